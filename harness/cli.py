@@ -1,0 +1,42 @@
+"""The `xstress` command line: a thin argparse layer; each subcommand lives in harness/commands/<name>.py."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from perturb import __version__
+
+# Order is the order of `xstress --help`. Each module defines register(subparsers) and run(args) -> int.
+COMMANDS = ("ls", "perturb", "merge")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xstress",
+        description="Cross-lingual stress tests of logical inference on XNLI and XCOPA.")
+    parser.add_argument("--version", action="version", version=f"xstress {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"harness.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    from perturb.errors import XstressError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except XstressError as e:
+        print(f"xstress {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"xstress {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

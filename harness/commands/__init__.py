@@ -1,0 +1,1 @@
+"""Subcommands of the `xstress` CLI, one module each (register + run)."""

@@ -1,0 +1,79 @@
+"""`xstress perturb`: generate a signed attack set from XNLI/XCOPA files with a recipe."""
+from __future__ import annotations
+
+import sys
+import time
+
+
+def register(sub):
+    p = sub.add_parser("perturb", help="generate an attack set (perturbed XNLI/XCOPA) with a recipe")
+    p.add_argument("--task", required=True, choices=("xnli", "xcopa"))
+    p.add_argument("--data", required=True, help="data directory (canonical, XTREME, XNLI-1.0, HF jsonl or "
+                                                 "XCOPA layout) or a single file")
+    p.add_argument("--split", default="test", choices=("dev", "val", "test"),
+                   help="dev/val are the same split (XCOPA calls it val)")
+    p.add_argument("--langs", default="all", help="'all' or a comma list such as de,fr")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--recipe", default="default", help="built-in recipe name or a YAML file (default: default)")
+    g.add_argument("--ops", help="comma list of perturbations with default params, instead of a recipe")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--out", required=True, help="output directory (must not exist unless --overwrite)")
+    p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--workers", type=int, default=1, help="processes; output is byte-identical for any value")
+    p.add_argument("--shard", help="i/n: only part i of n of each language (merge parts with `xstress merge`)")
+    p.add_argument("--labels", help="file with one label per line, for XTREME test files without labels")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from perturb.engine import generate
+    from perturb.errors import UsageError
+    from perturb.recipe import load_recipe, single_op_recipe
+
+    if args.workers < 1:
+        raise UsageError("--workers", f"must be >= 1, got {args.workers}")
+    if args.seed < 0:
+        raise UsageError("--seed", f"must be >= 0, got {args.seed}")
+    if args.ops:
+        recipe = single_op_recipe([o.strip() for o in args.ops.split(",") if o.strip()])
+    else:
+        recipe = load_recipe(args.recipe)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="ex", desc="perturb", file=sys.stderr, dynamic_ncols=True)
+
+    def progress(lang, n):
+        bar.set_description(f"perturb {lang}")
+        bar.update(n)
+
+    t0 = time.perf_counter()
+    try:
+        manifest = generate(task=args.task, data=args.data, split=args.split, langs=args.langs, recipe=recipe,
+                            seed=args.seed, out=args.out, workers=args.workers, shard=args.shard,
+                            labels=args.labels, overwrite=args.overwrite, progress=progress if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not args.quiet:
+        print(summary(manifest, args.out, time.perf_counter() - t0))
+    return 0
+
+
+def summary(manifest: dict, out, seconds: float) -> str:
+    """One screen: per perturbation, languages done/unsupported and applied / n.a. / dropped totals."""
+    langs = sorted(manifest["sources"])
+    rows = sum(s["rows"] for s in manifest["sources"].values())
+    lines = [f"wrote {out}: {manifest['task']} {manifest['split']}, {len(langs)} languages, {rows} source rows, "
+             f"recipe {manifest['recipe']}, seed {manifest['seed']} ({seconds:.1f} s)",
+             f"{'perturbation':<26}{'langs':>6}{'variants':>10}{'applied':>10}{'n/a':>9}{'dropped':>9}  unsupported"]
+    for name, per_lang in manifest["counts"].items():
+        ok = [l for l, c in per_lang.items() if c["status"] == "ok"]
+        unsupported = [l for l, c in per_lang.items() if c["status"] != "ok"]
+        tot = {k: sum(c[k] for c in per_lang.values()) for k in ("variants", "applied", "not_applicable", "dropped")}
+        lines.append(f"{name:<26}{len(ok):>6}{tot['variants']:>10}{tot['applied']:>10}{tot['not_applicable']:>9}"
+                     f"{tot['dropped']:>9}  {' '.join(unsupported) or '-'}")
+    lines.append(f"signatures and per-language counts: {out}/manifest.json")
+    return "\n".join(lines)

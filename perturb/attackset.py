@@ -1,0 +1,193 @@
+"""The attack set on disk: canonical JSONL files, the manifest, atomic output directories, shard merging and reading."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import InputError, UsageError
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+def canonical_line(obj: Any) -> str:
+    """One JSON object per line: UTF-8 text (no \\u escapes), sorted keys, fixed separators."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(", ", ": ")) + "\n"
+
+
+def dump_manifest(manifest: dict) -> str:
+    return json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+@contextmanager
+def atomic_dir(out: Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary sibling directory that becomes `out` only if the block succeeds;
+    on any failure it is removed, so a failed run leaves no half-written attack set."""
+    out = Path(out)
+    if out.exists() and not overwrite:
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        else:
+            raise UsageError("--out", f"{out} already exists; choose a new directory or pass --overwrite")
+    parent = out.parent if str(out.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = parent / f".{out.name}.partial-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        yield tmp
+        if out.exists():
+            old = parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, old)
+            os.rename(tmp, out)
+            shutil.rmtree(old)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def parse_shard(spec: str | None) -> tuple[int, int] | None:
+    """`i/n` with 1 <= i <= n (part i of n), or None."""
+    if spec is None:
+        return None
+    try:
+        i_s, n_s = spec.split("/")
+        i, n = int(i_s), int(n_s)
+    except ValueError:
+        raise UsageError("--shard", f"expected i/n such as 1/4, got {spec!r}") from None
+    if n < 1 or not 1 <= i <= n:
+        raise UsageError("--shard", f"{spec!r}: need 1 <= i <= n (part i of n parts)")
+    return i, n
+
+
+def shard_bounds(n_items: int, shard: tuple[int, int] | None) -> tuple[int, int]:
+    """Contiguous slice of part i of n, so that concatenating parts 1..n restores file order."""
+    if shard is None:
+        return 0, n_items
+    i, n = shard
+    return (i - 1) * n_items // n, i * n_items // n
+
+
+def merge_shards(dirs: list[Path], out: Path, *, overwrite: bool = False) -> dict:
+    """Concatenate shard outputs 1..n into one attack set, byte-identical to an unsharded run."""
+    manifests = []
+    for d in dirs:
+        path = Path(d) / MANIFEST
+        if not path.is_file():
+            raise UsageError("merge", f"{d} is not an attack set (no {MANIFEST})")
+        manifests.append(json.loads(path.read_text(encoding="utf-8")))
+    shards = []
+    for d, m in zip(dirs, manifests):
+        if "shard" not in m:
+            raise UsageError("merge", f"{d} is not a shard (its manifest has no 'shard')")
+        i, n = parse_shard(m["shard"])
+        shards.append((i, n, Path(d), m))
+    shards.sort(key=lambda s: s[0])
+    n = shards[0][1]
+    if [s[0] for s in shards] != list(range(1, n + 1)) or any(s[1] != n for s in shards):
+        raise UsageError("merge", f"need exactly the shards 1..{n} of one run, got "
+                                  f"{', '.join(s[3]['shard'] for s in shards)}")
+
+    def strip(m):
+        return {k: v for k, v in m.items() if k not in ("shard", "counts")}
+
+    base = strip(shards[0][3])
+    for _, _, d, m in shards[1:]:
+        if strip(m) != base:
+            raise UsageError("merge", f"{d} comes from a different run (its manifest differs beyond shard/counts)")
+    merged = dict(base)
+    merged["counts"] = _sum_counts([m["counts"] for _, _, _, m in shards])
+    with atomic_dir(out, overwrite=overwrite) as tmp:
+        rel_files = sorted({p.relative_to(d).as_posix() for _, _, d, _ in shards
+                            for p in d.rglob("*.jsonl")})
+        for rel in rel_files:
+            target = tmp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as w:
+                for _, _, d, _ in shards:
+                    src = d / rel
+                    if src.is_file():
+                        with open(src, "rb") as r:
+                            shutil.copyfileobj(r, w)
+        (tmp / MANIFEST).write_text(dump_manifest(merged), encoding="utf-8")
+    return merged
+
+
+def _sum_counts(all_counts: list[dict]) -> dict:
+    out: dict = {}
+    for counts in all_counts:
+        for name, per_lang in counts.items():
+            for lang, c in per_lang.items():
+                slot = out.setdefault(name, {}).get(lang)
+                if slot is None:
+                    out[name][lang] = dict(c)
+                    continue
+                for key, value in c.items():
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        slot[key] += value
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+@dataclass
+class AttackSet:
+    """Read access to an attack set written by `xstress perturb`."""
+
+    path: Path
+    manifest: dict
+
+    @property
+    def task(self) -> str:
+        return self.manifest["task"]
+
+    @property
+    def langs(self) -> list[str]:
+        return sorted(self.manifest["sources"])
+
+    def perturbations(self, lang: str | None = None) -> list[str]:
+        """Perturbation names with a file (for `lang`, when given)."""
+        names = []
+        for name, per_lang in self.manifest["counts"].items():
+            langs = [lang] if lang else list(per_lang)
+            if any(per_lang.get(l, {}).get("status") == "ok" for l in langs):
+                names.append(name)
+        return sorted(names)
+
+    def _rows(self, rel: str) -> Iterator[dict]:
+        path = self.path / rel
+        with open(path, encoding="utf-8") as f:
+            for line_no, line in enumerate(f, 1):
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise InputError(path, line_no, f"not valid JSON ({e.msg})") from None
+
+    def clean(self, lang: str) -> list[dict]:
+        return list(self._rows(f"{self.task}/{lang}/clean.jsonl"))
+
+    def rows(self, lang: str, name: str) -> Iterator[dict]:
+        return self._rows(f"{self.task}/{lang}/{name}.jsonl")
+
+
+def read_attack_set(path) -> AttackSet:
+    path = Path(path)
+    mpath = path / MANIFEST
+    if not mpath.is_file():
+        raise InputError(path, None, f"not an attack set (no {MANIFEST}); create one with `xstress perturb`")
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise InputError(mpath, e.lineno, f"not valid JSON ({e.msg})") from None
+    if manifest.get("schema") != SCHEMA_VERSION:
+        raise InputError(mpath, None, f"unsupported schema {manifest.get('schema')!r} (expected {SCHEMA_VERSION})")
+    return AttackSet(path, manifest)

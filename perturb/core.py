@@ -1,0 +1,218 @@
+"""The perturbation contract: params, label effects, edit spans, and turning an op's edits into a new example."""
+from __future__ import annotations
+
+import dataclasses
+import random
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
+
+from .example import DEFAULT_TARGET_FIELDS, TASK_FIELDS, TASK_LANGS, XNLI_LABELS, Example, Label
+
+FAMILIES = ("char", "lex", "logic")
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change to a field, in code-point offsets of the original (unperturbed) text."""
+
+    field: str
+    start: int
+    end: int
+    before: str
+    after: str
+
+    def to_json(self) -> dict:
+        return {"field": self.field, "start": self.start, "end": self.end, "before": self.before,
+                "after": self.after}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """What an op returns for one field: replace text[start:end] by `after`."""
+
+    start: int
+    end: int
+    after: str
+
+
+@dataclass(frozen=True)
+class Perturbed:
+    """An applied perturbation: the new example (label already remapped), its edits and variant number."""
+
+    example: Example
+    orig_label: Label
+    edits: tuple[Edit, ...]
+    variant: int = 0
+
+
+class Dropped:
+    """Marker result: the op applied but the new gold label is undetermined, so the example is dropped."""
+
+    __slots__ = ()
+
+
+DROPPED = Dropped()
+
+
+@dataclass(frozen=True)
+class Params:
+    """Base for op parameters; subclasses add fields (all must have defaults and be hashable)."""
+
+    def describe(self) -> list[tuple[str, Any]]:
+        return [(f.name, getattr(self, f.name)) for f in dataclasses.fields(self)]
+
+
+@dataclass(frozen=True)
+class RateParams(Params):
+    """Common parameter of noise ops: the share of eligible words touched (at least one when any exists)."""
+
+    rate: float = 0.1
+
+    def __post_init__(self):
+        if not isinstance(self.rate, (int, float)) or not 0.0 <= self.rate <= 1.0:
+            raise ValueError(f"rate must be a number in [0, 1], got {self.rate!r}")
+
+
+def format_value(value: Any) -> str:
+    """Render a parameter value for a signature: stable, short, no `|`."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (tuple, list, frozenset)):
+        return "+".join(format_value(v) for v in value)
+    return str(value).replace("|", "/")
+
+
+def task_languages(task: str, supported) -> frozenset[str]:
+    """The languages of `task` among `supported` (resources often cover more languages than a task has)."""
+    return frozenset(supported) & frozenset(TASK_LANGS.get(task, ()))
+
+
+def n_to_touch(rate: float, n_eligible: int) -> int:
+    """How many of n eligible units a rate selects: round half up, at least one when rate > 0."""
+    if n_eligible <= 0 or rate <= 0:
+        return 0
+    return min(n_eligible, max(1, int(rate * n_eligible + 0.5)))
+
+
+class Perturbation:
+    """Base class for a registered op. Subclasses set the class attributes and implement `edit_field`
+    (most ops) or override `apply` (ops that need the whole example)."""
+
+    name: ClassVar[str]                      # registry name "family.op"
+    family: ClassVar[str]                    # char | lex | logic
+    description: ClassVar[str] = ""
+    tasks: ClassVar[tuple[str, ...]] = ("xnli", "xcopa")
+    Params: ClassVar[type[Params]] = Params
+    # None: label preserved. Otherwise a map over the task's labels; a value of None means
+    # "undetermined": the example is dropped and counted, never guessed.
+    label_map: ClassVar[Mapping[Label, Label | None] | None] = None
+    # Fields this op may edit; None means any text field of the task.
+    editable_fields: ClassVar[Mapping[str, tuple[str, ...]] | None] = None
+
+    def __init__(self, params: Params | None = None, **kwargs):
+        if params is not None and kwargs:
+            raise TypeError("give either a Params instance or keyword parameters, not both")
+        if params is None:
+            try:
+                params = self.Params(**kwargs)
+            except TypeError as e:
+                names = [f.name for f in dataclasses.fields(self.Params)]
+                raise ValueError(f"{self.name}: bad parameters {sorted(kwargs)} ({e}); "
+                                 f"accepted: {', '.join(names) or 'none'}") from None
+        elif not isinstance(params, self.Params):
+            raise TypeError(f"{self.name} expects {self.Params.__name__}, got {type(params).__name__}")
+        self.params = params
+
+    # -- declarations --------------------------------------------------------------------------
+    @classmethod
+    def languages(cls, task: str) -> frozenset[str]:
+        """Languages this op supports for `task` (empty when the task is not supported)."""
+        raise NotImplementedError
+
+    def supports(self, task: str, lang: str) -> bool:
+        return task in self.tasks and lang in self.languages(task)
+
+    @classmethod
+    def label_effect(cls) -> str | dict:
+        """'preserve' or the label map (JSON-able, None for undetermined)."""
+        if cls.label_map is None:
+            return "preserve"
+        return {str(k): v for k, v in cls.label_map.items()}
+
+    @classmethod
+    def default_fields(cls, task: str) -> tuple[str, ...]:
+        if cls.editable_fields is not None:
+            return tuple(cls.editable_fields.get(task, ()))
+        return DEFAULT_TARGET_FIELDS[task]
+
+    @classmethod
+    def allowed_fields(cls, task: str) -> tuple[str, ...]:
+        if cls.editable_fields is not None:
+            return tuple(cls.editable_fields.get(task, ()))
+        # The XCOPA question is a keyword (cause/effect), not text to perturb.
+        return tuple(f for f in TASK_FIELDS[task] if f != "question")
+
+    # -- behaviour -----------------------------------------------------------------------------
+    def edit_field(self, text: str, *, field: str, example: Example, rng: random.Random) -> Sequence[Span] | None:
+        """Spans to change in one field, or None / [] when the op does not apply to it."""
+        raise NotImplementedError
+
+    def apply(self, example: Example, rng: random.Random, *, fields: Sequence[str],
+              variant: int = 0) -> Perturbed | Dropped | None:
+        """Run the op on `example`; None = not applicable, DROPPED = label undetermined."""
+        edits: list[Edit] = []
+        new_fields: dict[str, str] = {}
+        for field in fields:
+            text = example.fields[field]
+            spans = self.edit_field(text, field=field, example=example, rng=rng)
+            if not spans:
+                continue
+            new_text, field_edits = apply_spans(text, field, spans)
+            if field_edits:
+                edits.extend(field_edits)
+                new_fields[field] = new_text
+        if not edits:
+            return None
+        return self.finish(example, new_fields, edits, variant)
+
+    def finish(self, example: Example, new_fields: Mapping[str, str], edits: Iterable[Edit],
+               variant: int) -> Perturbed | Dropped:
+        """Apply the label effect and build the result."""
+        label = example.label
+        if self.label_map is not None:
+            if label not in self.label_map:
+                raise ValueError(f"{self.name}: label {label!r} not in its label map")
+            label = self.label_map[label]
+            if label is None:
+                return DROPPED
+        return Perturbed(example.replace(fields=new_fields, label=label), example.label, tuple(edits), variant)
+
+
+def apply_spans(text: str, field: str, spans: Sequence[Span]) -> tuple[str, list[Edit]]:
+    """Replace the spans (sorted, non-overlapping, in bounds) and record them as edits; no-op spans vanish."""
+    spans = sorted(spans, key=lambda s: (s.start, s.end))
+    pieces: list[str] = []
+    edits: list[Edit] = []
+    pos = 0
+    for span in spans:
+        if not (0 <= span.start <= span.end <= len(text)):
+            raise ValueError(f"span {span} outside a text of length {len(text)}")
+        if span.start < pos:
+            raise ValueError(f"overlapping spans in field {field!r}: {spans}")
+        before = text[span.start:span.end]
+        pieces.append(text[pos:span.start])
+        pieces.append(span.after)
+        pos = span.end
+        if before != span.after:
+            edits.append(Edit(field, span.start, span.end, before, span.after))
+    pieces.append(text[pos:])
+    return "".join(pieces), edits
+
+
+def xnli_label_map(mapping: Mapping[str, str | None]) -> Mapping[str, str | None]:
+    """Check a map covers exactly the three NLI labels (a missing label would be a silent guess)."""
+    if set(mapping) != set(XNLI_LABELS):
+        raise ValueError(f"label map must cover {XNLI_LABELS}, got {sorted(mapping)}")
+    return dict(mapping)

@@ -1,0 +1,389 @@
+"""Read XNLI and XCOPA in every format we meet into `Example`s, failing with file and line on bad rows."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import regex
+
+from .errors import InputError, UsageError
+from .example import TASK_LANGS, TASKS, XCOPA_LANGS, XNLI_LABELS, XNLI_LANGS, Example, example_id
+
+MAX_FIELD_CHARS = 20_000  # XNLI's longest premise is ~1,500 characters; far beyond this is a broken file
+# C0/C1 controls are rejected (NUL, line breaks inside a field, ESC for terminal injection, ...) except
+# tab (the TSV separator), U+0008 and U+001C..U+001F: the real XNLI files carry U+0008 (zh, el) and
+# U+001D (el test) inside sentences, and those are kept verbatim rather than silently repaired.
+_BAD_CONTROL = regex.compile(r"[\x00-\x07\x0a-\x1b\x7f-\x9f]")
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+_XNLI1_LABELS = {"contradictory": "contradiction"}
+
+FORMATS = ("tsv", "xtreme", "xnli1", "hf-jsonl", "xcopa-jsonl")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One language's input file and the format it is read as."""
+
+    task: str
+    split: str
+    lang: str
+    path: Path
+    format: str
+
+    def sha256(self) -> str:
+        h = hashlib.sha256()
+        with open(self.path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+
+
+def normalise_text(text: str, path, line: int) -> str:
+    """NFC-normalise a field after checking it holds no characters we refuse."""
+    if _SURROGATE.search(text):
+        raise InputError(path, line, "lone surrogate code point (not valid Unicode text)")
+    bad = _BAD_CONTROL.search(text)
+    if bad:
+        raise InputError(path, line, f"unexpected control character U+{ord(bad.group()):04X}")
+    if len(text) > MAX_FIELD_CHARS:
+        raise InputError(path, line, f"field of {len(text)} characters exceeds the limit of {MAX_FIELD_CHARS}")
+    return unicodedata.normalize("NFC", text)
+
+
+def _xnli_label(raw: str, path, line: int) -> str:
+    label = _XNLI1_LABELS.get(raw.strip(), raw.strip())
+    if label not in XNLI_LABELS:
+        raise InputError(path, line, f"bad label {raw!r}; expected one of {', '.join(XNLI_LABELS)}")
+    return label
+
+
+def _open_text(path: Path):
+    # utf-8-sig drops a BOM; newline="" lets csv see CRLF as one line end (XTREME's files are CRLF).
+    try:
+        return open(path, encoding="utf-8-sig", errors="strict", newline="")
+    except FileNotFoundError:
+        raise InputError(path, None, "file not found") from None
+
+
+def _csv_rows(path: Path) -> Iterable[tuple[int, list[str]]]:
+    """Yield (line number, columns) of a tab-separated file, QUOTE_NONE, never splitlines()."""
+    f = _open_text(path)
+    with f:
+        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
+        try:
+            last = 0
+            for cols in reader:
+                last = reader.line_num
+                yield reader.line_num, cols
+        except UnicodeDecodeError as e:
+            raise InputError(path, _line_of_byte(path, e.start), f"not valid UTF-8 ({e.reason})") from None
+        except csv.Error as e:
+            raise InputError(path, last + 1, f"unreadable row ({e})") from None
+
+
+def _line_of_byte(path: Path, offset_in_chunk: int) -> int | None:
+    """Best-effort line of the first invalid UTF-8 byte (decoding errors only report a chunk offset)."""
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return data.count(b"\n", 0, e.start) + 1
+    return None
+
+
+def _check_nonempty(path: Path, n: int):
+    if n == 0:
+        raise InputError(path, None, "file holds no examples")
+
+
+def read_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> list[Example]:
+    """Canonical TSV: header `premise<TAB>hypothesis<TAB>label` (label column may be absent with `labels`)."""
+    out: list[Example] = []
+    header = None
+    for line, cols in _csv_rows(path):
+        if header is None:
+            header = [c.strip() for c in cols]
+            if header not in (["premise", "hypothesis", "label"], ["premise", "hypothesis"]):
+                raise InputError(path, line, f"header {cols!r} is not premise<TAB>hypothesis<TAB>label")
+            continue
+        if not cols:
+            raise InputError(path, line, "empty line")
+        if len(cols) != len(header):
+            raise InputError(path, line, f"expected {len(header)} tab-separated columns, found {len(cols)}")
+        out.append(_xnli_example(path, line, task_split, lang, len(out), cols[0], cols[1],
+                                 cols[2] if len(cols) == 3 else None, labels))
+    if header is None:
+        raise InputError(path, None, "empty file (no header)")
+    _check_nonempty(path, len(out))
+    _check_labels_len(path, labels, len(out))
+    return out
+
+
+def read_xtreme(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> list[Example]:
+    """XTREME download files: no header, CRLF; dev has 3 columns, test has 2 (labels withheld)."""
+    out: list[Example] = []
+    width = None
+    for line, cols in _csv_rows(path):
+        if not cols:
+            raise InputError(path, line, "empty line")
+        if width is None:
+            width = len(cols)
+            if width not in (2, 3):
+                raise InputError(path, line, f"expected 2 or 3 tab-separated columns, found {width}")
+            if width == 2 and labels is None:
+                raise InputError(path, line, "this XTREME file has no label column (XTREME withholds test "
+                                             "labels); supply them with --labels FILE")
+        if len(cols) != width:
+            raise InputError(path, line, f"expected {width} tab-separated columns, found {len(cols)}")
+        out.append(_xnli_example(path, line, task_split, lang, len(out), cols[0], cols[1],
+                                 cols[2] if width == 3 else None, labels))
+    _check_nonempty(path, len(out))
+    _check_labels_len(path, labels, len(out))
+    return out
+
+
+def _check_labels_len(path, labels, n):
+    if labels is not None and len(labels) != n:
+        raise InputError(path, None, f"{len(labels)} supplied labels for {n} examples")
+
+
+def _xnli_example(path, line, task_split, lang, index, premise, hypothesis, raw_label, labels) -> Example:
+    if labels is not None:
+        if index >= len(labels):
+            raise InputError(path, line, f"more rows than the {len(labels)} supplied labels")
+        label = labels[index]
+    else:
+        label = _xnli_label(raw_label, path, line)
+    return Example(
+        example_id("xnli", task_split, lang, index), "xnli", lang,
+        {"premise": normalise_text(premise, path, line), "hypothesis": normalise_text(hypothesis, path, line)},
+        label,
+    )
+
+
+def read_xnli1(path: Path, *, task_split: str, langs: Sequence[str]) -> dict[str, list[Example]]:
+    """XNLI-1.0 `xnli.{dev,test}.tsv`: one file, a `language` column, sentence1/sentence2/gold_label."""
+    out: dict[str, list[Example]] = {lang: [] for lang in langs}
+    header = None
+    for line, cols in _csv_rows(path):
+        if header is None:
+            header = {name: i for i, name in enumerate(cols)}
+            missing = {"language", "gold_label", "sentence1", "sentence2"} - set(header)
+            if missing:
+                raise InputError(path, line, f"XNLI-1.0 header lacks column(s) {', '.join(sorted(missing))}")
+            continue
+        if len(cols) != len(header):
+            raise InputError(path, line, f"expected {len(header)} tab-separated columns, found {len(cols)}")
+        lang = cols[header["language"]]
+        if lang not in out:
+            if lang not in XNLI_LANGS:
+                raise InputError(path, line, f"unknown language {lang!r}")
+            continue
+        rows = out[lang]
+        rows.append(_xnli_example(path, line, task_split, lang, len(rows), cols[header["sentence1"]],
+                                  cols[header["sentence2"]], cols[header["gold_label"]], None))
+    if header is None:
+        raise InputError(path, None, "empty file (no header)")
+    for lang, rows in out.items():
+        if not rows:
+            raise InputError(path, None, f"no rows for language {lang!r}")
+    return out
+
+
+def _json_rows(path: Path) -> Iterable[tuple[int, dict]]:
+    f = _open_text(path)
+    with f:
+        line = 0
+        try:
+            for line, raw in enumerate(f, 1):
+                if not raw.strip():
+                    raise InputError(path, line, "empty line")
+                try:
+                    obj = json.loads(raw)
+                except json.JSONDecodeError as e:
+                    raise InputError(path, line, f"not valid JSON ({e.msg})") from None
+                if not isinstance(obj, dict):
+                    raise InputError(path, line, "expected a JSON object")
+                yield line, obj
+        except UnicodeDecodeError as e:
+            raise InputError(path, _line_of_byte(path, e.start), f"not valid UTF-8 ({e.reason})") from None
+
+
+def _str_field(obj, key, path, line) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str):
+        raise InputError(path, line, f"field {key!r} missing or not a string")
+    return normalise_text(value, path, line)
+
+
+def read_hf_jsonl(path: Path, *, task_split: str, lang: str, labels=None) -> list[Example]:
+    """HF `datasets` XNLI exported as JSON lines: premise, hypothesis, integer label in HF order."""
+    out = []
+    for line, obj in _json_rows(path):
+        label = obj.get("label")
+        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < 3:
+            raise InputError(path, line, f"bad label {label!r}; expected 0, 1 or 2 "
+                                         "(HF order: entailment, neutral, contradiction)")
+        out.append(Example(example_id("xnli", task_split, lang, len(out)), "xnli", lang,
+                           {"premise": _str_field(obj, "premise", path, line),
+                            "hypothesis": _str_field(obj, "hypothesis", path, line)},
+                           XNLI_LABELS[label]))
+    _check_nonempty(path, len(out))
+    return out
+
+
+def read_xcopa_jsonl(path: Path, *, task_split: str, lang: str) -> list[Example]:
+    """XCOPA jsonl: premise, choice1, choice2, question (cause|effect), label 0|1, idx (id within split)."""
+    out = []
+    seen: dict[int, int] = {}
+    for line, obj in _json_rows(path):
+        label, idx, question = obj.get("label"), obj.get("idx", len(out)), obj.get("question")
+        if isinstance(label, bool) or label not in (0, 1):
+            raise InputError(path, line, f"bad label {label!r}; expected 0 or 1")
+        if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
+            raise InputError(path, line, f"bad idx {idx!r}; expected a non-negative integer")
+        if idx in seen:
+            raise InputError(path, line, f"duplicate idx {idx} (first on line {seen[idx]})")
+        seen[idx] = line
+        if question not in ("cause", "effect"):
+            raise InputError(path, line, f"bad question {question!r}; expected 'cause' or 'effect'")
+        out.append(Example(example_id("xcopa", task_split, lang, idx), "xcopa", lang,
+                           {"premise": _str_field(obj, "premise", path, line),
+                            "choice1": _str_field(obj, "choice1", path, line),
+                            "choice2": _str_field(obj, "choice2", path, line),
+                            "question": question},
+                           label))
+    _check_nonempty(path, len(out))
+    return out
+
+
+def read_labels_file(path) -> list[str]:
+    """One XNLI label per line (names, or integers in HF order) for XTREME test files."""
+    path = Path(path)
+    labels = []
+    with _open_text(path) as f:
+        for line, raw in enumerate(f, 1):
+            raw = raw.rstrip("\r\n").strip()
+            if raw.isdigit() and int(raw) < 3:
+                labels.append(XNLI_LABELS[int(raw)])
+            else:
+                labels.append(_xnli_label(raw, path, line))
+    return labels
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout discovery: which file holds which language, in which format.
+
+def split_name(task: str, split: str) -> str:
+    """XCOPA calls its dev split `val`; accept either spelling for both tasks."""
+    if task == "xcopa" and split == "dev":
+        return "val"
+    if task == "xnli" and split == "val":
+        return "dev"
+    return split
+
+
+def parse_langs(task: str, spec: str | Sequence[str]) -> list[str]:
+    """`all` → the task's languages; otherwise a comma list checked against them."""
+    if task not in TASKS:
+        raise UsageError("--task", f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
+    official = XNLI_LANGS if task == "xnli" else XCOPA_LANGS
+    if isinstance(spec, str):
+        if spec.strip() == "all":
+            return list(official)
+        spec = [s.strip() for s in spec.split(",") if s.strip()]
+    langs = list(dict.fromkeys(spec))
+    if not langs:
+        raise UsageError("--langs", "no language given")
+    for lang in langs:
+        if lang not in TASK_LANGS[task]:
+            raise UsageError("--langs", f"unknown {task} language {lang!r}; expected 'all' or some of "
+                                        f"{','.join(TASK_LANGS[task])}")
+    return langs
+
+
+def find_sources(task: str, data: str | os.PathLike, split: str, langs: Sequence[str]) -> list[Source]:
+    """Locate each language's file under `data` (a directory in any supported layout, or one file)."""
+    root = Path(data)
+    split = split_name(task, split)
+    if not root.exists():
+        raise UsageError("--data", f"{root} does not exist")
+    if root.is_file():
+        fmt = _format_of_file(task, root)
+        if fmt == "xnli1":
+            return [Source(task, split, lang, root, fmt) for lang in langs]
+        if len(langs) != 1:
+            raise UsageError("--data", f"{root} is a single-language file; give exactly one --langs")
+        return [Source(task, split, langs[0], root, fmt)]
+    if task == "xnli":
+        xnli1 = root / f"xnli.{split}.tsv"
+        candidates = lambda lang: [  # noqa: E731 - a table reads best as a lambda
+            (root / split / f"{lang}.tsv", "tsv"),
+            (root / f"{split}-{lang}.tsv", "xtreme"),
+            (root / split / f"{lang}.jsonl", "hf-jsonl"),
+            (root / lang / f"{split}.jsonl", "hf-jsonl"),
+        ]
+    else:
+        xnli1 = None
+        candidates = lambda lang: [  # noqa: E731
+            (root / lang / f"{split}.jsonl", "xcopa-jsonl"),
+            (root / lang / f"{split}.{lang}.jsonl", "xcopa-jsonl"),
+            (root / f"{split}-{lang}.jsonl", "xcopa-jsonl"),
+            (root / split / f"{lang}.jsonl", "xcopa-jsonl"),
+        ]
+    sources = []
+    for lang in langs:
+        for path, fmt in candidates(lang):
+            if path.is_file():
+                sources.append(Source(task, split, lang, path, fmt))
+                break
+        else:
+            if xnli1 is not None and xnli1.is_file():
+                sources.append(Source(task, split, lang, xnli1, "xnli1"))
+                continue
+            tried = ", ".join(str(p.relative_to(root)) for p, _ in candidates(lang))
+            raise UsageError("--data", f"no {task} {split} file for language {lang!r} under {root} "
+                                       f"(looked for {tried}{', xnli.' + split + '.tsv' if xnli1 else ''})")
+    return sources
+
+
+def _format_of_file(task: str, path: Path) -> str:
+    name = path.name
+    if task == "xcopa":
+        return "xcopa-jsonl"
+    if name.startswith("xnli.") and name.endswith(".tsv"):
+        return "xnli1"
+    if name.endswith(".jsonl"):
+        return "hf-jsonl"
+    if regex.fullmatch(r"(dev|test|train)-[a-z]{2}\.tsv", name):
+        return "xtreme"
+    return "tsv"
+
+
+def read_source(source: Source, *, labels: Sequence[str] | None = None) -> list[Example]:
+    """All examples of one source, validated; raises InputError naming file and line."""
+    kw = dict(task_split=source.split, lang=source.lang)
+    if source.format == "tsv":
+        return read_tsv(source.path, labels=labels, **kw)
+    if source.format == "xtreme":
+        return read_xtreme(source.path, labels=labels, **kw)
+    if source.format == "hf-jsonl":
+        return read_hf_jsonl(source.path, **kw)
+    if source.format == "xcopa-jsonl":
+        return read_xcopa_jsonl(source.path, **kw)
+    if source.format == "xnli1":
+        return read_xnli1(source.path, task_split=source.split, langs=[source.lang])[source.lang]
+    raise ValueError(f"unknown format {source.format!r}")
+
+
+def load(*, task: str, data, split: str = "test", langs="all", labels=None) -> dict[str, list[Example]]:
+    """Load every requested language: {lang: [Example, ...]} in file order."""
+    lang_list = parse_langs(task, langs)
+    label_list = read_labels_file(labels) if labels else None
+    return {s.lang: read_source(s, labels=label_list) for s in find_sources(task, data, split, lang_list)}

@@ -1,0 +1,160 @@
+"""Recipes: small YAML files naming which ops run with which params, variants and target fields."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import yaml
+
+from . import registry
+from .core import Perturbation, format_value
+from .errors import UsageError
+
+_ENTRY_KEYS = {"op", "as", "params", "k", "fields"}
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One recipe entry resolved: the output name, the op instance, k variants and target fields."""
+
+    name: str
+    op: Perturbation
+    k: int
+    fields: Mapping[str, tuple[str, ...]] | None  # per task; None = the op's defaults
+
+    def target_fields(self, task: str) -> tuple[str, ...]:
+        if self.fields is not None and task in self.fields:
+            return self.fields[task]
+        return self.op.default_fields(task)
+
+    def params_json(self) -> dict[str, Any]:
+        out = {}
+        for key, value in self.op.params.describe():
+            out[key] = list(value) if isinstance(value, (tuple, frozenset)) else value
+        return out
+
+    def op_key(self) -> str:
+        """Hash material for the per-example RNG: the op and its params (not the output name)."""
+        return "|".join([self.op.name] + [f"{k}:{format_value(v)}" for k, v in self.op.params.describe()])
+
+    def signature(self, *, version: str, seed: int, task: str, src: str) -> str:
+        parts = [f"xstress:{version}", f"op:{self.op.name}"]
+        parts += [f"{k}:{format_value(v)}" for k, v in self.op.params.describe()]
+        parts += [f"k:{self.k}", f"seed:{seed}", f"fields:{'+'.join(self.target_fields(task))}", f"src:{src}"]
+        return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    description: str
+    entries: tuple[Planned, ...]
+
+
+def builtin_recipes() -> list[str]:
+    folder = resources.files("perturb") / "recipes"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_recipe(spec: str, *, overrides: Mapping[str, Any] | None = None) -> Recipe:
+    """A built-in recipe by name, or a YAML file by path."""
+    path = Path(spec)
+    if spec.endswith((".yaml", ".yml")) or path.exists():
+        if not path.is_file():
+            raise UsageError("--recipe", f"recipe file {spec} not found")
+        text, where = path.read_text(encoding="utf-8"), str(path)
+    else:
+        res = resources.files("perturb") / "recipes" / f"{spec}.yaml"
+        if not res.is_file():
+            raise UsageError("--recipe", f"unknown recipe {spec!r}; built-in recipes: "
+                                         f"{', '.join(builtin_recipes())} (or give a YAML file path)")
+        text, where = res.read_text(encoding="utf-8"), f"recipe {spec}"
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise UsageError("--recipe", f"{where}: not valid YAML ({e})") from None
+    return parse_recipe(doc, where=where, default_name=path.stem if path.exists() else spec)
+
+
+def parse_recipe(doc: Any, *, where: str, default_name: str) -> Recipe:
+    if not isinstance(doc, dict) or not isinstance(doc.get("perturbations"), list):
+        raise UsageError("--recipe", f"{where}: expected a mapping with a 'perturbations' list")
+    entries: list[Planned] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(doc["perturbations"], 1):
+        ctx = f"{where}: perturbation #{i}"
+        if isinstance(raw, str):
+            raw = {"op": raw}
+        if not isinstance(raw, dict) or "op" not in raw:
+            raise UsageError("--recipe", f"{ctx}: expected a mapping with an 'op' key")
+        unknown = set(raw) - _ENTRY_KEYS
+        if unknown:
+            raise UsageError("--recipe", f"{ctx}: unknown key(s) {', '.join(sorted(unknown))}; "
+                                         f"allowed: {', '.join(sorted(_ENTRY_KEYS))}")
+        try:
+            cls = registry.get(raw["op"])
+        except UsageError as e:
+            raise UsageError("--recipe", f"{ctx}: {e}") from None
+        params = raw.get("params") or {}
+        if not isinstance(params, dict):
+            raise UsageError("--recipe", f"{ctx}: params must be a mapping")
+        try:
+            op = cls(**_coerce_params(cls, params))
+        except (ValueError, TypeError) as e:
+            raise UsageError("--recipe", f"{ctx}: {e}") from None
+        k = raw.get("k", 1)
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 100:
+            raise UsageError("--recipe", f"{ctx}: k must be an integer in [1, 100], got {k!r}")
+        name = raw.get("as", cls.name)
+        if not isinstance(name, str) or not name or "/" in name or name in ("clean", "manifest"):
+            raise UsageError("--recipe", f"{ctx}: bad output name {name!r}")
+        if name in seen:
+            raise UsageError("--recipe", f"{ctx}: output name {name!r} used twice; give one an 'as:' name")
+        seen.add(name)
+        fields = _parse_fields(cls, raw.get("fields"), ctx)
+        entries.append(Planned(name, op, k, fields))
+    return Recipe(str(doc.get("name", default_name)), str(doc.get("description", "")), tuple(entries))
+
+
+def _coerce_params(cls: type[Perturbation], params: Mapping[str, Any]) -> dict[str, Any]:
+    # YAML lists become tuples so params stay hashable and frozen.
+    names = {f.name for f in dataclasses.fields(cls.Params)}
+    unknown = set(params) - names
+    if unknown:
+        raise ValueError(f"{cls.name}: unknown parameter(s) {', '.join(sorted(unknown))}; "
+                         f"accepted: {', '.join(sorted(names)) or 'none'}")
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+
+
+def _parse_fields(cls, raw, ctx) -> Mapping[str, tuple[str, ...]] | None:
+    if raw is None or raw == "default":
+        return None
+    if isinstance(raw, list):
+        # A plain list is meant for the task whose fields it names (premise/hypothesis → XNLI,
+        # choice1/choice2 → XCOPA); it must fit at least one task the op supports.
+        fitting = {task: raw for task in cls.tasks if raw and set(raw) <= set(cls.allowed_fields(task))}
+        if not fitting:
+            raise UsageError("--recipe", f"{ctx}: {cls.name} cannot edit fields {raw} in any of its tasks "
+                                         f"({', '.join(f'{t}: ' + '/'.join(cls.allowed_fields(t)) for t in cls.tasks)})")
+        raw = fitting
+    if not isinstance(raw, dict):
+        raise UsageError("--recipe", f"{ctx}: fields must be 'default', a list, or a mapping task -> list")
+    out = {}
+    for task, fields in raw.items():
+        if task not in cls.tasks:
+            continue
+        allowed = cls.allowed_fields(task)
+        bad = [f for f in fields if f not in allowed]
+        if bad or not fields:
+            raise UsageError("--recipe", f"{ctx}: {cls.name} cannot edit {task} field(s) {bad or fields}; "
+                                         f"allowed: {', '.join(allowed)}")
+        out[task] = tuple(fields)
+    return out
+
+
+def single_op_recipe(op_names: Sequence[str]) -> Recipe:
+    """A recipe of the named ops with default params (for `--ops a,b`)."""
+    return parse_recipe({"perturbations": list(op_names)}, where="--ops", default_name="+".join(op_names))
