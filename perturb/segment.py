@@ -177,9 +177,26 @@ def _regex_cuts(text: str, offset: int, cuts: set[int]) -> None:
 # --- spaCy ------------------------------------------------------------------------------------------
 
 
+def _import_spacy():
+    """Import spaCy without letting thinc import torch: thinc probes for torch at import time only to
+    offer GPU layers a blank tokenizer never uses, which costs seconds and hundreds of MB per process,
+    and perturb promises not to import torch. The probe sees an ImportError; the block is lifted at once."""
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
 @functools.lru_cache(maxsize=None)
 def _spacy_tokenizer(splang: str):
-    import spacy  # lazy: importing spaCy takes about a second
+    spacy = _import_spacy()  # lazy: importing spaCy takes about a second
 
     tokenizer = spacy.blank(splang).tokenizer
     if splang == "xx":
@@ -191,6 +208,7 @@ def _spacy_tokenizer(splang: str):
 
 @functools.lru_cache(maxsize=None)
 def _spacy_fold_patterns():
+    _import_spacy()
     from spacy.lang.char_classes import ALPHA
 
     # Combining marks and joiners that spaCy's letter class lacks (Latin/Greek/Cyrillic combining
@@ -213,9 +231,10 @@ def _spacy_input(text: str) -> str:
 
 
 def _spacy_cuts(text: str, splang: str) -> set[int]:
+    tokenizer = _spacy_tokenizer(splang)  # first: it imports spaCy without torch
     from spacy.attrs import IDX, LENGTH
 
-    doc = _spacy_tokenizer(splang)(_spacy_input(text))
+    doc = tokenizer(_spacy_input(text))
     # One array of (offset, length) per token is much faster than iterating Token objects.
     spans = doc.to_array([IDX, LENGTH]).tolist()
     return {start for start, _ in spans} | {start + length for start, length in spans}
