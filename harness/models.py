@@ -1,0 +1,326 @@
+"""Loads a fine-tuned HF checkpoint safely (safetensors, explicit label map, no remote code) as a scorer backend."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harness.errors import CheckpointError
+from harness.labels import label_permutation, task_labels
+from harness.predictor import fields_of
+
+# XTREME-R's XCOPA input: the question word stays English ("cause"/"effect") in every language.
+DEFAULT_XCOPA_TEMPLATE = "{premise} What was the {question}?"
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+_SAFE = ("model.safetensors", "model.safetensors.index.json")
+_PICKLE = ("pytorch_model.bin", "pytorch_model.bin.index.json")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to load a checkpoint; grouped so the CLI and the experiment file share one definition."""
+
+    label_order: tuple[str, ...] | None = None
+    allow_pickle: bool = False
+    device: str | None = None  # None: cuda if available, else cpu
+    template: str = DEFAULT_XCOPA_TEMPLATE
+    max_length: int | None = None
+
+
+def _offline() -> bool:
+    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on") for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def resolve_source(source: str | os.PathLike, *, allow_pickle: bool = False) -> Path:
+    """A local directory as is; a hub id downloaded to the HF cache when online; anything else a clear error."""
+    path = Path(source).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise CheckpointError(f"{source}: a checkpoint must be a directory (config.json + weights + tokenizer)")
+        return path
+    text = str(source)
+    if not _HUB_ID.match(text):
+        raise CheckpointError(f"{source}: no such checkpoint directory")
+    if _offline():
+        raise CheckpointError(
+            f"{source}: no such local directory, and it cannot be fetched as a hub id because the hub is offline "
+            "(HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set). Pass a local checkpoint directory."
+        )
+    from huggingface_hub import snapshot_download
+
+    patterns = ["*.json", "*.safetensors", "*.model", "*.txt"] + (["*.bin"] if allow_pickle else [])
+    try:
+        return Path(snapshot_download(repo_id=text, allow_patterns=patterns))
+    except Exception as e:  # network, auth, missing repo: all mean "not available here"
+        raise CheckpointError(
+            f"{source}: no such local directory, and downloading it from the hub failed "
+            f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}). Offline? Pass a local directory."
+        ) from None
+
+
+def weight_files(path: Path, *, allow_pickle: bool) -> tuple[list[Path], bool]:
+    """The weight files to load and whether they are safetensors; pickle only when explicitly allowed."""
+    for name in _SAFE:
+        if (path / name).is_file():
+            return _expand_index(path, path / name), True
+    for name in _PICKLE:
+        if (path / name).is_file():
+            if not allow_pickle:
+                raise CheckpointError(
+                    f"{path}: only pickle weights ({name}) found. Pickle files can run code when loaded; convert "
+                    "the checkpoint to safetensors, or pass --allow-pickle (loaded with torch.load(weights_only=True))"
+                )
+            return _expand_index(path, path / name), False
+    raise CheckpointError(f"{path}: no model weights (model.safetensors or pytorch_model.bin)")
+
+
+def _expand_index(path: Path, f: Path) -> list[Path]:
+    if not f.name.endswith(".index.json"):
+        return [f]
+    try:
+        shards = sorted(set(json.loads(f.read_text(encoding="utf-8"))["weight_map"].values()))
+    except (json.JSONDecodeError, KeyError) as e:
+        raise CheckpointError(f"{f}: unreadable shard index ({e})") from None
+    missing = [s for s in shards if not (path / s).is_file()]
+    if missing:
+        raise CheckpointError(f"{path}: shard index names missing files {missing}")
+    return [path / s for s in shards]
+
+
+def fingerprint(path: Path, files: Sequence[Path]) -> str:
+    """sha256 of config.json and the weight files' bytes (streamed), so any change to the model changes it."""
+    h = hashlib.sha256()
+    for f in [path / "config.json", *sorted(files)]:
+        h.update(f.name.encode() + b"\0")
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def _check_safetensors(files: Sequence[Path]) -> None:
+    from safetensors import safe_open
+
+    for f in files:
+        try:
+            with safe_open(str(f), framework="pt") as st:
+                keys = list(st.keys())
+                if keys:  # reading one tensor catches a file cut short after its header
+                    st.get_slice(keys[-1])[...]
+        except Exception as e:
+            raise CheckpointError(f"{f}: corrupt or unreadable safetensors file ({type(e).__name__}: {e})") from None
+
+
+def _max_length(config, tokenizer, requested: int | None) -> int:
+    limit = getattr(config, "max_position_embeddings", 512) or 512
+    if "roberta" in config.model_type or config.model_type == "camembert":
+        # RoBERTa-style positions start after padding_idx, so two slots are unusable.
+        limit -= (getattr(config, "pad_token_id", 1) or 1) + 1
+    tmax = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tmax, int) and 0 < tmax < limit:
+        limit = tmax
+    return min(requested, limit) if requested else limit
+
+
+def load_model(source: str | os.PathLike, *, task: str, options: LoadOptions | None = None, name: str | None = None):
+    """Load ``source`` (local directory or, online, a hub id) for ``task`` and return an :class:`HFPredictor`."""
+    options = options or LoadOptions()
+    task_labels(task)
+    path = resolve_source(source, allow_pickle=options.allow_pickle)
+    label = str(source)
+    if not (path / "config.json").is_file():
+        raise CheckpointError(f"{label}: missing config.json")
+    files, safe = weight_files(path, allow_pickle=options.allow_pickle)
+    if safe:
+        _check_safetensors(files)
+
+    import torch
+    from transformers import AutoConfig, AutoModelForMultipleChoice, AutoModelForSequenceClassification, AutoTokenizer
+
+    try:
+        config = AutoConfig.from_pretrained(str(path), trust_remote_code=False, local_files_only=True)
+    except Exception as e:
+        raise CheckpointError(f"{label}: unreadable config.json ({type(e).__name__}: {e})") from None
+
+    if task == "xnli":
+        perm = label_permutation(
+            getattr(config, "id2label", None), task=task, label_order=options.label_order, checkpoint=label
+        )
+        auto = AutoModelForSequenceClassification
+    else:
+        perm = (0, 1)  # multiple choice: one logit per choice, already in choice order
+        auto = AutoModelForMultipleChoice
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), trust_remote_code=False, local_files_only=True)
+    except Exception as e:
+        raise CheckpointError(f"{label}: cannot load the tokenizer ({type(e).__name__}: {e})") from None
+    if len(tokenizer) > config.vocab_size:
+        raise CheckpointError(
+            f"{label}: tokenizer has {len(tokenizer)} tokens but the model's embedding has {config.vocab_size} rows; "
+            "tokenizer and weights do not belong together"
+        )
+
+    try:
+        model, info = auto.from_pretrained(
+            str(path),
+            config=config,
+            use_safetensors=safe,
+            weights_only=True,  # the pickle path (only with allow_pickle) goes through torch.load(weights_only=True)
+            trust_remote_code=False,
+            local_files_only=True,
+            output_loading_info=True,
+            dtype=torch.float32,
+        )
+    except CheckpointError:
+        raise
+    except Exception as e:
+        if "weights only load failed" in str(e).lower():
+            # torch's own message suggests weights_only=False, which is exactly what must not be done here.
+            raise CheckpointError(
+                f"{label}: the pickle weights contain objects other than tensors; refused by "
+                "torch.load(weights_only=True). Convert the checkpoint to safetensors where you trust its origin."
+            ) from None
+        raise CheckpointError(f"{label}: cannot load weights ({type(e).__name__}: {str(e).splitlines()[0]})") from None
+    missing = [k for k in info.get("missing_keys", []) if "position_ids" not in k]
+    if missing or info.get("mismatched_keys"):
+        # A missing head means transformers initialised it randomly: scores would be noise, so refuse.
+        raise CheckpointError(
+            f"{label}: weights do not fit a {auto.__name__.removeprefix('AutoModelFor')} model for {task} "
+            f"(missing: {missing[:5]}, mismatched: {list(info.get('mismatched_keys') or [])[:5]}); is it a {task} checkpoint?"
+        )
+
+    device = options.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device).eval()
+    return HFPredictor(
+        model=model,
+        tokenizer=tokenizer,
+        task=task,
+        perm=perm,
+        fingerprint=fingerprint(path, files),
+        device=device,
+        template=options.template,
+        max_length=_max_length(config, tokenizer, options.max_length),
+        name=name or path.name,
+        path=str(path),
+    )
+
+
+class HFPredictor:
+    """An HF model + tokenizer as a scorer backend: encode to token ids, forward a padded batch, map labels."""
+
+    def __init__(self, *, model, tokenizer, task, perm, fingerprint, device, template, max_length, name, path=None):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.task = task
+        self.labels = task_labels(task)
+        self.perm = np.asarray(perm)
+        self.fingerprint = fingerprint
+        self.device = str(device)
+        self.template = template
+        self.max_length = max_length
+        self.name = name
+        self.path = path
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        self._types = "token_type_ids" in getattr(tokenizer, "model_input_names", ())
+        self._types = self._types and getattr(model.config, "type_vocab_size", 1) > 1
+        # bf16 autocast on CUDA (fast, accurate enough for argmax); fp32 on CPU where bf16 is slow and lossy.
+        self.precision = "bf16" if self.device.startswith("cuda") else "fp32"
+
+    @property
+    def namespace(self) -> str:
+        """Cache namespace: outputs depend on the weights and on the precision they ran in."""
+        return f"{self.fingerprint}|{self.precision}|{self.task}"
+
+    def describe(self) -> dict:
+        return {"fingerprint": self.fingerprint, "precision": self.precision, "device": self.device,
+                "max_length": self.max_length, "label_perm": self.perm.tolist(), "template": self.template}
+
+    # -- scorer backend interface -------------------------------------------------------------------------
+    def pairs(self, examples: Sequence[Any]) -> list[list[tuple[str, str]]]:
+        """The text pairs the model sees for each example (one pair for XNLI, one per choice for XCOPA)."""
+        out = []
+        for ex in examples:
+            f = fields_of(ex)
+            if self.task == "xnli":
+                out.append([(f["premise"], f["hypothesis"])])
+            else:
+                q = f["question"]
+                if q not in ("cause", "effect"):
+                    raise ValueError(f"xcopa question must be 'cause' or 'effect', got {q!r}")
+                first = self.template.format(premise=f["premise"], question=q)
+                out.append([(first, f["choice1"]), (first, f["choice2"])])
+        return out
+
+    def encode(self, examples: Sequence[Any]) -> list[tuple]:
+        """Exact model inputs: per example a tuple (one per choice) of (input_ids, token_type_ids or ())."""
+        pairs = self.pairs(examples)
+        flat = [p for ps in pairs for p in ps]
+        if not flat:
+            return []
+        enc = self.tokenizer(
+            [a for a, _ in flat], [b for _, b in flat], truncation=True, max_length=self.max_length,
+            return_token_type_ids=self._types, return_attention_mask=False,
+        )
+        ids = enc["input_ids"]
+        types = enc["token_type_ids"] if self._types else [()] * len(ids)
+        out, i = [], 0
+        for ps in pairs:
+            out.append(tuple((tuple(ids[j]), tuple(types[j])) for j in range(i, i + len(ps))))
+            i += len(ps)
+        return out
+
+    @staticmethod
+    def length(encoded: tuple) -> int:
+        return max(len(c[0]) for c in encoded)
+
+    @staticmethod
+    def rows(encoded: tuple) -> int:
+        return len(encoded)
+
+    def forward(self, batch: Sequence[tuple]) -> np.ndarray:
+        """Probabilities in the model's output order for a batch of encoded inputs, padded to its longest."""
+        import torch
+
+        n, c = len(batch), len(batch[0])
+        width = max(self.length(e) for e in batch)
+        ids = torch.full((n, c, width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((n, c, width), dtype=torch.long)
+        types = torch.zeros((n, c, width), dtype=torch.long) if self._types else None
+        for i, enc in enumerate(batch):
+            for j, (tok, typ) in enumerate(enc):
+                ids[i, j, : len(tok)] = torch.tensor(tok)
+                mask[i, j, : len(tok)] = 1
+                if types is not None:
+                    types[i, j, : len(typ)] = torch.tensor(typ)
+        if self.task == "xnli":  # sequence classification takes (batch, length)
+            ids, mask = ids[:, 0], mask[:, 0]
+            types = types[:, 0] if types is not None else None
+        kw = {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device)}
+        if types is not None:
+            kw["token_type_ids"] = types.to(self.device)
+        with torch.inference_mode():
+            if self.device.startswith("cuda"):
+                with torch.autocast("cuda", dtype=torch.bfloat16):
+                    logits = self.model(**kw).logits
+            else:
+                logits = self.model(**kw).logits
+            return logits.float().softmax(-1).cpu().numpy()
+
+    def to_dataset_order(self, probs: np.ndarray) -> np.ndarray:
+        return probs[:, self.perm]
+
+    def predict(self, examples: Sequence[Any]) -> np.ndarray:
+        """Protocol entry point: score without a cache (see :class:`harness.scoring.Scorer` for the cached path)."""
+        from harness.scoring import Scorer
+
+        return Scorer(self, cache=None, progress=False).score(examples)

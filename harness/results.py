@@ -1,0 +1,182 @@
+"""The results document: one versioned, typed JSON object (schema, signatures, environment, cells, comparisons)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypedDict
+
+from harness.errors import HarnessError
+
+SCHEMA_VERSION = 1
+RESULTS_FILE = "results.json"
+
+
+class Cell(TypedDict, total=False):
+    model: str
+    schedule: str | None
+    seed: int | None
+    lang: str
+    op: str
+    family: str
+    label_effect: str  # "preserve" | "map"
+    n_ids: int
+    n_variants: int
+    label_changed: int
+    acc_clean: float
+    acc_clean_ci: list[float]
+    acc_pert: float
+    acc_pert_ci: list[float]
+    delta: float
+    delta_ci: list[float]
+    rel_delta: float
+    rel_delta_ci: list[float]
+    flip_rate: float
+    flip_rate_ci: list[float]
+    attack_success: float
+    attack_success_ci: list[float]
+    worst_of_k: float
+    worst_of_k_ci: list[float]
+
+
+class Results(TypedDict):
+    schema_version: int
+    xstress_version: str
+    created: str
+    signature: str
+    task: str
+    attack_set: dict  # path, manifest_sha256, seed, recipe, split, signatures {op: {lang: signature}}
+    config: dict  # bootstrap, sampling, alpha, batch settings
+    environment: dict  # python, torch, transformers, numpy, platform, device
+    models: list[dict]  # name, path, schedule, seed, fingerprint, precision, scoring stats
+    cells: list[Cell]
+    aggregates: list[dict]  # level in lang | op | family | overall
+    comparisons: list[dict]
+
+
+def _version() -> str:
+    try:
+        from perturb import __version__
+
+        return __version__
+    except Exception:  # the harness can still report without perturb's version string
+        return "unknown"
+
+
+def environment(device: str | None = None) -> dict:
+    env: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform()}
+    import numpy
+
+    env["numpy"] = numpy.__version__
+    for mod in ("torch", "transformers"):
+        m = sys.modules.get(mod)
+        if m is None:
+            try:
+                m = __import__(mod)
+            except ImportError:
+                m = None
+        env[mod] = getattr(m, "__version__", None)
+    torch = sys.modules.get("torch")
+    if device is None and torch is not None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    env["device"] = device
+    if torch is not None and device and device.startswith("cuda") and torch.cuda.is_available():
+        env["device_name"] = torch.cuda.get_device_name(0)
+    return env
+
+
+def _clean(obj):
+    """JSON has no NaN: write null, so any JSON reader can load the document."""
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        return _clean(obj.item())
+    return obj
+
+
+def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Results:
+    m = attack_set.manifest
+    manifest_bytes = json.dumps(m, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    msha = hashlib.sha256(manifest_bytes).hexdigest()
+    sigs: dict[str, dict[str, str]] = {}
+    for op, per_lang in (m.get("counts") or {}).items():
+        for lang, c in per_lang.items():
+            if isinstance(c, dict) and c.get("signature"):
+                sigs.setdefault(op, {})[lang] = c["signature"]
+    version = _version()
+    sample = f"{opts.max_per_lang}@{opts.sample_seed}" if opts.max_per_lang else "all"
+    signature = (f"task:{attack_set.task}|attacks:{msha[:8]}|models:{len(runs)}|boot:{opts.n_boot}"
+                 f"|bseed:{opts.boot_seed}|ci:{opts.level}|sample:{sample}|xstress:{version}")
+    models = []
+    devices = set()
+    for r in runs:
+        info = dict(r.info)
+        devices.add(info.get("device"))
+        fp = info.get("fingerprint")
+        models.append({"name": r.name, "schedule": r.schedule, "seed": r.seed, **info,
+                       "signature": f"model:{(fp or 'none')[:12]}|prec:{info.get('precision', 'n/a')}|xstress:{version}"})
+    devices.discard(None)
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "xstress_version": version,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "signature": signature,
+        "task": attack_set.task,
+        "attack_set": {
+            "path": str(exp.attacks), "manifest_sha256": msha, "seed": m.get("seed"), "recipe": m.get("recipe"),
+            "split": m.get("split"), "schema": m.get("schema"), "xstress_version": m.get("xstress_version"),
+            "signatures": sigs,
+        },
+        "config": {
+            "bootstrap": {"n": analysis.n_boot, "seed": analysis.seed, "level": analysis.level, "resample": "ids"},
+            "alpha": opts.alpha, "max_per_lang": opts.max_per_lang, "sample_seed": opts.sample_seed,
+            "langs": list(opts.langs) if opts.langs else None, "ops": list(opts.ops) if opts.ops else None,
+            "batch_tokens": opts.batch_tokens, "template": opts.template,
+        },
+        "environment": environment(next(iter(devices)) if len(devices) == 1 else ",".join(sorted(devices)) or None),
+        "models": models,
+        "cells": analysis.cells,
+        "aggregates": analysis.aggregates,
+        "comparisons": comparisons,
+    }
+    return _clean(doc)
+
+
+def write_results(doc: Results, out_dir: str | os.PathLike) -> Path:
+    """Write ``results.json`` atomically (temp file + rename)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / RESULTS_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def load_results(path: str | os.PathLike) -> Results:
+    """Read ``results.json`` (or a directory holding it) and check its schema version."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / RESULTS_FILE
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HarnessError(f"{p}: no such results file (run `xstress score` first)") from None
+    except json.JSONDecodeError as e:
+        raise HarnessError(f"{p}: invalid JSON ({e.msg})") from None
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        raise HarnessError(f"{p}: results schema {doc.get('schema_version')!r}, this xstress reads {SCHEMA_VERSION}")
+    missing = [k for k in Results.__annotations__ if k not in doc]
+    if missing:
+        raise HarnessError(f"{p}: results document lacks {missing}")
+    return doc
