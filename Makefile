@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/xstress demo --out $(OUT) --overwrite
+	$(VENV)/bin/xstress demo --out $(OUT)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 -rs $(PYTEST_ARGS)
