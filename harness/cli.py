@@ -8,7 +8,7 @@ import sys
 from perturb import __version__
 
 # Order is the order of `xstress --help`. Each module defines register(subparsers) and run(args) -> int.
-COMMANDS = ("ls", "perturb", "merge", "score", "report", "demo")
+COMMANDS = ("ls", "perturb", "merge", "score", "report", "demo", "export", "fetch")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,11 @@ def main(argv=None) -> int:
     try:
         return int(args.func(args) or 0)
     except XstressError as e:
-        print(f"xstress {args.command}: error: {e}", file=sys.stderr)
+        # Always one line: a message quoting a multi-line text (a YAML parser's report) is folded.
+        message = str(e)
+        if "\n" in message:
+            message = " ".join(message.split())
+        print(f"xstress {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"xstress {args.command}: interrupted", file=sys.stderr)

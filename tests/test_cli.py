@@ -99,7 +99,7 @@ def test_malformed_input_gives_one_error_and_no_output(tmp_path, sample_data, ca
 @pytest.mark.parametrize("extra, needle", [
     (["--shard", "3/2"], "--shard: '3/2': need 1 <= i <= n"),
     (["--shard", "x"], "--shard: expected i/n"),
-    (["--ops", "char.swp"], "Did you mean 'char.swap'?"),
+    (["--ops", "char.swp"], "Did you mean 'char.swap'"),
     (["--recipe", "nosuch"], "--recipe: unknown recipe 'nosuch'"),
     (["--workers", "0"], "--workers: must be >= 1"),
 ])

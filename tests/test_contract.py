@@ -131,7 +131,7 @@ def test_rng_is_derived_from_its_inputs_only():
 def test_unknown_op_suggests_close_names():
     from perturb.errors import UsageError
 
-    with pytest.raises(UsageError, match=r"Did you mean 'char\.swap'\?.*Available:"):
+    with pytest.raises(UsageError, match=r"Did you mean 'char\.swap'.*Available:"):
         registry.get("char.swp")
 
 
