@@ -1,0 +1,506 @@
+"""Shared machinery of the logic family: its language resources, sentence checks and the op base class.
+
+This docstring is the one place that explains every logic rule and its known failure modes; the op modules
+(`logic_negate`, `logic_denegate`, `logic_double_negation`, `logic_distract`, `logic_quantifier`,
+`logic_number`) and the negation engines (`_logic_neg`) only point here.
+
+Resources
+---------
+One YAML file per language and kind under ``perturb/resources/logic/<lang>/``: ``negation.yaml`` (template
+frames, negation cues, negative-polarity items, scope words, coordinators, subordinators, local-negation and
+denegation rules), ``distractors.yaml``, ``quantifiers.yaml``, ``numbers.yaml``. Each opens with a comment
+header naming its ``source``, ``licence`` and who ``checked`` it; `resource` refuses a file without one and a
+file that is not NFC. YAML is read with every scalar a string (lexicons hold "no", "on", "yes"). Word lists
+are compared case-folded (Turkish dotted/dotless i handled); regular expressions see the word as written.
+A language without the file is reported as unsupported by the op that needs it. All 15 XNLI languages have
+all four kinds. Every file says "checked: by the xstress developers (not a native-speaker review yet)": the
+rules were written from the grammars named in each header and tested on the XNLI test hypotheses, but no
+native speaker has reviewed them.
+
+All logic ops are XNLI-only (``tasks = ("xnli",)``) and edit the hypothesis. XCOPA asks which of two
+alternatives is more plausible; negation, quantifier and number edits have no defined effect on that label.
+(A tautology appended to the premise would preserve it; `logic.distract` could support XCOPA for the
+languages it has phrases for, but most XCOPA languages have none here, so it does not.)
+
+Checks shared by every op except ``logic.distract``
+---------------------------------------------------
+* A question (final ``?``, ``؟``, ``？``, Greek ``;``) is not applicable: it has no truth value to negate.
+* A hypothesis of several sentences is not applicable: a frame or marker scopes over one sentence only, and
+  ``¬S1 ∧ S2`` is not the negation of ``S1 ∧ S2``. A break is terminal punctuation, closing quotes, a space
+  and more text (no space needed after ``。！？``); not after an abbreviation listed per language, a single
+  letter or a number (``Mr.``, ``U.S.``, ``1998 г.``). Failure mode: Thai writes no sentence punctuation, so
+  a two-sentence Thai hypothesis is not detected.
+
+``logic.negate`` — template mode
+--------------------------------
+A per-language frame meaning "it is not true that …" goes in front of the hypothesis, which is kept word for
+word. The frames take a main clause unchanged (no reordering, no change of mood):
+en "It is not true that", fr "Il est faux de dire que" (``dire que`` keeps the indicative, where "Il n'est
+pas vrai que" wants the subjunctive; ``qu'`` before a vowel), es "Es falso decir que" (indicative, unlike
+"no es cierto que"), el "Δεν είναι αλήθεια ότι", ru "Неверно, что", bg "Не е вярно, че", sw "Si kweli
+kwamba", vi "Không đúng khi nói rằng", hi "यह सच नहीं है कि", ur "یہ سچ نہیں ہے کہ", th "ไม่เป็นความจริงที่ว่า"
+(a space before a non-Thai first character). German ``dass`` wants the verb last, Turkish nominalises the
+clause, Arabic ``أنّ`` wants an accusative noun or a pronoun and Chinese would need the predicate wrapped, so
+those four use a forward-pointing colon frame that cannot be read as a correction (unlike "Es stimmt nicht:
+…"): de "Folgendes stimmt nicht:", tr "Şu ifade doğru değil:", ar "العبارة التالية غير صحيحة:",
+zh "以下说法是错误的：". The sentence after such a colon keeps its capital.
+
+Case, in the ``that``-frame languages that have case (en fr es el ru bg sw vi): the first letter is lowercased
+unless the first word looks like a name — listed (``I``, month names, ...), a capital after its first letter
+(``IZS``, ``McDonald``), a capitalised second word (``Al Qaeda``, ``Hà Nội``), or capitalised inside the
+premise (not at a sentence start). Closed-class words (``The``, ``Le``, ``Мы``, ...) are always lowercased.
+A capitalised word that also opens the premise counts as a name in en/fr/es/el (whose sentences usually open
+with an article), but in ru/bg/sw/vi it is usually the same subject noun, so there the case is left open and
+the fallback frame is used. The language's colon fallback frame ("The following is not true:", which changes
+no letter) is also used for a hypothesis that starts with a lowercase letter (XNLI has some: 4 % of Swahili
+hypotheses), a Spanish ``¡…!``/``¿…?`` sentence, and a Bulgarian one whose second word is an accusative or
+reflexive clitic (verb-initial ``Обадих се``: after ``че`` the clitic would have to move). These rules make
+template negation and template denegation exact inverses (tested, also on random mixed-script text).
+Failure modes: a name opening the hypothesis, absent from the premise and not followed by another
+capitalised word, is lowercased (``It is not true that pachucas wore …``); for a coordinated hypothesis
+(``A and B``) some readers take the frame to cover only ``A`` (entailment → contradiction is right on either
+reading; contradiction → entailment assumes the wide one).
+Label map: entailment ↔ contradiction, neutral stays neutral (¬H is entailed iff H is contradicted).
+
+``logic.negate`` — local mode
+-----------------------------
+The language's own sentential negation goes at the finite verb or copula, found by closed-class word lists and
+a few morphological rules in ``negation.yaml`` (``local``); when several match, the first in reading order
+wins (the last for the verb-final hi/ur/tr):
+en ``is → is not``, ``can → cannot`` (auxiliaries/copulas only; ``have`` only before a participle; main
+verbs would need do-support); de ``nicht`` before the last word after a copula/auxiliary when that word is a
+lowercase predicate and no indefinite article, ``zu`` or degree adverb is in the way; fr ``ne … pas`` around
+``être``/modals and auxiliary ``avoir`` (before a participle), ``ne`` before object clitics, elided subject
+restored (``J'ai → Je n'ai pas``); es ``no`` before copulas/auxiliaries and regular preterite/imperfect/future
+forms, over clitics; el ``δεν`` before copula/``θα``/``έχω``/modals, over accusative clitics; ru ``не`` before
+copula/modals and past-tense ``-л`` forms (nouns with the same ending listed as exclusions), ``— не`` in dash
+sentences; bg ``не`` before copula/modals, ``ще → няма да``, ``има → няма``; sw ``ni → si``, ``kuna → hakuna``,
+``-na`` (have) forms, past ``-li-`` and future ``-ta-`` verbs with the negative subject prefix
+(``nilizungumza → sikuzungumza``, ``alikuwa → hakuwa``); tr ``-mA-`` with vowel harmony on a sentence-final past
+verb of a listed verb stem (``kaldı → kalmadı``), ``var → yok``; ar ``كان → لم يكن``, ``سـ/سوف → لن``, ``لا`` before
+``يوجد/يمكن``, ``ليس هناك``; hi/ur ``नहीं``/``نہیں`` before a sentence-final copula after an adjective or noun,
+and before the light verb of ``बात की``; th copulas and auxiliaries (``เป็น → ไม่ได้เป็น``, ``คือ → ไม่ใช่``,
+``มี → ไม่มี``, ``จะ → จะไม่``); vi ``đã/sẽ → đã/sẽ không``, ``là → không phải là``, ``có thể → không thể``,
+``không`` before ``có/được/bị/cần/phải``; zh ``不`` before ``是/会/能/可以``, ``有 → 没有``, ``V了O → 没VO``.
+Not applicable when: no rule finds a verb; the sentence already has a negation cue (use ``logic.denegate``);
+a subordinator, coordinator or comma precedes the verb (it may sit in a subordinate clause or a second
+conjunct); a coordinator or a comma with more text follows it (``¬A ∧ B`` is not the negation of ``A ∧ B``);
+question; several sentences.
+Dropped (label undetermined) when the sentence has a scope word (quantifiers, ``only``, frequency adverbs):
+"Some visitors buy …" and "Some visitors do not buy …" can both be true.
+Failure modes: modals whose negation is not their contradictory (``must not``, ``may not``, ``should not``)
+are left out, which also loses coverage; word lists miss verbs (coverage is partial by design: 7–32 % of the
+XNLI hypotheses per language); German ``nicht`` may end up after a directional phrase (``nach Hause nicht
+zurückkehren``, grammatical but marked); Russian genitive of negation is not applied (``не понимал угрозу``
+stays accusative); ``not`` in English may give ``There are not fruity rums`` (grammatical, stiff); jieba
+sometimes glues words (``年建``), then the Chinese ``了`` rule does not apply.
+
+``logic.denegate``
+------------------
+Removes the single negation of the hypothesis. First, a template frame at the start (any variant) is removed
+and a lowercased first letter restored: the exact inverse of template negation. Otherwise the sentence must
+have exactly one negation cue (a word in ``cues`` or matching ``cue_patterns``, e.g. Turkish ``-mAdI``,
+Swahili ``si-/ha-…-ku-``), and a ``denegate`` rule must know how to remove it: drop the marker (en ``not``/
+``n't``, de ``nicht``, es/el/ru/bg particles, hi/ur ``नहीं``/``نہیں`` with the habitual/modal copula put back:
+``नहीं कर सकता → कर सकता है``, vi ``không``, th ``ไม่``/preverbal ``ไม่ได้``, zh ``不``/``并不``), drop a pair (fr
+``ne … pas``, elision restored: ``Je n'ai pas → J'ai``), or replace (de ``kein → ein``, bg ``няма → има``,
+``няма да → ще``, tr ``yok → var``, ``-mAdI → -DI``, ``-mIyor → -Iyor``, ``-mAyAcAk → -AcAk``, sw ``si → ni``,
+``hakuna → kuna``, ``hakuwa → alikuwa``, ar ``لن → سـ``, ``لم يكن → كان``, ``ليس`` with the predicate's
+accusative ``-ًا`` removed, th ``ไม่ใช่ → คือ``, vi ``không phải là → là``, zh ``没有 → 有``, ``不是 → 是``).
+Not applicable when: no cue or more than one (double negation; negative concord: ``не … никого``,
+``ne … personne``, ``δεν … κανέναν``); a negative-polarity item is present (``any``, ``until``, ``jemals``,
+``siquiera``, ``任何``, ``ใด ๆ``, ``yeyote``: the positive would be ungrammatical or mean something else); the
+cue is lexicalised or not sentential (``nicht nur``, ``no longer``, ``不过``, ``ไม่กี่``, ``không khí``); a
+negative imperative (``Ne vous inquiétez pas``, ``No te preocupes``, ``请不要``, ``من فضلك لا``); French
+``pas de`` / ``pas … d'`` + bare noun (the positive needs ``du/des``) and infinitival ``ne pas``; a
+subordinator, coordinator or comma before the cue, or a second conjunct after it; the positive needs
+morphology we do not do (Arabic ``لم`` + jussive, Swahili present negative, Turkish aorist ``-mAz``,
+Vietnamese ``chưa``, German ``keine`` (singular or plural?) and ``kein`` + mass noun).
+Dropped when a scope word is present ("Some X do not …" → "Some X …" is not a contradictory pair).
+Failure modes: English ``did not call → did call`` and Chinese ``没有 → 有`` before a verb (colloquial/southern
+usage) are grammatical but marked; Thai and Chinese lose the aspect that ``ไม่ได้``/``没`` carried; Russian
+genitive of negation is left as is. Label map: entailment ↔ contradiction, neutral stays neutral.
+
+``logic.double_negation``
+-------------------------
+``template``: the frame twice ("It is not true that it is not true that …"), the inner frame's first letter
+lowercased. ``mixed``: the frame around the locally negated sentence ("It is not true that the school is not
+new."), applicable where local mode is and dropped where it is dropped. ¬¬H ≡ H: the label is preserved.
+
+``logic.distract``
+------------------
+Naik et al. (2018) stress tests in each language: ``overlap`` appends "and true is true" (word-overlap
+distractor), ``negation`` appends "and false is not true" (negation-word distractor). Both are tautologies, so
+the label is preserved. The phrase goes before the final run of sentence punctuation (``.``, ``!``, ``?``,
+``।``, ``۔``, ``。`` …), or at the end when there is none. Applies to every non-empty hypothesis. Failure mode: a
+hypothesis ending in a closing quote gets the phrase after the quote.
+
+``logic.quantifier``
+--------------------
+Swaps one quantifier using ``quantifiers.yaml``, with forms that keep agreement: en ``all (of) the →
+some of the``, ``every/each → at least one``; de ``alle → einige``, ``jeden → mindestens einen`` (not before
+an adjective, whose ending would change); fr ``toutes les routes ↔ certaines routes``; es ``todas las ↔
+algunas``; el ``όλοι οι ↔ μερικοί``; ru ``все ↔ некоторые`` (every case; ``со всеми ↔ с некоторыми``),
+``каждое → хотя бы одно``; bg ``всички ↔ някои``, ``всяка → поне една``; tr ``bütün/tüm ↔ bazı``, ``her → en az
+bir``; ar ``جميع/كل ال… ↔ بعض``; hi/ur ``सभी/تمام ↔ कुछ/کچھ``; sw ``barabara zote ↔ baadhi ya barabara`` (the
+class of ``-ote`` read off the next word); th ``ทุก ↔ บาง`` + classifier; vi ``tất cả (các) ↔ một số``
+(``đều`` removed); zh ``所有(的)…都 ↔ 有些…`` (``都`` removed or inserted before the predicate).
+
+Monotonicity table (H' is H with the quantifier swapped; "∀ ⊨ ∃" assumes a non-empty restrictor)::
+
+    direction    swap                      H' vs H      entailment   neutral   contradiction
+    weaken       all/every/each → some     H ⊨ H'       entailment   dropped   dropped
+    strengthen   some/a few → all          H' ⊨ H       dropped      dropped   contradiction
+
+(weaken: P ⊨ H ⊨ H'; a contradicted or neutral H says nothing about the weaker H'. strengthen: P ⊨ ¬H and
+H' ⊨ H give P ⊨ ¬H'; an entailed or neutral H says nothing about the stronger H'.)
+The table holds only when the quantifier sits in an upward-entailing position, so the op is not applicable
+when the sentence has a negation cue, a downward-entailing or subordinating word (``if``, ``without``,
+``only``, ``who``, ``before``, ``or``), more than one quantifier (their scopes interact), or is a question.
+Failure modes: scalar implicature — "some"/"a few" are often read as "not all"/"not many", and a premise that
+contradicts H only through that implicature makes the strengthened H' true (the contradiction label is then
+wrong); an idiom not in the exclusion list (``all in all``) may be swapped; Spanish ``algunos`` before a
+plural verb form ending in -s is taken for a determiner; existential import fails for an empty restrictor.
+
+``logic.number``
+----------------
+Changes one integer of the hypothesis that also occurs, with the same value, in the premise (a standalone
+integer: not part of a decimal, time, date, range or larger digit run; no leading zero), by an offset of
+±1–3 drawn from the RNG, in the digits' own script. The new number is never 0 or 1, not another number of
+the premise, and in the same grammatical number class as the old one (``agreement``: Russian 1 / 2–4 / 5+
+by the last digits; Arabic 3–10 / 11–99 / hundreds). Label map: entailment → contradiction (exact reading of
+a numeral: P says 3 hours, H' says 4 hours); neutral and contradiction are dropped. Also dropped when every
+shared number has a hedge or comparative within ``window`` tokens (``about``, ``more than``, ``at least``,
+``около``, ``约``, ``+``) or is part of a range (``3 to 5``, ``3 or 4``): "at least 4" may still be entailed.
+Not applicable to a Turkish number carrying a suffix (``1998'de``: the suffix's vowel harmony follows the
+spoken numeral) or when no offset keeps the agreement class (Russian ``21 книгу``).
+Failure modes: a number that names rather than counts (``Route 66``, a model number) flips to contradiction
+only by convention; numbers written in words (``three``, ``三``) are not seen; the hedge lists are not
+exhaustive.
+"""
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Mapping, Sequence
+
+import regex
+import yaml
+
+from .. import segment
+from ..core import DROPPED, Dropped, Edit, Perturbation, Span, apply_spans
+from ..example import XNLI_LANGS
+
+LOGIC_LANGS: tuple[str, ...] = XNLI_LANGS
+KINDS = ("negation", "distractors", "quantifiers", "numbers")
+_HEADER_KEYS = ("source", "licence", "checked")
+
+# Map with entailment and contradiction swapped, used by negate and denegate.
+FLIP_MAP = {"entailment": "contradiction", "neutral": "neutral", "contradiction": "entailment"}
+
+
+# --- resources -----------------------------------------------------------------------------------------
+
+
+class ResourceError(ValueError):
+    """A logic resource file is malformed (a packaging bug, never the user's input)."""
+
+
+def _resource_dir():
+    return resources.files("perturb") / "resources" / "logic"
+
+
+@functools.lru_cache(maxsize=None)
+def resource(lang: str, kind: str) -> Mapping[str, Any] | None:
+    """The parsed `<lang>/<kind>.yaml`, or None when the language has none. Checks the provenance header."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown logic resource kind {kind!r}")
+    path = _resource_dir() / lang / f"{kind}.yaml"
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    header = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line[1:].strip().partition(":")
+        if key in _HEADER_KEYS and value.strip():
+            header[key] = value.strip()
+    missing = [k for k in _HEADER_KEYS if k not in header]
+    if missing:
+        raise ResourceError(f"logic/{lang}/{kind}.yaml: provenance header lacks {', '.join(missing)}")
+    if not unicodedata.is_normalized("NFC", text):
+        raise ResourceError(f"logic/{lang}/{kind}.yaml is not NFC")
+    # BaseLoader keeps every scalar a string: lexicons hold words like "no", "on", "yes" that YAML 1.1
+    # would turn into booleans.
+    doc = yaml.load(text, Loader=yaml.BaseLoader) or {}
+    if not isinstance(doc, dict):
+        raise ResourceError(f"logic/{lang}/{kind}.yaml: expected a mapping")
+    doc = dict(doc)
+    doc["_provenance"] = header
+    return doc
+
+
+@functools.lru_cache(maxsize=None)
+def langs_with(kind: str, key: str | None = None) -> frozenset[str]:
+    """Languages that have a `kind` resource (with `key` in it, when given)."""
+    out = set()
+    for lang in LOGIC_LANGS:
+        doc = resource(lang, kind)
+        if doc is not None and (key is None or doc.get(key)):
+            out.add(lang)
+    return frozenset(out)
+
+
+# --- the op base class -----------------------------------------------------------------------------------
+
+
+class _LabelEffect:
+    """`label_effect()` that reports the instance's label map when called on an instance (its params may
+    choose the map) and the class default when called on the class."""
+
+    def __get__(self, obj, owner):
+        src = obj if obj is not None else owner
+
+        def label_effect():
+            lm = src.label_map
+            return "preserve" if lm is None else {str(k): v for k, v in lm.items()}
+
+        return label_effect
+
+
+class LogicOp(Perturbation):
+    """Base of the logic ops: XNLI hypotheses only; `edit` may return DROPPED (label undetermined)."""
+
+    family = "logic"
+    tasks = ("xnli",)
+    editable_fields = {"xnli": ("hypothesis",)}
+    resource_kind: str = "negation"
+    resource_key: str | None = None
+    label_effect = _LabelEffect()
+
+    @classmethod
+    def languages(cls, task):
+        if task not in cls.tasks:
+            return frozenset()
+        return langs_with(cls.resource_kind, cls.resource_key)
+
+    def edit(self, text: str, *, example, rng) -> Sequence[Span] | Dropped | None:
+        raise NotImplementedError
+
+    def edit_field(self, text, *, field, example, rng):
+        res = self.edit(text, example=example, rng=rng)
+        return None if res is DROPPED else res
+
+    def apply(self, example, rng, *, fields, variant=0):
+        edits: list[Edit] = []
+        new_fields: dict[str, str] = {}
+        dropped = False
+        for field in fields:
+            text = example.fields[field]
+            res = self.edit(text, example=example, rng=rng)
+            if res is DROPPED:
+                dropped = True
+                continue
+            if not res:
+                continue
+            new_text, field_edits = apply_spans(text, field, res)
+            if field_edits:
+                edits.extend(field_edits)
+                new_fields[field] = new_text
+        if dropped:
+            return DROPPED
+        if not edits:
+            return None
+        return self.finish(example, new_fields, edits, variant)
+
+
+# --- text helpers ------------------------------------------------------------------------------------------
+
+_FINAL_PUNCT = ".!?;:…।॥۔؟。！？｡\u037e|"
+_QUESTION = regex.compile(r"[?؟？\u037e]\s*[\"'»”’)\]」』]*\s*$")
+_GREEK_QUESTION = regex.compile(r";\s*[\"'»”’)\]]*\s*$")
+_CLOSERS = "\"'»”’)]」』›"
+# A sentence break: terminal punctuation, closing quotes, then a space and more text; after the full-width
+# CJK terminators no space is written ("学校是新的。这封信…").
+_SENTENCE_BREAK = regex.compile(
+    r"(?<=\S)([.!?।۔؟\u037e]+)[\"'»”’)\]」』]*\s+(?=[\"'«“‘(¿¡]*[\p{L}\p{N}])"
+    r"|([。！？]+)[”’」』）]*\s*(?=[“‘「『（]*[\p{L}\p{N}])")
+_NUMBER_DOT = regex.compile(r"\p{N}+$")
+
+
+def fold(word: str, lang: str) -> str:
+    """Case-folded form used for every lexicon look-up (Turkish dotted/dotless i handled)."""
+    if lang == "tr":
+        word = word.replace("İ", "i").replace("I", "ı")
+        return word.lower()
+    return word.casefold()
+
+
+def tokens(text: str, lang: str) -> tuple[segment.Token, ...]:
+    return segment.tokenize(text, lang)
+
+
+def is_question(text: str, lang: str) -> bool:
+    if _QUESTION.search(text):
+        return True
+    return lang == "el" and _GREEK_QUESTION.search(text) is not None
+
+
+def sentence_breaks(text: str, lang: str, abbreviations: frozenset[str] = frozenset()) -> list[int]:
+    """Offsets where a new sentence starts inside text (none for a single sentence)."""
+    out = []
+    for m in _SENTENCE_BREAK.finditer(text):
+        punct = m.group(1) or m.group(2)
+        if punct == ".":
+            before = text[:m.start(1)]
+            word = regex.search(r"[\p{L}\p{N}.]+$", before)
+            w = word.group() if word else ""
+            last = w.rsplit(".", 1)[-1] if w else ""
+            if (not w or len(last) <= 1 or "." in w or _NUMBER_DOT.search(last)
+                    or fold(last, lang) in abbreviations):
+                continue
+        out.append(m.end())
+    return out
+
+
+def is_multi_sentence(text: str, lang: str, abbreviations=frozenset()) -> bool:
+    return bool(sentence_breaks(text, lang, abbreviations))
+
+
+def final_punct_start(text: str) -> int:
+    """Start of the trailing run of sentence punctuation (len(text) when there is none)."""
+    i = len(text)
+    while i > 0 and text[i - 1] in _FINAL_PUNCT:
+        i -= 1
+    # keep the text non-empty before the insertion point
+    return i if i > 0 else len(text)
+
+
+def upper_first(s: str) -> str:
+    return s[:1].upper() + s[1:] if s else s
+
+
+def lower_first(s: str) -> str:
+    return s[:1].lower() + s[1:] if s else s
+
+
+def case_flippable(ch: str) -> bool:
+    """A capital letter whose lowercase is one code point and maps back to it (so the change inverts)."""
+    low = ch.lower()
+    return ch.isupper() and len(low) == 1 and low != ch and low.upper() == ch
+
+
+@dataclass(frozen=True)
+class LangRules:
+    """The parsed negation resource of one language, with word lists as folded frozensets."""
+
+    lang: str
+    doc: Mapping[str, Any]
+    cues: frozenset[str]
+    npi: tuple[tuple[str, ...], ...]
+    scope: tuple[tuple[str, ...], ...]
+    subordinators: frozenset[str]
+    abbreviations: frozenset[str]
+    comma_blocks: bool
+    order: str  # first | last: which matching verb local negation takes
+    coordinators: frozenset[str]
+
+
+def flag(value) -> bool:
+    """A yes/no setting read from a resource (all scalars are strings there)."""
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "yes"):
+        return True
+    if str(value).lower() in ("false", "no"):
+        return False
+    raise ResourceError(f"expected true or false, got {value!r}")
+
+
+def _seqs(lang: str, items) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for item in items or ():
+        parts = tuple(fold(p, lang) for p in str(item).split(" ") if p)
+        if parts:
+            out.append(parts)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=None)
+def lang_rules(lang: str) -> LangRules | None:
+    doc = resource(lang, "negation")
+    if doc is None:
+        return None
+    return LangRules(
+        lang=lang,
+        doc=doc,
+        cues=frozenset(fold(c, lang) for c in doc.get("cues") or ()),
+        npi=_seqs(lang, doc.get("npi")),
+        scope=_seqs(lang, doc.get("scope")),
+        subordinators=frozenset(fold(c, lang) for c in doc.get("subordinators") or ()),
+        abbreviations=frozenset(fold(c, lang).rstrip(".") for c in doc.get("abbreviations") or ()),
+        comma_blocks=flag(doc.get("comma_blocks", "true")),
+        order=str(doc.get("order", "first")),
+        coordinators=frozenset(fold(c, lang) for c in doc.get("coordinators") or ()),
+    )
+
+
+def find_seq(folded: Sequence[str], seq: Sequence[str], start: int = 0) -> int:
+    """Index of the first occurrence of the token sequence `seq` in `folded` at or after start, or -1."""
+    n = len(seq)
+    for i in range(start, len(folded) - n + 1):
+        if tuple(folded[i:i + n]) == tuple(seq):
+            return i
+    return -1
+
+
+def has_any_seq(folded: Sequence[str], seqs) -> bool:
+    return any(find_seq(folded, s) >= 0 for s in seqs)
+
+
+def common_blockers(text: str, lang: str, rules: LangRules) -> bool:
+    """True when the sentence is a question or has several sentences (shared not-applicable checks)."""
+    return is_question(text, lang) or is_multi_sentence(text, lang, rules.abbreviations)
+
+
+# --- composing two edit steps ------------------------------------------------------------------------------
+
+
+def compose(text: str, steps) -> list[Span] | Dropped | None:
+    """Run edit steps one after another (each gets the current text and returns spans, None or DROPPED) and
+    express the combined change as spans against the original text: exact, one span per changed region."""
+    cur = text
+    src: list[int | None] = list(range(len(text)))
+    for step in steps:
+        spans = step(cur)
+        if spans is None or spans is DROPPED or not spans:
+            return spans if spans is DROPPED else None
+        chars: list[str] = []
+        new_src: list[int | None] = []
+        pos = 0
+        for s in sorted(spans, key=lambda s: (s.start, s.end)):
+            chars.extend(cur[pos:s.start])
+            new_src.extend(src[pos:s.start])
+            chars.extend(s.after)
+            new_src.extend([None] * len(s.after))
+            pos = s.end
+        chars.extend(cur[pos:])
+        new_src.extend(src[pos:])
+        cur, src = "".join(chars), new_src
+    out: list[Span] = []
+    prev = -1
+    pending: list[str] = []
+    for ch, o in zip(cur, src):
+        if o is None:
+            pending.append(ch)
+            continue
+        if o != prev + 1 or pending:
+            out.append(Span(prev + 1, o, "".join(pending)))
+        pending = []
+        prev = o
+    if prev + 1 != len(text) or pending:
+        out.append(Span(prev + 1, len(text), "".join(pending)))
+    return out

@@ -1,0 +1,21 @@
+"""`logic.denegate`: remove the single negation of the XNLI hypothesis (a template frame or a negation marker).
+
+Rules and known failure modes are documented in `perturb.ops._logic_rules`.
+"""
+from __future__ import annotations
+
+from ..core import xnli_label_map
+from ..registry import register
+from ._logic_neg import denegate
+from ._logic_rules import FLIP_MAP, LogicOp
+
+
+@register
+class Denegate(LogicOp):
+    name = "logic.denegate"
+    description = "remove the hypothesis's only negation (ambiguous cases skipped); entailment <-> contradiction"
+    label_map = xnli_label_map(FLIP_MAP)
+    resource_key = "template"  # frame removal works wherever the frame exists; cue rules are extra
+
+    def edit(self, text, *, example, rng):
+        return denegate(text, example.lang)

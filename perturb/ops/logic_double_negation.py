@@ -1,0 +1,47 @@
+"""`logic.double_negation`: negate the XNLI hypothesis twice, which preserves its label.
+
+Rules and known failure modes are documented in `perturb.ops._logic_rules`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core import Params
+from ..registry import register
+from ._logic_neg import local_negate, template_negate
+from ._logic_rules import LogicOp, compose
+
+MODES = ("template", "mixed")
+
+
+@dataclass(frozen=True)
+class DoubleNegationParams(Params):
+    """mode: "template" applies the negation frame twice; "mixed" puts the frame around the locally negated
+    sentence ("It is not true that the school is not new.")."""
+
+    mode: str = "template"
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+
+
+@register
+class DoubleNegation(LogicOp):
+    name = "logic.double_negation"
+    description = "negate the hypothesis twice (frame twice, or frame around local negation); label preserved"
+    Params = DoubleNegationParams
+    label_map = None
+    resource_key = "template"
+
+    def edit(self, text, *, example, rng):
+        lang = example.lang
+        premise = example.fields.get("premise", "")
+        if self.params.mode == "template":
+            first = lambda t: template_negate(t, lang, premise)  # noqa: E731
+        else:
+            first = lambda t: local_negate(t, lang)  # noqa: E731
+        # The second frame goes before a text that starts with the first frame (or with the locally negated
+        # sentence): its first word is lowercased like any other sentence start.
+        second = lambda t: template_negate(t, lang, premise, lower_first_word=self.params.mode == "template")  # noqa: E731
+        return compose(text, [first, second])

@@ -1,0 +1,224 @@
+"""`logic.quantifier`: weaken (all → some) or strengthen (some → all) one quantifier of the XNLI hypothesis.
+
+The monotonicity table behind the label maps, the lexicon format and the known failure modes are documented
+in `perturb.ops._logic_rules`.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from ..core import Params, Span, xnli_label_map
+from ..registry import register
+from ._logic_neg import _wordset, cue_indices
+from ._logic_rules import (LogicOp, _seqs, common_blockers, find_seq, flag, fold, has_any_seq, lang_rules, lower_first,
+                           resource, tokens)
+
+DIRECTIONS = ("weaken", "strengthen")
+# weaken: H ⊨ H', so only an entailed H determines H' (entailed). strengthen: H' ⊨ H, so only a contradicted
+# H determines H' (contradicted). See the monotonicity table in _logic_rules.
+LABEL_MAPS = {
+    "weaken": xnli_label_map({"entailment": "entailment", "neutral": None, "contradiction": None}),
+    "strengthen": xnli_label_map({"entailment": None, "neutral": None, "contradiction": "contradiction"}),
+}
+_PLACEHOLDER = regex.compile(r"\{(\d+|agree)\}")
+_STOP = frozenset({".", ",", ";", ":", "!", "?", "。", "，", "；", "：", "！", "？", "،", "؛", "।", "۔"})
+
+
+@dataclass(frozen=True)
+class QuantifierParams(Params):
+    """direction: "weaken" swaps a universal for an existential (entailment kept, others dropped);
+    "strengthen" swaps an existential for a universal (contradiction kept, others dropped)."""
+
+    direction: str = "weaken"
+
+    def __post_init__(self):
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {self.direction!r}")
+
+
+@functools.lru_cache(maxsize=None)
+def _quant_doc(lang):
+    doc = resource(lang, "quantifiers")
+    if doc is None:
+        return None
+    return {
+        "weaken": list(doc.get("weaken") or ()),
+        "strengthen": list(doc.get("strengthen") or ()),
+        "blockers": _seqs(lang, doc.get("blockers")),
+        "exclude": _seqs(lang, doc.get("exclude")),
+        "quantifiers": _seqs(lang, doc.get("quantifiers")),
+    }
+
+
+def _all_matches(rules, folded, toks, lang):
+    """(start, end, rule) for every place any rule matches ("*" matches one word)."""
+    out = []
+    for rule in rules:
+        pattern = [fold(p, lang) for p in str(rule["match"]).split(" ") if p]
+        n = len(pattern)
+        for i in range(len(folded) - n + 1):
+            ok = True
+            for k, p in enumerate(pattern):
+                if p == "*":
+                    # "*" is one word, not listed in star_not and not matching star_not_regex (e.g. a verb)
+                    if not toks[i + k].is_word or folded[i + k] in _wordset(rule, "star_not", lang) or (
+                            "star_not_regex" in rule and regex.fullmatch(rule["star_not_regex"], toks[i + k].text)):
+                        ok = False
+                        break
+                elif folded[i + k] != p:
+                    ok = False
+                    break
+            if ok:
+                out.append((i, i + n - 1, rule))
+    return out
+
+
+def _context_ok(rule, folded, toks, lang, first, last):
+    nxt = folded[last + 1] if last + 1 < len(folded) else None
+    prv = folded[first - 1] if first > 0 else None
+    # Regular expressions see the word as written (case matters: a German noun is capitalised), lists the
+    # folded form.
+    raw_next = toks[last + 1].text if last + 1 < len(toks) else None
+    raw_prev = toks[first - 1].text if first > 0 else None
+    if "next_regex" in rule and (raw_next is None or not regex.fullmatch(rule["next_regex"], raw_next)):
+        return False
+    if "next_not_regex" in rule and raw_next is not None and regex.fullmatch(rule["next_not_regex"], raw_next):
+        return False
+    if "next_not" in rule and nxt is not None and nxt in _wordset(rule, "next_not", lang):
+        return False
+    if "next_in" in rule and (nxt is None or nxt not in _wordset(rule, "next_in", lang)):
+        return False
+    if "prev_not" in rule and prv is not None and prv in _wordset(rule, "prev_not", lang):
+        return False
+    if "prev_not_regex" in rule and raw_prev is not None and regex.fullmatch(rule["prev_not_regex"], raw_prev):
+        return False
+    if flag(rule.get("not_first", "false")) and first == 0:
+        return False
+    return True
+
+
+def _render(rule, text, toks, folded, lang, first, last):
+    """The replacement spans for one match, or None when agreement cannot be determined."""
+    template = str(rule["to"])
+    agree = None
+    if "agree" in rule:
+        # sw "-ote" agrees with the noun class, read off the next word: a possessive ("za") or a verb's
+        # subject prefix ("zilikumbwa").
+        table = {fold(k, lang): v for k, v in rule["agree"].items()}
+        prefixes = {fold(k, lang): v for k, v in (rule.get("agree_prefix") or {}).items()}
+        nxt = folded[last + 1] if last + 1 < len(folded) else None
+        if nxt in table:
+            agree = table[nxt]
+        else:
+            for p in sorted(prefixes, key=len, reverse=True):
+                if nxt is not None and nxt.startswith(p) and len(nxt) > len(p) + 2:
+                    agree = prefixes[p]
+                    break
+            else:
+                return None
+
+    def sub(m):
+        key = m.group(1)
+        if key == "agree":
+            return agree
+        tok = toks[first + int(key) - 1]
+        word = tok.text
+        if first == 0 and m.start() > 0:
+            word = lower_first(word)  # the sentence-initial word moves inside the phrase
+        return word
+
+    start, end = toks[first].start, toks[last].end
+    repl = _PLACEHOLDER.sub(sub, template)
+    original = text[start:end]
+    if original[:1].isupper() and repl[:1].islower():
+        repl = repl[:1].upper() + repl[1:]
+    spans = [Span(start, end, repl)]
+    drop = rule.get("remove_next")
+    if drop:
+        # zh "所有的道路都保持干燥" → "有些道路保持干燥": the universal's 都 goes with it.
+        target = fold(drop, lang)
+        for j in range(last + 1, len(toks)):
+            if folded[j] in _STOP:
+                break
+            if folded[j] == target:
+                start = toks[j].start
+                if start > 0 and text[start - 1] == " ":
+                    start -= 1  # vi "mọi người đều đến": the space before "đều" goes too
+                spans.append(Span(start, toks[j].end, ""))
+                break
+    ins = rule.get("insert_before")
+    if ins:
+        # zh "有些参观者在网上购票" → "所有参观者都在网上购票": 都 goes before the predicate, found as the first
+        # listed word (or word start) after the noun.
+        words = _wordset(ins, "words", lang)
+        starts = ins.get("regex")
+        for j in range(last + 2, len(toks)):
+            if folded[j] in _STOP:
+                return None
+            if folded[j] in words or (starts and regex.match(starts, toks[j].text)):
+                spans.append(Span(toks[j].start, toks[j].start, ins["text"]))
+                break
+        else:
+            return None
+    return spans
+
+
+@register
+class Quantifier(LogicOp):
+    name = "logic.quantifier"
+    description = "swap one quantifier: weaken all->some (entailment kept) or strengthen some->all (contradiction kept)"
+    Params = QuantifierParams
+    label_map = LABEL_MAPS["weaken"]  # the default direction; instances carry their own
+    resource_kind = "quantifiers"
+
+    def __init__(self, params=None, **kwargs):
+        super().__init__(params, **kwargs)
+        self.label_map = LABEL_MAPS[self.params.direction]
+
+    def edit(self, text, *, example, rng):
+        lang = example.lang
+        doc = _quant_doc(lang)
+        rules = lang_rules(lang)
+        if doc is None or rules is None or not text.strip() or common_blockers(text, lang, rules):
+            return None
+        toks = tokens(text, lang)
+        folded = [fold(t.text, lang) for t in toks]
+        if cue_indices(toks, folded, lang) or has_any_seq(folded, doc["blockers"]):
+            return None  # negation or a downward-entailing/subordinate context would reverse monotonicity
+        excluded = set()
+        for seq in doc["exclude"]:
+            i = find_seq(folded, seq)
+            while i >= 0:
+                excluded.update(range(i, i + len(seq)))
+                i = find_seq(folded, seq, i + 1)
+        # Count every quantifier (either direction, plus the listed others): with two, scopes interact.
+        # Overlapping matches ("barabara zote" and "zote") are one quantifier.
+        spans = []
+        for direction in DIRECTIONS:
+            for first, last, _ in _all_matches(doc[direction], folded, toks, lang):
+                if first not in excluded:
+                    spans.append((first, last))
+        for seq in doc["quantifiers"]:
+            i = find_seq(folded, seq)
+            while i >= 0:
+                if i not in excluded:
+                    spans.append((i, i + len(seq) - 1))
+                i = find_seq(folded, seq, i + 1)
+        groups = 0
+        end = -1
+        for first, last in sorted(spans):
+            if first > end:
+                groups += 1
+            end = max(end, last)
+        if groups != 1:
+            return None
+        for first, last, rule in _all_matches(doc[self.params.direction], folded, toks, lang):
+            if first in excluded or not _context_ok(rule, folded, toks, lang, first, last):
+                continue
+            spans = _render(rule, text, toks, folded, lang, first, last)
+            if spans:
+                return spans
+        return None
