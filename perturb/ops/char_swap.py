@@ -1,14 +1,17 @@
 """`char.swap`: swap two adjacent grapheme clusters inside a word (the reference char-noise op)."""
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 
 import regex
 
-from ..core import Perturbation, RateParams, Span, n_to_touch, task_languages
-from ..registry import register
 from .. import segment
+from ..core import RateParams, task_languages
+from ..registry import register
+from . import _char_common as cc
+
 
 _LETTER = regex.compile(r"[\p{L}\p{M}]")
 
@@ -20,22 +23,25 @@ class SwapParams(RateParams):
     rate: float = 0.1
 
 
-def _swappable_pairs(clusters: list[str]) -> list[int]:
+@functools.lru_cache(maxsize=2**16)
+def _swappable_pairs(word_text: str) -> tuple[int, ...]:
     # Only letters (no digits: "1998"→"9198" changes a fact, not spelling), and only distinct pairs
     # (swapping "ll" is a no-op). The swap must also survive re-segmentation: a Devanagari half-form
     # (consonant + virama) moved before another cluster would fuse into a different cluster.
+    # Memoised on the word: the same words recur throughout a corpus.
+    clusters = tuple(segment.graphemes(word_text))
+    word = cc.Word(0, len(word_text), word_text, clusters)
     out = []
     for i in range(len(clusters) - 1):
         a, b = clusters[i], clusters[i + 1]
         if a != b and _LETTER.match(a) and _LETTER.match(b):
-            swapped = clusters[:i] + [b, a] + clusters[i + 2:]
-            if segment.graphemes("".join(swapped)) == swapped:
+            if cc.valid_word_edit(word, clusters[:i] + (b, a) + clusters[i + 2:]):
                 out.append(i)
-    return out
+    return tuple(out)
 
 
 @register
-class CharSwap(Perturbation):
+class CharSwap(cc.WordOp):
     name = "char.swap"
     family = "char"
     description = "swap two adjacent grapheme clusters inside a word"
@@ -45,20 +51,16 @@ class CharSwap(Perturbation):
     def languages(cls, task):
         return task_languages(task, segment.LANGS) if task in cls.tasks else frozenset()
 
-    def edit_field(self, text, *, field, example, rng: random.Random):
-        candidates = []
-        for tok in segment.words(text, example.lang):
-            clusters = segment.graphemes(tok.text)
-            pairs = _swappable_pairs(clusters)
+    def candidates(self, text, lang):
+        out = []
+        for w in cc.words(text, lang):
+            pairs = _swappable_pairs(w.text)
             if pairs:
-                candidates.append((tok, clusters, pairs))
-        n = n_to_touch(self.params.rate, len(candidates))
-        if n == 0:
-            return None
-        spans = []
-        for tok, clusters, pairs in sorted(rng.sample(candidates, n), key=lambda c: c[0].start):
-            i = rng.choice(pairs)
-            start = tok.start + sum(len(c) for c in clusters[:i])
-            a, b = clusters[i], clusters[i + 1]
-            spans.append(Span(start, start + len(a) + len(b), b + a))
-        return spans
+                out.append((w, pairs))
+        return out
+
+    def touch(self, cand, rng: random.Random):
+        word, pairs = cand
+        i = rng.choice(pairs)
+        a, b = word.clusters[i], word.clusters[i + 1]
+        return [cc.cluster_span(word, i, i + 2, b + a)]

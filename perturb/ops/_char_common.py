@@ -1,0 +1,242 @@
+"""Shared machinery of the char ops: lazily read resource tables, word/cluster candidates, and the cluster-integrity check."""
+from __future__ import annotations
+
+import functools
+import random
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from typing import Callable, Sequence
+
+import regex
+
+from .. import segment
+from ..core import Edit, Perturbation, Span, n_to_touch
+
+LETTER = regex.compile(r"\p{L}")
+MARK_PREFIX = "\u25cc"  # resource files show a combining mark on a dotted circle so it is readable
+
+
+# --- resources --------------------------------------------------------------------------------------
+
+
+def _resource(kind: str, name: str):
+    return resources.files("perturb") / "resources" / kind / f"{name}.tsv"
+
+
+@functools.lru_cache(maxsize=None)
+def has_table(kind: str, name: str) -> bool:
+    """Whether resources/<kind>/<name>.tsv exists (a stat, not a read: `languages()` must stay cheap)."""
+    return _resource(kind, name).is_file()
+
+
+@functools.lru_cache(maxsize=None)
+def read_table(kind: str, name: str) -> tuple[tuple[str, ...], ...]:
+    """Rows of resources/<kind>/<name>.tsv: '#' lines are provenance, cells are tab-separated, a leading
+    dotted circle is dropped from a cell (it only makes a combining mark visible), '-' means empty."""
+    rows = []
+    for line in _resource(kind, name).read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        rows.append(tuple("" if c == "-" else c[1:] if c.startswith(MARK_PREFIX) and len(c) > 1 else c
+                          for c in cells))
+    return tuple(rows)
+
+
+def table_langs(kind: str, langs) -> frozenset[str]:
+    return frozenset(lang for lang in langs if has_table(kind, lang))
+
+
+@dataclass(frozen=True)
+class Alphabet:
+    """A language's letters: lowercase (or caseless) letter -> capital ('' if none) and class."""
+
+    upper: dict[str, str]
+    klass: dict[str, str]
+    lower_of: dict[str, str]     # capital -> lowercase
+    letters: tuple[str, ...]     # lowercase/caseless letters in file order
+    script: regex.Pattern        # matches a character of the alphabet's script(s)
+
+    def lowercase(self, ch: str) -> str | None:
+        """The alphabet letter ch is (itself, or the lowercase of a capital), or None."""
+        if ch in self.klass:
+            return ch
+        return self.lower_of.get(ch)
+
+
+_SCRIPTS = ("Latin", "Greek", "Cyrillic", "Arabic", "Devanagari", "Tamil", "Thai", "Han")
+
+
+@functools.lru_cache(maxsize=None)
+def alphabet(lang: str) -> Alphabet:
+    rows = read_table("alphabets", lang)
+    upper = {r[0]: (r[1] if len(r) > 1 else "") for r in rows}
+    klass = {r[0]: (r[2] if len(r) > 2 else "letter") for r in rows}
+    scripts = sorted({s for r in rows for s in _SCRIPTS if regex.match(rf"\p{{Script={s}}}", r[0])})
+    pattern = regex.compile("[" + "".join(rf"\p{{Script={s}}}" for s in scripts) + "]")
+    return Alphabet(upper, klass, {u: lo for lo, u in upper.items() if u}, tuple(r[0] for r in rows), pattern)
+
+
+# --- character classes -------------------------------------------------------------------------------
+
+_RANGES = (
+    # Devanagari
+    ((0x0904, 0x0914), "vowel"), ((0x0960, 0x0961), "vowel"), ((0x0972, 0x0977), "vowel"),
+    ((0x0915, 0x0939), "consonant"), ((0x0958, 0x095F), "consonant"), ((0x0978, 0x097F), "consonant"),
+    ((0x0900, 0x0903), "bindu"), ((0x093C, 0x093C), "nukta"), ((0x094D, 0x094D), "virama"),
+    ((0x093A, 0x093B), "vowel-sign"), ((0x093E, 0x094C), "vowel-sign"), ((0x094E, 0x094F), "vowel-sign"),
+    ((0x0955, 0x0957), "vowel-sign"), ((0x0962, 0x0963), "vowel-sign"),
+    # Tamil
+    ((0x0B85, 0x0B94), "vowel"), ((0x0B95, 0x0BB9), "consonant"), ((0x0BBE, 0x0BCC), "vowel-sign"),
+    ((0x0BD7, 0x0BD7), "vowel-sign"), ((0x0BCD, 0x0BCD), "virama"), ((0x0B82, 0x0B82), "bindu"),
+    # Thai: ฤ ฦ are vowel letters inside the consonant range
+    ((0x0E24, 0x0E24), "vowel"), ((0x0E26, 0x0E26), "vowel"), ((0x0E01, 0x0E2E), "consonant"),
+    ((0x0E31, 0x0E31), "vowel-sign"), ((0x0E34, 0x0E3A), "vowel-sign"), ((0x0E30, 0x0E33), "vowel"),
+    ((0x0E40, 0x0E45), "vowel"), ((0x0E48, 0x0E4B), "tone"), ((0x0E47, 0x0E47), "sign"),
+    ((0x0E4C, 0x0E4E), "sign"),
+    # Arabic script
+    ((0x064B, 0x0652), "haraka"), ((0x0670, 0x0670), "haraka"), ((0x0653, 0x0655), "hamza-mark"),
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def char_class(ch: str) -> str | None:
+    """What role a code point plays in a cluster: consonant / vowel / vowel-sign / virama / bindu /
+    nukta / tone / sign / haraka / hamza-mark in the scripts where that matters, else letter or mark.
+
+    A typo or substitution only ever swaps a code point for one of the same class: a Devanagari
+    anusvara replaced by a vowel sign (मैं -> मैॆ) or a Thai consonant carrying a vowel sign replaced by
+    a leading vowel (อี -> เี) is no spelling of anything and renders with a dotted circle."""
+    cp = ord(ch)
+    for (lo, hi), name in _RANGES:
+        if lo <= cp <= hi:
+            return name
+    cat = unicodedata.category(ch)
+    return "letter" if cat.startswith("L") else "mark" if cat.startswith("M") else None
+
+
+# --- words and clusters -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word token with its grapheme clusters and the offset (into the field) where each starts."""
+
+    start: int
+    end: int
+    text: str
+    clusters: tuple[str, ...]
+
+    def offset(self, i: int) -> int:
+        """Field offset of the start of cluster i (i == len(clusters) is the end of the word)."""
+        return self.start + sum(len(c) for c in self.clusters[:i])
+
+
+@functools.lru_cache(maxsize=2**14)
+def words(text: str, lang: str) -> tuple[Word, ...]:
+    """The words of text with their clusters (memoised: the char ops of a recipe all ask for the same)."""
+    return tuple(Word(t.start, t.end, t.text, tuple(segment.graphemes(t.text))) for t in segment.words(text, lang))
+
+
+def is_letter_cluster(cluster: str) -> bool:
+    return LETTER.match(cluster) is not None
+
+
+# --- the integrity check ------------------------------------------------------------------------------
+
+
+def resegments_as(new_text: str, expected: Sequence[str]) -> bool:
+    """True when new_text splits into exactly the clusters `expected`.
+
+    Every op builds its replacement as a list of intended clusters and calls this before using it: a
+    mark that would attach to a neighbour (a Thai vowel sign after an inserted consonant), a consonant
+    that would fuse into a conjunct after a virama, or a swap that merges two clusters all fail here."""
+    return segment.graphemes(new_text) == list(expected)
+
+
+def keeps_nfc(old: str, new: str) -> bool:
+    """New text must be NFC wherever the old text was (input is NFC after loading; outputs must stay so)."""
+    return not unicodedata.is_normalized("NFC", old) or unicodedata.is_normalized("NFC", new)
+
+
+def valid_word_edit(word: Word, new_clusters: Sequence[str]) -> bool:
+    """The integrity check every char op applies to an edited word: it re-segments into the intended
+    clusters and stays NFC when it was."""
+    new = "".join(new_clusters)
+    return new != word.text and resegments_as(new, new_clusters) and keeps_nfc(word.text, new)
+
+
+def cluster_span(word: Word, i: int, j: int, after: str) -> Span:
+    """A span replacing clusters i..j-1 of word by `after`."""
+    return Span(word.offset(i), word.offset(j), after)
+
+
+def broken_clusters(old: str, new: str, edits: Sequence[Edit]) -> int:
+    """How many cluster boundaries the edits of one field broke (0 for a clean edit).
+
+    Every cluster boundary of the old text outside the edits must still be a boundary of the new text,
+    and every edit must start and end on cluster boundaries of both texts, so that each replacement is
+    made of whole clusters. The one allowance: an edit of only ZWJ/ZWNJ inserted between clusters
+    (char.invisible) joins the preceding cluster by the Unicode rules, which is its whole point."""
+    old_b = {0, len(old)} | {s for s, _ in segment.grapheme_spans(old)}
+    new_b = {0, len(new)} | {s for s, _ in segment.grapheme_spans(new)}
+    bad = shift = pos = 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        # Boundaries strictly between the previous edit and this one; the edges are checked below.
+        bad += sum(1 for b in old_b if pos < b < e.start and b + shift not in new_b)
+        bad += (e.start not in old_b) + (e.end not in old_b)
+        ns = e.start + shift
+        ne = ns + len(e.after)
+        attached = bool(e.after) and e.start == e.end and set(e.after) <= {"\u200c", "\u200d"}
+        bad += (ne not in new_b) + (ns not in new_b and not attached)
+        shift += len(e.after) - (e.end - e.start)
+        pos = e.end
+    bad += sum(1 for b in old_b if b > pos and b + shift not in new_b)
+    return bad
+
+
+# --- the shared selection loop ----------------------------------------------------------------------
+
+
+def select(candidates: Sequence, rate: float, rng: random.Random,
+           edit: Callable[[object, random.Random], Sequence[Span] | None]) -> list[Span] | None:
+    """Touch n_to_touch(rate, len(candidates)) of the candidates (in text order), each through `edit`.
+
+    Candidates are in text order, so the choice depends only on the text and the rng. An edit may
+    still return None (every option failed the integrity check); the word is then left untouched,
+    which keeps the number touched within the bound."""
+    n = n_to_touch(rate, len(candidates))
+    if n == 0:
+        return None
+    spans: list[Span] = []
+    for idx in sorted(rng.sample(range(len(candidates)), n)):
+        got = edit(candidates[idx], rng)
+        if got:
+            spans.extend(got)
+    return spans or None
+
+
+class WordOp(Perturbation):
+    """Base of the char ops: `candidates` lists the eligible words of a field (each a (Word, data)
+    tuple, in text order), `touch` edits one of them; n_to_touch(rate, len(candidates)) are touched."""
+
+    def candidates(self, text: str, lang: str) -> list[tuple]:
+        raise NotImplementedError
+
+    def touch(self, cand: tuple, rng: random.Random) -> Sequence[Span] | None:
+        raise NotImplementedError
+
+    def edit_field(self, text, *, field, example, rng: random.Random):
+        return select(self.candidates(text, example.lang), self.params.rate, rng, self.touch)
+
+
+def first_valid(options: Sequence, rng: random.Random, build: Callable[[object], object | None]):
+    """Try options in a random order (drawn from rng) and return the first non-None build(option)."""
+    order = list(range(len(options)))
+    rng.shuffle(order)
+    for k in order:
+        got = build(options[k])
+        if got is not None:
+            return got
+    return None

@@ -1,0 +1,45 @@
+"""`char.delete`: delete one grapheme cluster (a whole letter with its marks) inside a word."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from .. import segment
+from ..core import RateParams, task_languages
+from ..registry import register
+from . import _char_common as cc
+
+
+@dataclass(frozen=True)
+class DeleteParams(RateParams):
+    """rate: share of eligible words (two or more letter clusters) from which one cluster is deleted."""
+
+    rate: float = 0.1
+
+
+@register
+class CharDelete(cc.WordOp):
+    name = "char.delete"
+    family = "char"
+    description = "delete one grapheme cluster (letter plus its marks) from a word"
+    Params = DeleteParams
+
+    @classmethod
+    def languages(cls, task):
+        return task_languages(task, segment.LANGS) if task in cls.tasks else frozenset()
+
+    def candidates(self, text, lang):
+        # Two letter clusters at least: deleting the only letter would delete the word, not misspell it.
+        return [(w, None) for w in cc.words(text, lang) if sum(map(cc.is_letter_cluster, w.clusters)) >= 2]
+
+    def touch(self, cand, rng: random.Random):
+        word = cand[0]
+        # Only letter clusters go (not a digit of "1998"); the rest must re-segment unchanged, e.g. the
+        # neighbours of the deleted cluster must not fuse into a new conjunct or Hangul syllable.
+        letters = [i for i, c in enumerate(word.clusters) if cc.is_letter_cluster(c)]
+
+        def build(i):
+            rest = word.clusters[:i] + word.clusters[i + 1:]
+            return [cc.cluster_span(word, i, i + 1, "")] if cc.valid_word_edit(word, rest) else None
+
+        return cc.first_valid(letters, rng, build)

@@ -1,0 +1,64 @@
+"""`char.insert`: insert one letter of the language's own alphabet between two grapheme clusters of a word."""
+from __future__ import annotations
+
+import functools
+import random
+from dataclasses import dataclass
+
+from .. import segment
+from ..core import RateParams, task_languages
+from ..registry import register
+from . import _char_common as cc
+
+
+@dataclass(frozen=True)
+class InsertParams(RateParams):
+    """rate: share of eligible words (two adjacent letters of the language's script) that get one letter."""
+
+    rate: float = 0.1
+
+
+@register
+class CharInsert(cc.WordOp):
+    name = "char.insert"
+    family = "char"
+    description = "insert a letter of the language's own alphabet between two clusters of a word"
+    Params = InsertParams
+
+    @classmethod
+    def languages(cls, task):
+        return task_languages(task, cc.table_langs("alphabets", segment.LANGS)) if task in cls.tasks else frozenset()
+
+    def candidates(self, text, lang):
+        alpha = cc.alphabet(lang)
+        out = []
+        for w in cc.words(text, lang):
+            gaps = _gaps(w.text, lang)
+            if gaps:
+                out.append((w, gaps, alpha))
+        return out
+
+    def touch(self, cand, rng: random.Random):
+        word, gaps, alpha = cand
+
+        def build(i):
+            # A capital only between capitals ("USA" -> "UKSA"), else lowercase.
+            caps = all(c[0] in alpha.lower_of for c in word.clusters[i - 1:i + 1])
+            letter = rng.choice(alpha.letters)
+            if caps:
+                letter = alpha.upper[letter] or letter
+            new = word.clusters[:i] + (letter,) + word.clusters[i:]
+            return [cc.cluster_span(word, i, i, letter)] if cc.valid_word_edit(word, new) else None
+
+        return cc.first_valid(gaps, rng, build)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _gaps(word: str, lang: str) -> tuple[int, ...]:
+    """Cluster boundaries of a word where a letter may go (memoised: words recur throughout a corpus).
+
+    Between two letters of the alphabet's script only: a Cyrillic letter never goes into a Latin name
+    quoted in Russian text, nor a Latin letter into any other script."""
+    alpha = cc.alphabet(lang)
+    ok = [cc.is_letter_cluster(c) and alpha.script.match(c) is not None for c in segment.graphemes(word)]
+    return tuple(i for i in range(1, len(ok)) if ok[i - 1] and ok[i])

@@ -1,0 +1,152 @@
+"""`char.keyboard`: neighbour-key typos on the language's own keyboard layout, and same-pinyin IME slips for Chinese."""
+from __future__ import annotations
+
+import functools
+import random
+import unicodedata
+from dataclasses import dataclass
+
+from .. import segment
+from ..core import RateParams, task_languages
+from ..registry import register
+from . import _char_common as cc
+
+# Chinese is typed through a pinyin IME: the realistic slip is picking a wrong candidate of the same
+# (toneless) syllable. Candidates are the most frequent characters of that syllable, the ones an IME
+# shows on its first page.
+IME_PAGE = 5
+
+
+@dataclass(frozen=True)
+class KeyboardParams(RateParams):
+    """rate: share of eligible words (with a letter typed by one key, or a Chinese character with a
+    homophone) in which one keystroke goes to a neighbouring key (zh: a wrong same-pinyin candidate)."""
+
+    rate: float = 0.1
+
+
+@register
+class CharKeyboard(cc.WordOp):
+    name = "char.keyboard"
+    family = "char"
+    description = "neighbour-key typo on the language's own keyboard layout (zh: same-pinyin IME slip)"
+    Params = KeyboardParams
+
+    @classmethod
+    def languages(cls, task):
+        if task not in cls.tasks:
+            return frozenset()
+        langs = set(cc.table_langs("keyboards", segment.LANGS))
+        if cc.has_table("homophones", "zh"):
+            langs.add("zh")
+        return task_languages(task, langs)
+
+    def candidates(self, text, lang):
+        out = []
+        for w in cc.words(text, lang):
+            options = word_options(w.text, lang)
+            if options:
+                out.append((w, options))
+        return out
+
+    def touch(self, cand, rng: random.Random):
+        # A cluster at random, then one of its typos; the first that passes the integrity check.
+        word, options = cand
+        by_cluster: dict[int, list[str]] = {}
+        for i, new_cluster in options:
+            by_cluster.setdefault(i, []).append(new_cluster)
+
+        def build(i):
+            typos = by_cluster[i]
+            for k in rng.sample(range(len(typos)), len(typos)):
+                new = word.clusters[:i] + (typos[k],) + word.clusters[i + 1:]
+                if cc.valid_word_edit(word, new):
+                    return [cc.cluster_span(word, i, i + 1, typos[k])]
+            return None
+
+        return cc.first_valid(sorted(by_cluster), rng, build)
+
+
+@functools.lru_cache(maxsize=2**16)
+def word_options(word: str, lang: str) -> tuple[tuple[int, str], ...]:
+    """The typos a word offers as (cluster index, new cluster), before the integrity check (which
+    `touch` applies to the one it picks). Memoised on the word: words recur throughout a corpus."""
+    out = []
+    for i, cluster in enumerate(segment.graphemes(word)):
+        variants = _homophones(cluster) if lang == "zh" else _key_typos(cluster, lang)
+        out.extend((i, v) for v in variants)
+    return tuple(out)
+
+
+def _key_typos(cluster: str, lang: str) -> list[str]:
+    # Each code point of the cluster is one keystroke (a Thai consonant and its tone mark, a Devanagari
+    # consonant, virama and matra). A cluster with a code point not on the layout (a Greek tonos
+    # vowel, typed with a dead key; a Vietnamese letter, typed through Telex) is not a one-key letter.
+    layout = _layout(lang)
+    if not cluster or any(ch not in layout for ch in cluster):
+        return []
+    out = []
+    for k, ch in enumerate(cluster):
+        for other in layout[ch]:
+            out.append(cluster[:k] + other + cluster[k + 1:])
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _layout(lang: str) -> dict[str, tuple[str, ...]]:
+    """char -> the characters of the neighbouring keys on the same level (plain or Shift), kept only
+    when they are letters or marks of the same kind and script (a typo next to 'a' on QWERTY is 'q',
+    'w', 's', 'z', never the digit row or punctuation)."""
+    keys = []
+    for name, row, x, *levels in cc.read_table("keyboards", lang):
+        keys.append((int(row), float(x), [(levels[i] if i < len(levels) else "") for i in range(2)]))
+    neighbours: dict[str, list[str]] = {}
+    for row, x, levels in keys:
+        near = [lv for r, x2, lv in keys
+                if (r == row and 0 < abs(x2 - x) <= 1.01) or (abs(r - row) == 1 and abs(x2 - x) <= 0.76)]
+        for level in range(2):
+            ch = levels[level]
+            if not _typeable(ch):
+                continue
+            found = neighbours.setdefault(ch, [])
+            for lv in near:
+                other = lv[level]
+                if _typeable(other) and _same_kind(ch, other) and other not in found and other != ch:
+                    found.append(other)
+    return {ch: tuple(sorted(v)) for ch, v in neighbours.items()}
+
+
+def _typeable(ch: str) -> bool:
+    # One code point, a letter or mark, no compatibility form (the Arabic lam-alef key sends U+FEFB, a
+    # presentation form that NFKC folds away and no real text contains).
+    return (len(ch) == 1 and unicodedata.category(ch)[0] in "LM"
+            and unicodedata.normalize("NFKC", ch) == ch)
+
+
+def _same_kind(a: str, b: str) -> bool:
+    # Same role (consonant for consonant, vowel sign for vowel sign, tone mark for tone mark: see
+    # char_class) in the same script (Unicode names start with it).
+    return (cc.char_class(a) == cc.char_class(b)
+            and unicodedata.name(a, "?").split()[0] == unicodedata.name(b, "?").split()[0])
+
+
+@functools.lru_cache(maxsize=None)
+def _pinyin_index() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """char -> toneless syllable, and syllable -> characters most frequent first (polyphones left out)."""
+    reading: dict[str, str] = {}
+    by_syllable: dict[str, list[str]] = {}
+    for ch, pinyin, *_ in cc.read_table("homophones", "zh"):
+        if not pinyin:
+            continue  # no dominant reading: which syllable the typist meant is unknown
+        syl = "".join(c for c in unicodedata.normalize("NFD", pinyin) if not unicodedata.combining(c))
+        reading[ch] = syl
+        by_syllable.setdefault(syl, []).append(ch)
+    return reading, {s: tuple(v) for s, v in by_syllable.items()}
+
+
+def _homophones(cluster: str) -> list[str]:
+    reading, by_syllable = _pinyin_index()
+    syl = reading.get(cluster)
+    if syl is None:
+        return []
+    return [c for c in by_syllable[syl] if c != cluster][:IME_PAGE]

@@ -1,0 +1,67 @@
+"""`char.substitute`: replace the letter of one grapheme cluster by another letter of the language's own alphabet."""
+from __future__ import annotations
+
+import functools
+import random
+from dataclasses import dataclass
+
+from .. import segment
+from ..core import RateParams, task_languages
+from ..registry import register
+from . import _char_common as cc
+
+
+@dataclass(frozen=True)
+class SubstituteParams(RateParams):
+    """rate: share of eligible words (with a letter of the language's alphabet) in which one is replaced."""
+
+    rate: float = 0.1
+
+
+@register
+class CharSubstitute(cc.WordOp):
+    name = "char.substitute"
+    family = "char"
+    description = "replace one letter of a word by another letter of the language's own alphabet, keeping its marks"
+    Params = SubstituteParams
+
+    @classmethod
+    def languages(cls, task):
+        return task_languages(task, cc.table_langs("alphabets", segment.LANGS)) if task in cls.tasks else frozenset()
+
+    def candidates(self, text, lang):
+        alpha = cc.alphabet(lang)
+        out = []
+        for w in cc.words(text, lang):
+            slots = _slots(w.text, lang)
+            if slots:
+                out.append((w, slots, alpha))
+        return out
+
+    def touch(self, cand, rng: random.Random):
+        word, slots, alpha = cand
+
+        def build(i):
+            cluster = word.clusters[i]
+            lower = alpha.lowercase(cluster[0])
+            is_cap = lower != cluster[0]
+            # The cluster's first code point is its letter; the rest (Thai tone marks, a Devanagari
+            # matra or virama, Arabic harakat) stays. A letter of the same class replaces it: a
+            # consonant for a consonant, since a vowel letter cannot carry a consonant's vowel sign.
+            pool = [x for x in alpha.letters if x != lower and alpha.klass[x] == alpha.klass[lower]
+                    and (alpha.upper[x] or not is_cap)]
+            if not pool:
+                return None
+            letter = rng.choice(pool)
+            new_cluster = (alpha.upper[letter] if is_cap else letter) + cluster[1:]
+            new = word.clusters[:i] + (new_cluster,) + word.clusters[i + 1:]
+            return [cc.cluster_span(word, i, i + 1, new_cluster)] if cc.valid_word_edit(word, new) else None
+
+        return cc.first_valid(slots, rng, build)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _slots(word: str, lang: str) -> tuple[int, ...]:
+    """Clusters of a word that start with a letter of the alphabet (memoised on the word)."""
+    alpha = cc.alphabet(lang)
+    return tuple(i for i, c in enumerate(segment.graphemes(word)) if alpha.lowercase(c[0]))
