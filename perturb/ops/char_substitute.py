@@ -35,11 +35,11 @@ class CharSubstitute(cc.WordOp):
         for w in cc.words(text, lang):
             slots = _slots(w.text, lang)
             if slots:
-                out.append((w, slots, alpha))
+                out.append((w, slots, alpha, lang))
         return out
 
     def touch(self, cand, rng: random.Random):
-        word, slots, alpha = cand
+        word, slots, alpha, lang = cand
 
         def build(i):
             cluster = word.clusters[i]
@@ -48,8 +48,7 @@ class CharSubstitute(cc.WordOp):
             # The cluster's first code point is its letter; the rest (Thai tone marks, a Devanagari
             # matra or virama, Arabic harakat) stays. A letter of the same class replaces it: a
             # consonant for a consonant, since a vowel letter cannot carry a consonant's vowel sign.
-            pool = [x for x in alpha.letters if x != lower and alpha.klass[x] == alpha.klass[lower]
-                    and (alpha.upper[x] or not is_cap)]
+            pool = _pool(lang, lower, is_cap)
             if not pool:
                 return None
             letter = rng.choice(pool)
@@ -58,6 +57,14 @@ class CharSubstitute(cc.WordOp):
             return [cc.cluster_span(word, i, i + 1, new_cluster)] if cc.valid_word_edit(word, new) else None
 
         return cc.first_valid(slots, rng, build)
+
+
+@functools.lru_cache(maxsize=2**14)
+def _pool(lang: str, lower: str, is_cap: bool) -> tuple[str, ...]:
+    """Letters of the same class as `lower` (consonant for consonant, ...), in alphabet order (memoised)."""
+    alpha = cc.alphabet(lang)
+    return tuple(x for x in alpha.letters if x != lower and alpha.klass[x] == alpha.klass[lower]
+                 and (alpha.upper[x] or not is_cap))
 
 
 @functools.lru_cache(maxsize=2**16)
