@@ -37,6 +37,10 @@ def main(argv=None) -> int:
             message = " ".join(message.split())
         print(f"xstress {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `xstress ls | head`: the reader left; not an error worth a traceback.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print(f"xstress {args.command}: interrupted", file=sys.stderr)
         return 130

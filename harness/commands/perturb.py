@@ -22,6 +22,10 @@ def register(sub):
     p.add_argument("--workers", type=int, default=1, help="processes; output is byte-identical for any value")
     p.add_argument("--shard", help="i/n: only part i of n of each language (merge parts with `xstress merge`)")
     p.add_argument("--labels", help="file with one label per line, for XTREME test files without labels")
+    p.add_argument("--lexicon-dir", metavar="DIR",
+                   help="MUSE bilingual lexicons (en-<lang>.txt) for lex.codeswitch, e.g. ../shared/data/muse")
+    p.add_argument("--mlm", metavar="DIR", help="a local masked-LM directory (e.g. xlm-roberta-base, safetensors) "
+                                                "for lex.mlm")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run)
 
@@ -35,10 +39,14 @@ def run(args) -> int:
         raise UsageError("--workers", f"must be >= 1, got {args.workers}")
     if args.seed < 0:
         raise UsageError("--seed", f"must be >= 0, got {args.seed}")
-    if args.ops:
-        recipe = single_op_recipe([o.strip() for o in args.ops.split(",") if o.strip()])
+    resources = {k: v for k, v in (("lexicon_dir", args.lexicon_dir), ("mlm", args.mlm)) if v is not None}
+    if args.ops is not None:  # `--ops ""` is a mistake, not a request for the default recipe
+        names = [o.strip() for o in args.ops.split(",") if o.strip()]
+        if not names:
+            raise UsageError("--ops", "no perturbation given; expected a comma list such as char.swap,logic.negate")
+        recipe = single_op_recipe(names, resources=resources)
     else:
-        recipe = load_recipe(args.recipe)
+        recipe = load_recipe(args.recipe, resources=resources)
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -68,12 +76,14 @@ def summary(manifest: dict, out, seconds: float) -> str:
     rows = sum(s["rows"] for s in manifest["sources"].values())
     lines = [f"wrote {out}: {manifest['task']} {manifest['split']}, {len(langs)} languages, {rows} source rows, "
              f"recipe {manifest['recipe']}, seed {manifest['seed']} ({seconds:.1f} s)",
-             f"{'perturbation':<26}{'langs':>6}{'variants':>10}{'applied':>10}{'n/a':>9}{'dropped':>9}  unsupported"]
+             ""]
+    w = max([len("perturbation")] + [len(n) for n in manifest["counts"]]) + 2
+    lines[-1] = f"{'perturbation':<{w}}{'langs':>6}{'variants':>10}{'applied':>10}{'n/a':>9}{'dropped':>9}  unsupported"
     for name, per_lang in manifest["counts"].items():
         ok = [l for l, c in per_lang.items() if c["status"] == "ok"]
         unsupported = [l for l, c in per_lang.items() if c["status"] != "ok"]
         tot = {k: sum(c[k] for c in per_lang.values()) for k in ("variants", "applied", "not_applicable", "dropped")}
-        lines.append(f"{name:<26}{len(ok):>6}{tot['variants']:>10}{tot['applied']:>10}{tot['not_applicable']:>9}"
+        lines.append(f"{name:<{w}}{len(ok):>6}{tot['variants']:>10}{tot['applied']:>10}{tot['not_applicable']:>9}"
                      f"{tot['dropped']:>9}  {' '.join(unsupported) or '-'}")
     lines.append(f"signatures and per-language counts: {out}/manifest.json")
     return "\n".join(lines)
