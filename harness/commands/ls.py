@@ -7,6 +7,7 @@ import json
 def register(sub):
     p = sub.add_parser("ls", help="list perturbations, their languages and label effects")
     p.add_argument("--task", choices=("xnli", "xcopa"), help="only languages for this task")
+    p.add_argument("--recipe", help="also list this recipe's entries with their params and label effects")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
 
@@ -30,8 +31,19 @@ def run(args) -> int:
             "label_effect": cls.label_effect(),
             "languages": {t: sorted(cls.languages(t)) for t in tasks},
         })
+    entries = []
+    if args.recipe:
+        from perturb.recipe import load_recipe
+
+        for e in load_recipe(args.recipe).entries:
+            # The instance's label effect: it can depend on params (logic.quantifier weaken/strengthen).
+            entries.append({"name": e.name, "op": e.op.name, "params": e.params_json(), "k": e.k,
+                            "label_effect": e.op.label_effect()})
     if args.json:
-        print(json.dumps({"perturbations": rows, "recipes": builtin_recipes()}, ensure_ascii=False, indent=2))
+        doc = {"perturbations": rows, "recipes": builtin_recipes()}
+        if args.recipe:
+            doc["recipe"] = {"name": args.recipe, "entries": entries}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     for r in rows:
         print(f"{r['name']:<24} {r['family']:<6} {r['description']}")
@@ -39,5 +51,10 @@ def run(args) -> int:
         for t in tasks:
             langs = r["languages"][t]
             print(f"{'':<24} {t}: {' '.join(langs) if langs else 'not applicable'}")
+    if entries:
+        print(f"\nrecipe {args.recipe}:")
+        for e in entries:
+            params = ", ".join(f"{k}={v}" for k, v in e["params"].items())
+            print(f"  {e['name']:<30} {e['op']}({params}) k={e['k']}  label: {_label_effect_text(e['label_effect'])}")
     print(f"\nrecipes: {', '.join(builtin_recipes())}")
     return 0
