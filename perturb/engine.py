@@ -1,6 +1,7 @@
 """Run a recipe over loaded examples and write a signed attack set: parallel by example, byte-identical output."""
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import sys
@@ -12,8 +13,9 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import __version__
 from .attackset import MANIFEST, SCHEMA_VERSION, atomic_dir, canonical_line, dump_manifest, parse_shard, shard_bounds
 from .core import Dropped, Perturbed
-from .example import Example
-from .loaders import Source, find_sources, parse_langs, read_labels_file, read_source, split_name
+from .errors import UsageError
+from .example import TASK_LANGS, Example
+from .loaders import Source, _format_of_file, find_sources, parse_langs, read_labels_file, read_source, split_name
 from .recipe import Planned, Recipe, load_recipe
 from .rng import derive_rng
 
@@ -104,12 +106,15 @@ def _library_versions() -> dict[str, str]:
 def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recipe | str = "default",
              seed: int = 13, out, workers: int = 1, shard: str | tuple[int, int] | None = None,
              labels=None, overwrite: bool = False,
-             progress: Callable[[str, int], None] | None = None) -> dict:
+             progress: Callable[[str, int], None] | None = None, resources: dict | None = None) -> dict:
     """Write an attack set to `out` and return its manifest. Input is validated language by language
-    inside a temporary directory; any error removes it, so no partial output is left behind."""
+    inside a temporary directory; any error removes it, so no partial output is left behind.
+    `resources` ({"lexicon_dir": ..., "mlm": ...}) reach the ops of a recipe given by name."""
     lang_list = parse_langs(task, langs)
     if isinstance(recipe, str):
-        recipe = load_recipe(recipe)
+        recipe = load_recipe(recipe, resources=resources)
+    if not recipe.entries:  # an "attack set" of clean rows only would look like one that found nothing to do
+        raise UsageError("--recipe", f"recipe {recipe.name!r} lists no perturbations")
     shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -119,6 +124,7 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
     sources = find_sources(task, data, split, lang_list)
     label_list = read_labels_file(labels) if labels else None
     data_root = Path(data)
+    recipe = _attach_parallel(recipe, task, data, split, label_list)
 
     manifest: dict = {
         "schema": SCHEMA_VERSION,
@@ -210,10 +216,41 @@ def _generate_lang(source, recipe, seed, tmp, manifest, pool, shard_t, label_lis
         src = _src_token(source, sha)
         manifest["counts"][entry.name][source.lang] = {
             "status": "ok" if on else "unsupported",
-            "signature": entry.signature(version=__version__, seed=seed, task=source.task, src=src),
+            "signature": entry.signature(version=__version__, seed=seed, task=source.task, src=src,
+                                         lang=source.lang),
             "examples": len(selected),
             "variants": len(selected) * entry.k if on else 0,
             "applied": t.applied,
             "not_applicable": t.not_applicable,
             "dropped": t.dropped,
         }
+
+
+def _attach_parallel(recipe: Recipe, task: str, data, split: str, labels) -> Recipe:
+    """Ops that read each example's translation (`needs_parallel = "en"`) get that language's examples, loaded
+    once from the same data. Before the worker pool starts, so every worker and shard sees the same table and
+    looks examples up by id: output stays byte-identical across workers and shards."""
+    wanted = {getattr(e.op, "needs_parallel", None) for e in recipe.entries if task in e.op.tasks} - {None}
+    if not wanted:
+        return recipe
+    loaded = {lang: _load_parallel(task, data, split, lang, labels) for lang in sorted(wanted)}
+    entries = []
+    for e in recipe.entries:
+        lang = getattr(e.op, "needs_parallel", None)
+        if lang in loaded and task in e.op.tasks:
+            e = dataclasses.replace(e, op=e.op.with_parallel(task, *loaded[lang]))
+        entries.append(e)
+    return dataclasses.replace(recipe, entries=tuple(entries))
+
+
+def _load_parallel(task: str, data, split: str, lang: str, labels) -> tuple[list[Example] | None, str]:
+    """(examples, source token) of `lang` next to the data, or (None, "none") where there is none (a
+    single-language file, or no file of that language: XCOPA has no English test set)."""
+    root = Path(data)
+    if lang not in TASK_LANGS[task] or (root.is_file() and _format_of_file(task, root) != "xnli1"):
+        return None, "none"
+    try:
+        [source] = find_sources(task, data, split, [lang])
+    except UsageError:
+        return None, "none"
+    return read_source(source, labels=labels), _src_token(source, source.sha256())

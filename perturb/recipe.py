@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
-from importlib import resources
+from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -14,6 +15,7 @@ from .core import Perturbation, format_value
 from .errors import UsageError
 
 _ENTRY_KEYS = {"op", "as", "params", "k", "fields"}
+_OUTPUT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+-]*(\.[A-Za-z0-9_+-]+)*")
 
 
 @dataclass(frozen=True)
@@ -34,15 +36,24 @@ class Planned:
         out = {}
         for key, value in self.op.params.describe():
             out[key] = list(value) if isinstance(value, (tuple, frozenset)) else value
+        # Ops bound to an external resource (a lexicon, a masked LM) name it by content hash, never by path.
+        resource_params = getattr(self.op, "resource_params", None)
+        if resource_params is not None:
+            out.update(resource_params())
         return out
 
     def op_key(self) -> str:
         """Hash material for the per-example RNG: the op and its params (not the output name)."""
         return "|".join([self.op.name] + [f"{k}:{format_value(v)}" for k, v in self.op.params.describe()])
 
-    def signature(self, *, version: str, seed: int, task: str, src: str) -> str:
+    def signature(self, *, version: str, seed: int, task: str, src: str, lang: str | None = None) -> str:
         parts = [f"xstress:{version}", f"op:{self.op.name}"]
         parts += [f"{k}:{format_value(v)}" for k, v in self.op.params.describe()]
+        # e.g. lexicon:en-de@1a2b3c4d or mlm:5e6f7a8b: the identity of an external resource, so that two
+        # machines with the same files at different paths sign the same attack set alike.
+        resource_parts = getattr(self.op, "resource_parts", None)
+        if resource_parts is not None:
+            parts += [f"{k}:{format_value(v)}" for k, v in resource_parts(task, lang)]
         parts += [f"k:{self.k}", f"seed:{seed}", f"fields:{'+'.join(self.target_fields(task))}", f"src:{src}"]
         return "|".join(parts)
 
@@ -55,19 +66,25 @@ class Recipe:
 
 
 def builtin_recipes() -> list[str]:
-    folder = resources.files("perturb") / "recipes"
+    folder = importlib_resources.files("perturb") / "recipes"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_recipe(spec: str, *, overrides: Mapping[str, Any] | None = None) -> Recipe:
-    """A built-in recipe by name, or a YAML file by path."""
+# Command-line flags that supply each kind of external resource an op may declare in `requires`.
+RESOURCE_FLAGS = {"lexicon_dir": "--lexicon-dir", "mlm": "--mlm"}
+
+
+def load_recipe(spec: str, *, overrides: Mapping[str, Any] | None = None,
+                resources: Mapping[str, Any] | None = None) -> Recipe:
+    """A built-in recipe by name, or a YAML file by path. `resources` (e.g. {"lexicon_dir": ..., "mlm": ...})
+    are handed to the ops that declare they need them; a missing one is a UsageError naming its flag."""
     path = Path(spec)
     if spec.endswith((".yaml", ".yml")) or path.exists():
         if not path.is_file():
             raise UsageError("--recipe", f"recipe file {spec} not found")
         text, where = path.read_text(encoding="utf-8"), str(path)
     else:
-        res = resources.files("perturb") / "recipes" / f"{spec}.yaml"
+        res = importlib_resources.files("perturb") / "recipes" / f"{spec}.yaml"
         if not res.is_file():
             raise UsageError("--recipe", f"unknown recipe {spec!r}; built-in recipes: "
                                          f"{', '.join(builtin_recipes())} (or give a YAML file path)")
@@ -76,10 +93,10 @@ def load_recipe(spec: str, *, overrides: Mapping[str, Any] | None = None) -> Rec
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise UsageError("--recipe", f"{where}: not valid YAML ({e})") from None
-    return parse_recipe(doc, where=where, default_name=path.stem if path.exists() else spec)
+    return parse_recipe(doc, where=where, default_name=path.stem if path.exists() else spec, resources=resources)
 
 
-def parse_recipe(doc: Any, *, where: str, default_name: str) -> Recipe:
+def parse_recipe(doc: Any, *, where: str, default_name: str, resources: Mapping[str, Any] | None = None) -> Recipe:
     if not isinstance(doc, dict) or not isinstance(doc.get("perturbations"), list):
         raise UsageError("--recipe", f"{where}: expected a mapping with a 'perturbations' list")
     entries: list[Planned] = []
@@ -105,11 +122,13 @@ def parse_recipe(doc: Any, *, where: str, default_name: str) -> Recipe:
             op = cls(**_coerce_params(cls, params))
         except (ValueError, TypeError) as e:
             raise UsageError("--recipe", f"{ctx}: {e}") from None
+        op = _bind_resources(op, resources, where)
         k = raw.get("k", 1)
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 100:
             raise UsageError("--recipe", f"{ctx}: k must be an integer in [1, 100], got {k!r}")
         name = raw.get("as", cls.name)
-        if not isinstance(name, str) or not name or "/" in name or name in ("clean", "manifest"):
+        # The name becomes a file name: plain characters only (no path separator, NUL, '..' or hidden file).
+        if not isinstance(name, str) or not _OUTPUT_NAME.fullmatch(name) or name in ("clean", "manifest"):
             raise UsageError("--recipe", f"{ctx}: bad output name {name!r}")
         if name in seen:
             raise UsageError("--recipe", f"{ctx}: output name {name!r} used twice; give one an 'as:' name")
@@ -117,6 +136,25 @@ def parse_recipe(doc: Any, *, where: str, default_name: str) -> Recipe:
         fields = _parse_fields(cls, raw.get("fields"), ctx)
         entries.append(Planned(name, op, k, fields))
     return Recipe(str(doc.get("name", default_name)), str(doc.get("description", "")), tuple(entries))
+
+
+def _bind_resources(op: Perturbation, resources: Mapping[str, Any] | None, where: str) -> Perturbation:
+    """Give an op the external resources it declares in `requires` ({name: what it is}) through its `bind`."""
+    needs = getattr(op, "requires", None) or {}
+    if not needs:
+        return op
+    given = {}
+    for name, what in needs.items():
+        flag = RESOURCE_FLAGS.get(name, "--" + name.replace("_", "-"))
+        value = (resources or {}).get(name)
+        if value is None:
+            raise UsageError(flag, f"{where} uses {op.name}, which needs {what}; give it with {flag} DIR")
+        given[name] = value
+    try:
+        return op.bind(**given)
+    except (ValueError, OSError) as e:
+        flag = RESOURCE_FLAGS.get(next(iter(needs)), "--recipe") if len(needs) == 1 else "--recipe"
+        raise UsageError(flag, f"{op.name}: {e}") from None
 
 
 def _coerce_params(cls: type[Perturbation], params: Mapping[str, Any]) -> dict[str, Any]:
@@ -147,6 +185,8 @@ def _parse_fields(cls, raw, ctx) -> Mapping[str, tuple[str, ...]] | None:
         if task not in cls.tasks:
             continue
         allowed = cls.allowed_fields(task)
+        if not isinstance(fields, list):
+            raise UsageError("--recipe", f"{ctx}: fields for {task} must be a list, got {fields!r}")
         bad = [f for f in fields if f not in allowed]
         if bad or not fields:
             raise UsageError("--recipe", f"{ctx}: {cls.name} cannot edit {task} field(s) {bad or fields}; "
@@ -155,6 +195,7 @@ def _parse_fields(cls, raw, ctx) -> Mapping[str, tuple[str, ...]] | None:
     return out
 
 
-def single_op_recipe(op_names: Sequence[str]) -> Recipe:
+def single_op_recipe(op_names: Sequence[str], *, resources: Mapping[str, Any] | None = None) -> Recipe:
     """A recipe of the named ops with default params (for `--ops a,b`)."""
-    return parse_recipe({"perturbations": list(op_names)}, where="--ops", default_name="+".join(op_names))
+    return parse_recipe({"perturbations": list(op_names)}, where="--ops", default_name="+".join(op_names),
+                        resources=resources)

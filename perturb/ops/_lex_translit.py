@@ -1,0 +1,323 @@
+"""Romanisers for lex.translit: rule tables (resources/lex/translit/<lang>.tsv) for ru bg el hi ta ar ur, pypinyin for zh and pythainlp's RTGS for th."""
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass, field
+
+import regex
+
+from . import _lex_common as lc
+
+# The script a language's words are romanised from; a word without a letter of it is left alone.
+SCRIPT = {"ru": "Cyrillic", "bg": "Cyrillic", "el": "Greek", "hi": "Devanagari", "ta": "Tamil",
+          "ar": "Arabic", "ur": "Arabic", "zh": "Han", "th": "Thai"}
+_TABLE_ENGINE = {"ru": "letters", "bg": "letters", "el": "letters", "hi": "brahmic", "ta": "brahmic",
+                 "ar": "arabic", "ur": "arabic"}
+# Hindi drops the inherent vowel where speakers do (kamra, not kamara); Tamil pronounces it.
+_SCHWA_DELETION = {"hi"}
+_NASALS = frozenset({"n", "m"})
+_ALIF = frozenset("اآأإٱ")
+_HAN_WORD = regex.compile(r"\p{Han}+")
+
+
+def languages() -> frozenset[str]:
+    out = {lang for lang in _TABLE_ENGINE if lc.resource("translit", f"{lang}.tsv").is_file()}
+    if lc.library_available("pypinyin"):
+        out.add("zh")
+    if lc.library_available("pythainlp"):
+        out.add("th")
+    return frozenset(out)
+
+
+def engine_id(lang: str) -> str:
+    """What made the romanisation, for signatures: the table's content hash or the library and its version."""
+    if lang == "zh":
+        return f"pypinyin-{lc.library_version('pypinyin')}"
+    if lang == "th":
+        return f"pythainlp-{lc.library_version('pythainlp')}-royin"
+    data = lc.resource("translit", f"{lang}.tsv").read_bytes()
+    import hashlib
+
+    return f"table-{lang}@{hashlib.sha256(data).hexdigest()[:8]}"
+
+
+def has_script(word: str, lang: str) -> bool:
+    return _script_re(SCRIPT[lang]).search(word) is not None
+
+
+@functools.lru_cache(maxsize=None)
+def _script_re(script: str) -> regex.Pattern:
+    return regex.compile(rf"\p{{Script={script}}}")
+
+
+def romanise(word: str, lang: str) -> str | None:
+    """The Latin spelling of one word, or None when it cannot be romanised completely."""
+    out = _romanise(unicodedata.normalize("NFC", word), lang)
+    if not out or out == word or has_script(out, lang):
+        return None
+    return unicodedata.normalize("NFC", out)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _romanise(word: str, lang: str) -> str | None:
+    if lang == "zh":
+        return _pinyin(word)
+    if lang == "th":
+        return _royin(word)
+    t = table(lang)
+    if word in t.words:
+        return t.words[word]
+    engine = _TABLE_ENGINE[lang]
+    if engine == "letters":
+        return _letters(word, t)
+    if engine == "brahmic":
+        return _brahmic(word, t, schwa_deletion=lang in _SCHWA_DELETION)
+    return _arabic(word, t)
+
+
+# --- tables -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    kinds: dict[str, str] = field(default_factory=dict)      # key -> kind
+    roman: dict[str, str] = field(default_factory=dict)      # key -> Latin
+    alt: dict[str, str] = field(default_factory=dict)        # key -> second value (voiced / vowel / final)
+    alt2: dict[str, str] = field(default_factory=dict)       # key -> third value (after a nasal)
+    words: dict[str, str] = field(default_factory=dict)      # whole-word spellings
+    longest: int = 1
+
+
+@functools.lru_cache(maxsize=None)
+def table(lang: str) -> Table:
+    t = Table()
+    for line in lc.read_lines(lc.resource("translit", f"{lang}.tsv")):
+        cols = line.split("\t")
+        kind, key = cols[0], unicodedata.normalize("NFC", cols[1])
+        value = "" if cols[2] == "-" else cols[2]
+        if kind == "word":
+            t.words[key] = value
+            continue
+        t.kinds[key] = kind
+        t.roman[key] = value
+        if len(cols) > 3 and cols[3]:
+            t.alt[key] = "" if cols[3] == "-" else cols[3]
+        if len(cols) > 4 and cols[4]:
+            t.alt2[key] = "" if cols[4] == "-" else cols[4]
+        t.longest = max(t.longest, len(key))
+    return t
+
+
+def _match(word: str, i: int, t: Table) -> str | None:
+    for n in range(min(t.longest, len(word) - i), 0, -1):
+        if word[i:i + n] in t.kinds:
+            return word[i:i + n]
+    return None
+
+
+def _foreign_letter(ch: str) -> bool:
+    # A letter or mark the table does not know: romanising around it would leave a mixed-script word.
+    return unicodedata.category(ch)[0] in "LM"
+
+
+# --- Cyrillic and Greek: letter for letter --------------------------------------------------------------
+
+
+def _letters(word: str, t: Table) -> str | None:
+    low = word.lower()
+    if len(low) != len(word):
+        return None
+    out, i = [], 0
+    while i < len(low):
+        k = _match(low, i, t)
+        if k is None:
+            if _foreign_letter(low[i]) and not low[i].isascii():
+                return None
+            out.append(low[i])
+            i += 1
+            continue
+        out.append(t.roman[k])
+        i += len(k)
+    return lc.recase("".join(out), word)
+
+
+# --- Devanagari and Tamil: consonants carry an inherent vowel -------------------------------------------
+
+_DELETED = object()
+
+
+@dataclass
+class _Seg:
+    kind: str            # C consonant, V vowel, N nasal, H visarga, X other (kept as written)
+    text: str
+    key: str = ""
+    vowel: object = None  # for C: None inherent, "" killed by virama, _DELETED, or the vowel sign's Latin
+
+
+def _has_vowel(s: _Seg) -> bool:
+    return s.kind == "V" or (s.kind == "C" and s.vowel is not _DELETED and s.vowel != "")
+
+
+def _brahmic(word: str, t: Table, *, schwa_deletion: bool) -> str | None:
+    segs: list[_Seg] = []
+    i = 0
+    while i < len(word):
+        k = _match(word, i, t)
+        if k is None:
+            if _foreign_letter(word[i]):
+                return None
+            segs.append(_Seg("X", word[i]))
+            i += 1
+            continue
+        i += len(k)
+        kind = t.kinds[k]
+        last = segs[-1] if segs else None
+        if kind == "consonant":
+            segs.append(_Seg("C", t.roman[k], k))
+        elif kind == "sign":
+            if last is not None and last.kind == "C" and last.vowel is None:
+                last.vowel = t.roman[k]
+            else:
+                segs.append(_Seg("V", t.roman[k], k))  # a vowel sign with no consonant: write its vowel
+        elif kind == "virama":
+            if last is not None and last.kind == "C" and last.vowel is None:
+                last.vowel = ""
+        elif kind == "vowel":
+            segs.append(_Seg("V", t.roman[k], k))
+        elif kind == "nasal":
+            segs.append(_Seg("N", t.roman[k], k))
+        elif kind == "visarga":
+            segs.append(_Seg("H", t.roman[k], k))
+        # kind "other" (nukta alone, avagraha, au length mark) writes nothing
+    if schwa_deletion:
+        _delete_schwas(segs)
+    out = []
+    for j, s in enumerate(segs):
+        if s.kind != "C":
+            out.append(s.text)
+            continue
+        text = s.text
+        if s.key in t.alt and _has_vowel(s) and j > 0:
+            prev = segs[j - 1]
+            after_nasal = prev.kind == "N" or (prev.kind == "C" and prev.vowel == "" and prev.text in _NASALS)
+            if after_nasal:
+                text = t.alt2.get(s.key, t.alt[s.key])
+            elif _has_vowel(prev):
+                text = t.alt[s.key]
+        out.append(text + ("a" if s.vowel is None else "" if s.vowel is _DELETED else s.vowel))
+    return "".join(out)
+
+
+def _delete_schwas(segs: list[_Seg]) -> None:
+    """Hindi schwa deletion, right to left: the inherent vowel of a word-final consonant goes, and a medial one
+    goes in the context vowel-consonant _ consonant-vowel (Ohala 1983): kamarā -> kamra, samajhanā -> samajhna."""
+    for j in range(len(segs) - 1, -1, -1):
+        s = segs[j]
+        if s.kind != "C" or s.vowel is not None:
+            continue
+        rest = [x for x in segs[j + 1:] if x.kind in "CV"]
+        if not rest:
+            if any(_has_vowel(x) for x in segs[:j]):
+                s.vowel = _DELETED
+            continue
+        prev = segs[j - 1] if j > 0 else None
+        nxt = segs[j + 1]
+        if prev is not None and _has_vowel(prev) and nxt.kind == "C" and _has_vowel(nxt):
+            s.vowel = _DELETED
+
+
+# --- Arabic script ------------------------------------------------------------------------------------
+
+
+def _arabic(word: str, t: Table) -> str | None:
+    letters = [i for i, ch in enumerate(word) if t.kinds.get(ch) in ("letter", "semivowel", "final")]
+    if not letters:
+        return None
+    first, last = letters[0], letters[-1]
+    out: list[str] = []
+    for i, ch in enumerate(word):
+        kind = t.kinds.get(ch)
+        if kind is None:
+            if _foreign_letter(ch):
+                return None
+            out.append(ch)
+        elif kind == "semivowel":
+            prev_ch = _neighbour(word, i, -1, t)
+            next_ch = _neighbour(word, i, +1, t)
+            consonant = i == first or prev_ch in _ALIF or next_ch in _ALIF
+            out.append(t.roman[ch] if consonant else t.alt[ch])
+        elif kind == "final":
+            out.append(t.alt[ch] if i == last and i != first else t.roman[ch])
+        elif kind == "shadda":
+            if out and out[-1]:
+                out.append(out[-1][-1])
+        elif ch in _ALIF and i > 0 and word[i - 1] == "\u064b":
+            continue  # the alif that carries tanwin fath is not pronounced: مفتوحًا mafto7an, not mafto7ana
+        elif ch == "\u064b" and i > 0 and word[i - 1] in _ALIF:
+            out.append("n")  # tanwin written on the alif (Urdu تقریباً): the alif already wrote the a
+        else:  # letter, mark, other
+            out.append(t.roman[ch])
+    return "".join(out)
+
+
+def _neighbour(word: str, i: int, step: int, t: Table) -> str:
+    j = i + step
+    while 0 <= j < len(word):
+        if t.kinds.get(word[j]) in ("letter", "semivowel", "final"):
+            return word[j]
+        j += step
+    return ""
+
+
+# --- Chinese and Thai: libraries ------------------------------------------------------------------------
+
+
+def _pinyin(word: str) -> str | None:
+    # Tone-less pinyin, syllables of a word written together ("nanren"), ü as v: how pinyin is typed.
+    from pypinyin import Style, lazy_pinyin  # lazy: loads its phrase dictionary
+
+    if not _HAN_WORD.fullmatch(word):
+        return None  # jieba gives Han-only words; anything else is not a Chinese word to romanise
+    return "".join(lazy_pinyin(word, style=Style.NORMAL))
+
+
+def _royin(word: str) -> str | None:
+    out = _royin_one(word)
+    if out is not None:
+        return out
+    # RTGS rules fail on some compounds (วันอาทิตย์ -> "wanoาthit", a Thai letter left over) that are fine in
+    # parts: split the word into the dictionary words it is made of and romanise those.
+    parts = _compound_parts(word)
+    outs = [_royin_one(p) for p in parts] if len(parts) > 1 else [None]
+    return None if any(o is None for o in outs) else "".join(outs)
+
+
+def _royin_one(word: str) -> str | None:
+    from pythainlp.transliterate import romanize  # lazy: pythainlp loads its tables on first use
+
+    out = romanize(word, engine="royin")
+    return out if out and not _script_re("Thai").search(out) else None
+
+
+def _compound_parts(word: str) -> list[str]:
+    from pythainlp.tokenize import word_tokenize
+
+    trie = _thai_trie()
+    # The word itself is taken out of the dictionary for this one call, so newmm has to split it.
+    present = word in trie
+    if present:
+        trie.remove(word)
+    try:
+        return word_tokenize(word, custom_dict=trie, engine="newmm")
+    finally:
+        if present:
+            trie.add(word)
+
+
+@functools.lru_cache(maxsize=None)
+def _thai_trie():
+    from pythainlp.corpus import thai_words
+    from pythainlp.util import Trie
+
+    return Trie(thai_words())

@@ -1,0 +1,76 @@
+"""`lex.inflect`: Morpheus-style inflection noise: swap a share of content words for another inflected form of the same lemma.
+
+Morpheus (Tan et al., 2020) searches the inflections of each noun, verb and adjective for the one that hurts a
+model most; this op draws one at random (a non-adversarial variant, as robustness sets need). Forms come from
+simplemma's form->lemma dictionaries read backwards (`perturb.ops._lex_inflect`), kept only where wordfreq has
+seen them at least about once in ten million words (not for et, which wordfreq lacks: all simplemma forms there).
+Not offered for tr and sw, where negation is an inflection and another form of the lemma could negate the
+sentence, nor for id, where simplemma groups derivations (resources/lex/inflect_excluded.tsv). Known noise:
+simplemma conflates some homographs (Arabic ذهب "went" / "gold"), so a swap can land on the other word's forms.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..core import Perturbation, RateParams, task_languages
+from ..registry import register
+from . import _lex_common as lc
+from . import _lex_inflect as inf
+
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
+
+
+@dataclass(frozen=True)
+class InflectParams(RateParams):
+    """rate: share of the content words with other attested forms that are re-inflected."""
+
+    rate: float = 0.2
+
+
+@register
+class Inflect(Perturbation):
+    name = "lex.inflect"
+    family = "lex"
+    description = "swap content words for another inflected form of the same lemma (simplemma, Morpheus-style)"
+    Params = InflectParams
+
+    @classmethod
+    def languages(cls, task):
+        return task_languages(task, inf.languages()) if task in cls.tasks else frozenset()
+
+    def resource_parts(self, task, lang):
+        return [("lemmas", inf.resource_id(lang) if lang in inf.languages() else "none")]
+
+    def edit_field(self, text, *, field, example, rng):
+        lang = example.lang
+        if lang not in inf.languages():
+            return None
+        table = inf.inflections(lang)
+        eligible = []
+        for tok in lc.content_words(text, lang):
+            if not _WORD.fullmatch(tok.text):
+                continue
+            options = _options(tok.text, table.forms(tok.text), lang)
+            if options:
+                eligible.append((tok, options))
+        replacements = []
+        for i in lc.choose(len(eligible), self.params.rate, rng):
+            tok, options = eligible[i]
+            replacements.append((tok.start, tok.end, rng.choice(options)))
+        return lc.spaced(text, replacements)
+
+
+def _options(word: str, forms: tuple[str, ...], lang: str) -> list[str]:
+    """The other forms, in the word's case (a form the dictionary capitalises, a German noun, keeps its capital),
+    never a stop word (no form may read as a negation) and never the word itself in another case."""
+    own = lc.key(word)
+    script = lc.script_of(word)
+    out: dict[str, str] = {}
+    for f in forms:
+        k = lc.key(f)
+        if k == own or k in out or lc.is_stopword(f, lang) or lc.script_of(f) != script:
+            continue
+        out[k] = f if lc.is_capitalised(f) else lc.recase(f, word)
+    return sorted(out.values())

@@ -1,0 +1,51 @@
+"""`lex.translit`: write a share of the words in Latin letters the way people romanise their language online (translit, Greeklish, Hinglish, Tanglish, Arabizi, Roman Urdu, pinyin, RTGS).
+
+The romanisers and their sources are in `perturb.ops._lex_translit` and resources/lex/translit/. Every word in the
+language's own script may be romanised, function words included: people romanise whole messages, not only
+content words. A romanised word next to a word of another script gets a space, so two romanised Chinese or
+Thai words never run together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import segment
+from ..core import Perturbation, RateParams, task_languages
+from ..registry import register
+from . import _lex_common as lc
+from . import _lex_translit as tr
+
+
+@dataclass(frozen=True)
+class TranslitParams(RateParams):
+    """rate: share of the words written in the language's own script that are romanised."""
+
+    rate: float = 0.5
+
+
+@register
+class Translit(Perturbation):
+    name = "lex.translit"
+    family = "lex"
+    description = "romanise words as people type them online (ru/bg/el/hi/ta/ar/ur tables, zh pinyin, th RTGS)"
+    Params = TranslitParams
+
+    @classmethod
+    def languages(cls, task):
+        return task_languages(task, tr.languages()) if task in cls.tasks else frozenset()
+
+    def resource_parts(self, task, lang):
+        return [("romaniser", tr.engine_id(lang) if lang in tr.languages() else "none")]
+
+    def edit_field(self, text, *, field, example, rng):
+        lang = example.lang
+        if lang not in tr.languages():
+            return None
+        eligible = []
+        for tok in segment.words(text, lang):
+            if tr.has_script(tok.text, lang):
+                roman = tr.romanise(tok.text, lang)
+                if roman is not None:
+                    eligible.append((tok, roman))
+        chosen = [eligible[i] for i in lc.choose(len(eligible), self.params.rate, rng)]
+        return lc.spaced(text, [(tok.start, tok.end, roman) for tok, roman in chosen])

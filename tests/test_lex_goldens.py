@@ -1,0 +1,53 @@
+"""Per-language goldens of the lex family: the sample rows and a fixed seed must give exactly the stored outputs."""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from perturb import registry
+
+GOLDENS = Path(__file__).resolve().parent / "goldens" / "lex"
+
+
+def _maker():
+    spec = importlib.util.spec_from_file_location("lex_make_goldens", GOLDENS / "make_goldens.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MAKER = _maker()
+# Where a golden run legitimately changes nothing: English into English, French into French, and the
+# XCOPA-only languages whose sample words the tiny French fixture lexicon cannot reach through English.
+NEVER_APPLIES = {
+    "lex.codeswitch": {"en"},
+    "lex.codeswitch@to=fr": {"fr", "et", "id", "it", "ta"},
+}
+
+
+@pytest.mark.parametrize("run", sorted(MAKER.RUNS))
+def test_golden_matches(run):
+    stored = json.loads((GOLDENS / f"{run}.json").read_text(encoding="utf-8"))
+    fresh = MAKER.compute(run)
+    assert stored["command"] == MAKER.COMMAND
+    for lang in stored["cases"]:
+        assert fresh["cases"].get(lang) == stored["cases"][lang], (
+            f"{run}/{lang} changed; if intended, regenerate with `{MAKER.COMMAND}` and review the diff")
+    assert fresh == stored
+
+
+def test_goldens_cover_every_lex_op_and_language():
+    """Each lex op has a golden holding every sample language it claims, and changes text in each of them."""
+    lex_ops = [n for n in registry.names() if n.startswith("lex.")]
+    assert sorted({op for op, _ in MAKER.RUNS.values()}) == lex_ops
+    inputs = MAKER.inputs()
+    for run, (op_name, _) in MAKER.RUNS.items():
+        cls = registry.get(op_name)
+        claimed = {lang for lang, rows in inputs.items() if lang in cls.languages(rows[0][0].task)}
+        stored = json.loads((GOLDENS / f"{run}.json").read_text(encoding="utf-8"))
+        assert set(stored["cases"]) == claimed, run
+        applied = {lang for lang, rows in stored["cases"].items() if any(r["output"] for r in rows)}
+        assert applied == claimed - NEVER_APPLIES.get(run, set()), run

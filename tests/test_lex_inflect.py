@@ -1,0 +1,89 @@
+"""lex.inflect: replacements are other attested forms of the same lemma, never negations or stop words; the
+languages where another form could negate the sentence are not claimed; the lemma tables are cached safely."""
+from __future__ import annotations
+
+import pytest
+
+from perturb import registry
+from perturb.core import Perturbed
+from perturb.example import Example
+from perturb.ops import _lex_common as lc
+from perturb.ops import _lex_inflect as inf
+from perturb.rng import derive_rng
+
+
+def apply(text, lang, rate=1.0, seed=0):
+    op = registry.get("lex.inflect")(rate=rate)
+    ex = Example(f"xnli/test/{lang}/000000", "xnli", lang, {"premise": "P.", "hypothesis": text}, "neutral")
+    return op.apply(ex, derive_rng(seed, op.name, ex.id, 0), fields=["hypothesis"])
+
+
+def test_languages_exclude_inflectional_negation_and_derivation():
+    cls = registry.get("lex.inflect")
+    assert cls.languages("xnli") == {"ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru"}
+    assert cls.languages("xcopa") == {"en", "et", "it"}
+    assert set(inf.excluded()) == {"tr", "sw", "id"}
+    # simplemma does have these dictionaries: they are left out on purpose, each with its reason.
+    assert {"tr", "sw", "id"} <= inf.simplemma_languages()
+    assert all("negat" in inf.excluded()[lang] for lang in ("tr", "sw"))
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The children walked to the new schools and talked about their teachers."),
+    ("fr", "Les enfants ont parlé avec leurs voisines pendant des heures."),
+    ("hi", "बच्चे स्कूल गए और लड़कों ने खेल खेला।"),
+])
+def test_every_replacement_is_another_form_of_the_same_lemma(lang, text):
+    res = apply(text, lang)
+    assert isinstance(res, Perturbed) and res.edits
+    table = inf.inflections(lang)
+    for e in res.edits:
+        forms = {lc.key(f) for f in table.forms(e.before)}
+        assert lc.key(e.after) in forms and lc.key(e.after) != lc.key(e.before), (e.before, e.after)
+        assert not lc.is_stopword(e.after, lang)
+
+
+def test_no_negated_auxiliary_stems_and_no_archaic_forms():
+    # simplemma lists didn/doesn/don/cannot among the forms of do/can; French Wiktionary forms such as
+    # "enffant" or "allyt" have no wordfreq attestation.
+    en, fr = inf.inflections("en"), inf.inflections("fr")
+    produced = set()
+    for seed in range(30):
+        res = apply("The workers do their jobs and go home.", "en", seed=seed)
+        produced |= {e.after.lower() for e in res.edits}
+    assert produced and not produced & {"didn", "doesn", "don", "dont", "cannot", "gorn"}
+    assert "enffant" not in fr.forms("enfant") and "allyt" not in fr.forms("aller")
+    assert "went" in en.forms("go") and "children" in en.forms("child")
+
+
+def test_case_is_kept_and_german_nouns_keep_their_capital():
+    res = apply("Die Kinder spielen.", "de")
+    after = {e.before: e.after for e in res.edits}
+    assert after["Kinder"][0].isupper()
+    res = apply("Children play.", "en")
+    assert {e.before: e.after for e in res.edits}["Children"] == "Child"
+
+
+def test_cache_round_trip_gives_the_same_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("XSTRESS_CACHE_DIR", str(tmp_path))
+    inf.inflections.cache_clear()
+    try:
+        built = inf.inflections("hi")
+        files = list(tmp_path.iterdir())
+        assert len(files) == 1 and files[0].read_text(encoding="utf-8").endswith("\n# end\n")
+        inf.inflections.cache_clear()
+        assert inf.inflections("hi") == built
+        # A truncated cache file is not trusted: the table is rebuilt (and the file rewritten whole).
+        files[0].write_text(files[0].read_text(encoding="utf-8")[:500], encoding="utf-8")
+        inf.inflections.cache_clear()
+        assert inf.inflections("hi") == built
+        assert files[0].read_text(encoding="utf-8").endswith("\n# end\n")
+    finally:
+        inf.inflections.cache_clear()
+
+
+def test_signature_names_the_lemma_source():
+    op = registry.get("lex.inflect")()
+    parts = dict(op.resource_parts("xnli", "de"))
+    assert parts["lemmas"].startswith("simplemma-") and "+wordfreq-" in parts["lemmas"]
+    assert dict(op.resource_parts("xcopa", "et"))["lemmas"].count("wordfreq") == 0  # no list for Estonian

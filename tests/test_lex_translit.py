@@ -1,0 +1,91 @@
+"""lex.translit: table-driven word goldens per language (checked by hand against the tables' stated conventions),
+and the op's behaviour on whole sentences: Latin output, spacing in unspaced scripts, the rate."""
+from __future__ import annotations
+
+import pytest
+import regex
+
+from perturb import registry
+from perturb.core import Perturbed
+from perturb.example import Example
+from perturb.ops import _lex_translit as tr
+from perturb.rng import derive_rng
+
+WORDS = [
+    # ru: informal translit, х -> h, щ -> sch, soft and hard signs dropped, case kept
+    ("ru", "Привет", "Privet"), ("ru", "школа", "shkola"), ("ru", "Щука", "Schuka"), ("ru", "съел", "sel"),
+    ("ru", "ВТОРНИК", "VTORNIK"), ("ru", "хорошо", "horosho"), ("ru", "ёлка", "yolka"),
+    # bg: Streamlined System, ъ -> a, щ -> sht
+    ("bg", "България", "Balgariya"), ("bg", "щастие", "shtastie"), ("bg", "път", "pat"),
+    # el: Greeklish, accents dropped, ου -> ou, χ -> x, ψ -> ps
+    ("el", "Αθήνα", "Athina"), ("el", "ουρανός", "ouranos"), ("el", "χωριό", "xorio"), ("el", "ψυχή", "psyxi"),
+    # hi: chat Hindi with schwa deletion (final, and VC_CV) and nukta letters
+    ("hi", "कमरा", "kamra"), ("hi", "समझना", "samajhna"), ("hi", "लड़का", "ladka"), ("hi", "अपना", "apna"),
+    ("hi", "बहन", "bahan"), ("hi", "ज़िंदगी", "zindagi"), ("hi", "क्या", "kya"), ("hi", "नहीं", "nahi"),
+    ("hi", "संग्रहालय", "sangrahalay"),
+    # ta: Tanglish, voicing between vowels and after nasals, ழ -> zh
+    ("ta", "வணக்கம்", "vanakkam"), ("ta", "மகன்", "magan"), ("ta", "படம்", "padam"), ("ta", "பங்கு", "pangu"),
+    ("ta", "மஞ்சள்", "manjal"), ("ta", "தமிழ்", "thamizh"), ("ta", "அந்த", "andha"),
+    # ar: Arabizi digits, w/y by position, tanwin alif silent, shadda doubles
+    ("ar", "على", "3la"), ("ar", "مع", "m3"), ("ar", "يوم", "yom"), ("ar", "كتاب", "ktab"),
+    ("ar", "مفتوحًا", "mfto7an"), ("ar", "الأحد", "ala7d"),
+    # ur: Roman Urdu, function words as written in chat, final ہ -> a
+    ("ur", "یہ", "yeh"), ("ur", "نہیں", "nahi"), ("ur", "کتاب", "ktab"), ("ur", "ہمیشہ", "hmisha"), ("ur", "بھائی", "bhai"),
+    ("ur", "تقریباً", "tqriban"),
+    # zh: tone-less pinyin, syllables of a word together; th: RTGS, compounds romanised in parts
+    ("zh", "男人", "nanren"), ("zh", "学校", "xuexiao"), ("th", "โรงเรียน", "rongrian"), ("th", "วันอาทิตย์", "wanathit"),
+]
+
+
+@pytest.mark.parametrize("lang, word, expected", WORDS)
+def test_word_romanisation(lang, word, expected):
+    assert tr.romanise(word, lang) == expected
+
+
+def test_every_table_language_has_word_goldens():
+    assert {lang for lang, _, _ in WORDS} == set(tr.languages())
+
+
+@pytest.mark.parametrize("lang", ["ru", "hi", "ar"])
+def test_words_with_letters_the_table_lacks_are_left_alone(lang):
+    mixed = {"ru": "школаß", "hi": "कमरा\u0b95", "ar": "كتابש"}[lang]
+    assert tr.romanise(mixed, lang) is None
+
+
+def sentence(lang, text):
+    return Example(f"xnli/test/{lang}/000000", "xnli", lang, {"premise": "P.", "hypothesis": text}, "neutral")
+
+
+def apply(text, lang, rate=1.0, seed=0):
+    op = registry.get("lex.translit")(rate=rate)
+    ex = sentence(lang, text)
+    res = op.apply(ex, derive_rng(seed, op.name, ex.id, 0), fields=["hypothesis"])
+    return res.example.fields["hypothesis"] if isinstance(res, Perturbed) else None
+
+
+def test_rate_one_romanises_every_word_and_keeps_the_rest():
+    assert apply("Я не звонил сестре в воскресенье.", "ru") == "Ya ne zvonil sestre v voskresene."
+    assert apply("Maria и 3 школы!", "ru") == "Maria i 3 shkoly!"
+    assert apply("Η Μαρία, 1998.", "el") == "I Maria, 1998."
+
+
+def test_unspaced_scripts_get_a_space_between_romanised_words_and_none_doubled():
+    assert apply("我和姐姐聊了3个小时。", "zh") == "wo he jiejie liao le 3 ge xiaoshi。"
+    half = apply("我和姐姐聊了3个小时。", "zh", rate=0.5, seed=3)
+    assert "  " not in half and regex.search(r"\p{Han}", half) and regex.search(r"[a-z]", half)
+    thai = apply("ฉันไม่ได้โทรหาพี่สาว", "th")
+    assert thai == "chan mai dai thon ha phisao"
+
+
+def test_share_of_words_follows_the_rate():
+    text = "Мы прекрасно поговорили о новой школе и старой библиотеке."
+    out = apply(text, "ru", rate=0.5, seed=1)
+    latin = regex.findall(r"\b[a-zA-Z]+\b", out)
+    assert len(latin) == 5  # 9 Cyrillic words x 0.5, rounded half up
+    assert apply(text, "ru", rate=0.5, seed=1) == out
+
+
+def test_languages_are_the_scripts_with_a_romaniser():
+    cls = registry.get("lex.translit")
+    assert cls.languages("xnli") == {"ar", "bg", "el", "hi", "ru", "th", "ur", "zh"}
+    assert cls.languages("xcopa") == {"ta", "th", "zh"}
