@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     except XstressError as e:
         # Always one line: a message quoting a multi-line text (a YAML parser's report) is folded.
         message = str(e)
-        if "\n" in message:
+        if "\n" in message or "\r" in message:
             message = " ".join(message.split())
         print(f"xstress {args.command}: error: {message}", file=sys.stderr)
         return 2

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from harness.errors import CheckpointError
-from harness.labels import label_permutation, task_labels
+from harness.labels import label_permutation, normalise_name, task_labels
 from harness.predictor import fields_of
 
 # XTREME-R's XCOPA input: the question word stays English ("cause"/"effect") in every language.
@@ -88,8 +88,12 @@ def _expand_index(path: Path, f: Path) -> list[Path]:
         return [f]
     try:
         shards = sorted(set(json.loads(f.read_text(encoding="utf-8"))["weight_map"].values()))
-    except (json.JSONDecodeError, KeyError) as e:
-        raise CheckpointError(f"{f}: unreadable shard index ({e})") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as e:  # bad JSON or UTF-8, wrong shape
+        raise CheckpointError(f"{f}: unreadable shard index ({type(e).__name__}: {e})") from None
+    # A shard is a file of this directory: never a path that reaches outside it.
+    outside = [s for s in shards if not isinstance(s, str) or s in ("", ".", "..") or Path(s).name != s]
+    if outside:
+        raise CheckpointError(f"{f}: shard index names files outside the checkpoint directory: {outside[:3]}")
     missing = [s for s in shards if not (path / s).is_file()]
     if missing:
         raise CheckpointError(f"{path}: shard index names missing files {missing}")
@@ -118,6 +122,38 @@ def _check_safetensors(files: Sequence[Path]) -> None:
                     st.get_slice(keys[-1])[...]
         except Exception as e:
             raise CheckpointError(f"{f}: corrupt or unreadable safetensors file ({type(e).__name__}: {e})") from None
+
+
+def _classifier_rows(files: Sequence[Path]) -> int | None:
+    """Output rows of the sequence-classification head stored in safetensors files (None when not found)."""
+    from safetensors import safe_open
+
+    for f in files:
+        with safe_open(str(f), framework="pt") as st:
+            for key in st.keys():
+                if key.endswith(("classifier.out_proj.weight", "classifier.weight")):
+                    return st.get_slice(key).get_shape()[0]
+    return None
+
+
+def _check_label2id(config, names_by_id: dict, source: str, label: str) -> None:
+    """config.label2id must not contradict the names the label permutation is built from: when it names a
+    dataset label (not a generic LABEL_k), that id must carry the same name, or the map is ambiguous."""
+    label2id = getattr(config, "label2id", None) or {}
+    known = set(task_labels("xnli"))
+    for name, i in label2id.items():
+        norm = normalise_name(name)
+        if norm not in known:
+            continue
+        try:
+            other = names_by_id.get(int(i))
+        except (TypeError, ValueError):
+            other = None
+        if other is None or normalise_name(other) != norm:
+            raise CheckpointError(
+                f"{label}: ambiguous labels: config.label2id maps {name!r} to output {i}, but that output is "
+                f"{other!r} by {source}; fix config.json"
+            )
 
 
 def _max_length(config, tokenizer, requested: int | None) -> int:
@@ -155,6 +191,17 @@ def load_model(source: str | os.PathLike, *, task: str, options: LoadOptions | N
         perm = label_permutation(
             getattr(config, "id2label", None), task=task, label_order=options.label_order, checkpoint=label
         )
+        if options.label_order is not None:
+            _check_label2id(config, dict(enumerate(options.label_order)), "--label-order", label)
+        else:
+            id2label = getattr(config, "id2label", None) or {}
+            _check_label2id(config, {int(k): v for k, v in id2label.items()}, "config.id2label", label)
+        rows = _classifier_rows(files) if safe else None
+        if rows is not None and rows != config.num_labels:
+            raise CheckpointError(
+                f"{label}: config.json describes {config.num_labels} labels but the classifier in the weights has "
+                f"{rows} outputs; config and weights do not belong together"
+            )
         auto = AutoModelForSequenceClassification
     else:
         perm = (0, 1)  # multiple choice: one logit per choice, already in choice order
@@ -164,10 +211,21 @@ def load_model(source: str | os.PathLike, *, task: str, options: LoadOptions | N
         tokenizer = AutoTokenizer.from_pretrained(str(path), trust_remote_code=False, local_files_only=True)
     except Exception as e:
         raise CheckpointError(f"{label}: cannot load the tokenizer ({type(e).__name__}: {e})") from None
-    if len(tokenizer) > config.vocab_size:
+    n_tok, n_emb = len(tokenizer), config.vocab_size
+    # Fewer tokens than embedding rows is fine only as padding (rows up to a multiple of 8, e.g. mDeBERTa's
+    # 250,102 tokens in 251,000 rows). Anything else is another model's tokenizer, or a directory without
+    # tokenizer files, for which transformers silently builds a near-empty default one.
+    padded = n_tok < n_emb and n_emb % 8 == 0 and n_emb - n_tok < 1024
+    if n_tok != n_emb and not padded:
         raise CheckpointError(
-            f"{label}: tokenizer has {len(tokenizer)} tokens but the model's embedding has {config.vocab_size} rows; "
-            "tokenizer and weights do not belong together"
+            f"{label}: tokenizer has {n_tok} tokens but the model's embedding has {n_emb} rows; "
+            "tokenizer and weights do not belong together (are the tokenizer files missing?)"
+        )
+    tok_pad, cfg_pad = tokenizer.pad_token_id, getattr(config, "pad_token_id", None)
+    if tok_pad is not None and cfg_pad is not None and tok_pad != cfg_pad:
+        raise CheckpointError(
+            f"{label}: the tokenizer pads with id {tok_pad} but config.json's pad_token_id is {cfg_pad}; "
+            "tokenizer and model do not belong together"
         )
 
     try:

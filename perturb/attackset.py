@@ -29,11 +29,11 @@ def atomic_dir(out: Path, *, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary sibling directory that becomes `out` only if the block succeeds;
     on any failure it is removed, so a failed run leaves no half-written attack set."""
     out = Path(out)
-    if out.exists() and not overwrite:
-        if out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
-        else:
-            raise UsageError("--out", f"{out} already exists; choose a new directory or pass --overwrite")
+    if out.exists() and not out.is_dir():
+        raise UsageError("--out", f"{out} exists and is not a directory")
+    # An existing empty directory is replaced only on success: a failed run leaves it as it was.
+    if out.exists() and not overwrite and any(out.iterdir()):
+        raise UsageError("--out", f"{out} already exists; choose a new directory or pass --overwrite")
     parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = parent / f".{out.name}.partial-{os.getpid()}"

@@ -69,7 +69,8 @@ class RateParams(Params):
     rate: float = 0.1
 
     def __post_init__(self):
-        if not isinstance(self.rate, (int, float)) or not 0.0 <= self.rate <= 1.0:
+        # bool is an int subclass: `rate: true` in a recipe is a mistake, not 1.0.
+        if isinstance(self.rate, bool) or not isinstance(self.rate, (int, float)) or not 0.0 <= self.rate <= 1.0:
             raise ValueError(f"rate must be a number in [0, 1], got {self.rate!r}")
 
 

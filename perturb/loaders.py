@@ -24,6 +24,8 @@ _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _XNLI1_LABELS = {"contradictory": "contradiction"}
 
 FORMATS = ("tsv", "xtreme", "xnli1", "hf-jsonl", "xcopa-jsonl")
+# Supplied labels must never silently replace (or be silently ignored for) a file's own gold labels.
+_OWN_LABELS = "this file has its own label column; --labels is only for files without one (XTREME test files)"
 
 
 @dataclass(frozen=True)
@@ -64,18 +66,32 @@ def _xnli_label(raw: str, path, line: int) -> str:
 
 
 def _open_text(path: Path):
-    # utf-8-sig drops a BOM; newline="" lets csv see CRLF as one line end (XTREME's files are CRLF).
+    # utf-8-sig drops a BOM. newline="\n": a line ends at LF only (its CR, when CRLF, is checked and dropped
+    # by _physical_lines), so a stray CR can never split a row in two (XTREME's files are CRLF).
     try:
-        return open(path, encoding="utf-8-sig", errors="strict", newline="")
+        return open(path, encoding="utf-8-sig", errors="strict", newline="\n")
     except FileNotFoundError:
         raise InputError(path, None, "file not found") from None
+    except OSError as e:  # a directory, no permission, ...
+        raise InputError(path, None, f"cannot read ({e.strerror or e})") from None
+
+
+def _physical_lines(f, path) -> Iterable[str]:
+    """The lines of f as a text editor numbers them: LF or CRLF ends a line; a CR anywhere else is refused
+    (universal newlines would silently make it a line break and shift every later row and id)."""
+    for number, line in enumerate(f, 1):
+        body = line[:-1] if line.endswith("\n") else line
+        if "\r" in (body[:-1] if body.endswith("\r") else body):
+            raise InputError(path, number, "unexpected control character U+000D (a carriage return that does "
+                                           "not end a line)")
+        yield line
 
 
 def _csv_rows(path: Path) -> Iterable[tuple[int, list[str]]]:
     """Yield (line number, columns) of a tab-separated file, QUOTE_NONE, never splitlines()."""
     f = _open_text(path)
     with f:
-        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
+        reader = csv.reader(_physical_lines(f, path), delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
         try:
             last = 0
             for cols in reader:
@@ -111,6 +127,8 @@ def read_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | 
             header = [c.strip() for c in cols]
             if header not in (["premise", "hypothesis", "label"], ["premise", "hypothesis"]):
                 raise InputError(path, line, f"header {cols!r} is not premise<TAB>hypothesis<TAB>label")
+            if len(header) == 3 and labels is not None:
+                raise InputError(path, line, _OWN_LABELS)
             continue
         if not cols:
             raise InputError(path, line, "empty line")
@@ -136,6 +154,8 @@ def read_xtreme(path: Path, *, task_split: str, lang: str, labels: Sequence[str]
             width = len(cols)
             if width not in (2, 3):
                 raise InputError(path, line, f"expected 2 or 3 tab-separated columns, found {width}")
+            if width == 3 and labels is not None:
+                raise InputError(path, line, _OWN_LABELS)
             if width == 2 and labels is None:
                 raise InputError(path, line, "this XTREME file has no label column (XTREME withholds test "
                                              "labels); supply them with --labels FILE")
@@ -196,18 +216,36 @@ def read_xnli1(path: Path, *, task_split: str, langs: Sequence[str]) -> dict[str
     return out
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicate_keys(pairs):
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateKey(key)
+        obj[key] = value
+    return obj
+
+
 def _json_rows(path: Path) -> Iterable[tuple[int, dict]]:
     f = _open_text(path)
     with f:
         line = 0
         try:
-            for line, raw in enumerate(f, 1):
+            for line, raw in enumerate(_physical_lines(f, path), 1):
                 if not raw.strip():
                     raise InputError(path, line, "empty line")
                 try:
-                    obj = json.loads(raw)
+                    # A repeated key would silently keep its last value: refuse it.
+                    obj = json.loads(raw, object_pairs_hook=_no_duplicate_keys)
                 except json.JSONDecodeError as e:
                     raise InputError(path, line, f"not valid JSON ({e.msg})") from None
+                except _DuplicateKey as e:
+                    raise InputError(path, line, f"key {e.args[0]!r} appears twice in one JSON object") from None
+                except RecursionError:
+                    raise InputError(path, line, "not valid JSON (nested too deeply)") from None
                 if not isinstance(obj, dict):
                     raise InputError(path, line, "expected a JSON object")
                 yield line, obj
@@ -244,7 +282,7 @@ def read_xcopa_jsonl(path: Path, *, task_split: str, lang: str) -> list[Example]
     seen: dict[int, int] = {}
     for line, obj in _json_rows(path):
         label, idx, question = obj.get("label"), obj.get("idx", len(out)), obj.get("question")
-        if isinstance(label, bool) or label not in (0, 1):
+        if isinstance(label, bool) or not isinstance(label, int) or label not in (0, 1):
             raise InputError(path, line, f"bad label {label!r}; expected 0 or 1")
         if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
             raise InputError(path, line, f"bad idx {idx!r}; expected a non-negative integer")
@@ -268,7 +306,7 @@ def read_labels_file(path) -> list[str]:
     path = Path(path)
     labels = []
     with _open_text(path) as f:
-        for line, raw in enumerate(f, 1):
+        for line, raw in enumerate(_physical_lines(f, path), 1):
             raw = raw.rstrip("\r\n").strip()
             if raw.isdigit() and int(raw) < 3:
                 labels.append(XNLI_LABELS[int(raw)])
@@ -369,6 +407,9 @@ def _format_of_file(task: str, path: Path) -> str:
 def read_source(source: Source, *, labels: Sequence[str] | None = None) -> list[Example]:
     """All examples of one source, validated; raises InputError naming file and line."""
     kw = dict(task_split=source.split, lang=source.lang)
+    if labels is not None and source.format not in ("tsv", "xtreme"):
+        raise InputError(source.path, None, f"{source.format} files carry their own labels; --labels is only "
+                                            "for XNLI files without a label column (XTREME test files)")
     if source.format == "tsv":
         return read_tsv(source.path, labels=labels, **kw)
     if source.format == "xtreme":
