@@ -29,7 +29,9 @@ demo: $(STAMP)
 	$(VENV)/bin/xstress demo --out $(OUT)
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2 -rs $(PYTEST_ARGS)
+	@# One OpenMP thread per test process: two xdist workers already fill both cores, and a process forked after
+	@# torch used a multi-threaded OpenMP pool can hang in libgomp (engine workers of lex.mlm tests).
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n 2 -rs $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis

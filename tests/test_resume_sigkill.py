@@ -144,7 +144,7 @@ def test_random_sigkills_then_resume_gives_identical_results(tiny_models, tmp_pa
         ns = p.namespace
         stored = cache.count(ns)
         counters = cache.counters(ns)
-        assert stored == counters["scored_inputs"] < unique  # every committed batch complete and counted once
+        assert stored == counters["scored_inputs"] <= unique  # every committed batch complete and counted once
         resumed = Scorer(p, cache=cache, batch_tokens=256, max_batch=8)
         got = collect_predictions(resumed, aset)
         assert resumed.stats.cache_hits == stored  # nothing lost
