@@ -564,7 +564,14 @@ def _replicate(src: Path, dst_root: Path, times: int, rows: int | None) -> Path:
 
 def bench_memory(args, data: Path) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="xstress-mem-"))  # never inside the repo
-    res: dict = {"what": "peak RSS of a fresh process generating the default recipe over XNLI test en, as is "
+    from perturb.recipe import load_recipe
+
+    try:
+        ops_in_default = [e.name for e in load_recipe("default", resources=op_resources(args)).entries]
+    except TypeError:
+        ops_in_default = [e.name for e in load_recipe("default").entries]
+    res: dict = {"recipe_ops": ops_in_default,
+                 "what": "peak RSS of a fresh process generating the default recipe over XNLI test en, as is "
                          "and replicated 10x (50,100 rows); workers=1: the process itself; workers=N: parent "
                          "and the largest worker", "runs": {}}
     try:
@@ -751,7 +758,8 @@ def _md(results: dict, args) -> str:
         lines.append("")
     mem = results.get("memory")
     if mem:
-        lines += ["### Peak memory, XNLI test en 1× vs 10× replicated (`default` recipe)", "",
+        lines += ["### Peak memory, XNLI test en 1× vs 10× replicated (`default` recipe"
+                  f"{': ' + ', '.join(mem['recipe_ops']) if mem.get('recipe_ops') else ''})", "",
                   "Peak RSS (`ru_maxrss`) includes import-time transients; the peak since imports resets the "
                   "kernel's high-water mark (`/proc/self/clear_refs`) once perturb is imported, so it is the "
                   "generation's own (resources, examples, outputs).", "",
