@@ -11,7 +11,6 @@ Sections can be picked with --sections ops,peers,e2e,memory,profile. See benchma
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
 import io
 import json
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401 - puts the repo root on sys.path
-from common import (BENCH_DIR, cold_text_caches, command_line, data_root, environment, fmt_rate, loadavg,
+from common import (cold_text_caches, command_line, data_root, environment, fmt_rate, loadavg,
                     peak_rss_mib, summary, update_results_md, write_result)
 
 E2E_GOAL_S = 60.0
@@ -665,8 +664,11 @@ def _md(results: dict, args) -> str:
              f"Machine: {env['machine']['cpu']}, {env['machine']['cores']} cores, {env['machine']['ram_gib']} GiB, "
              f"{env['machine']['os']}; Python {env['versions']['python']}, xstress {env['versions']['xstress']}, "
              f"git {str(env['git'].get('commit'))[:10]}{' (dirty tree)' if env['git'].get('dirty') else ''}.  ",
-             f"Load average at start {env['loadavg_start']}, at end {results.get('loadavg_end')}: the 2 cores were "
-             "shared with other jobs, so absolute numbers are noisy; medians over repeats, ratios from the same run.  ",
+             (f"Load average at start {env['loadavg_start']}, at end {results.get('loadavg_end')}: the 2 cores were "
+              "shared with other jobs, so absolute numbers are noisy; medians over repeats, ratios from the same run.  "
+              if len({(v.get("command"), v.get("date")) for v in (results.get("section_provenance") or {}).values()}) <= 1
+              else "Load averages are recorded per section, op and run in the JSON: the 2 cores were shared with "
+                   "other jobs, so absolute numbers are noisy; medians over repeats, ratios from the same run.  "),
              f"JSON: `benchmarks/results/{results['name']}.json`", ""]
     prov = results.get("section_provenance") or {}
     if len({(v.get("command"), v.get("date")) for v in prov.values()}) > 1:
@@ -787,6 +789,10 @@ def _md(results: dict, args) -> str:
                   "| function | calls | own s | cumulative s |", "|---|---|---|---|"]
         for r in prof["top_by_tottime"][:12]:
             lines.append(f"| `{r['function']}` | {r['calls']} | {r['tottime_s']} | {r['cumtime_s']} |")
+        lines += ["", "By cumulative time (share of the profiled run):", "",
+                  "| function | calls | cumulative s | share |", "|---|---|---|---|"]
+        for r in prof["top_by_cumtime"][:24]:
+            lines.append(f"| `{r['function']}` | {r['calls']} | {r['cumtime_s']} | {r['cum_share']:.0%} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -880,6 +886,7 @@ def main(argv=None) -> int:
     e2e_missed = "e2e" in sections and not args.quick and not results["e2e"].get("goal_met")
     if "profile" in sections or e2e_missed:
         results["profile"] = bench_profile(args, data)
+        results["section_provenance"]["profile"] = {"command": results["command"], "date": results["date"]}
         save()
     if "memory" in sections:
         results["memory"] = bench_memory(args, data)
