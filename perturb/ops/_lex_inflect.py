@@ -47,6 +47,8 @@ def excluded() -> dict[str, str]:
     return out
 
 
+# Cached: ops ask for every example, and the answer (resource files, installed libraries) is fixed per process.
+@functools.lru_cache(maxsize=None)
 def languages() -> frozenset[str]:
     if not lc.library_available("wordfreq"):
         return frozenset()

@@ -21,6 +21,8 @@ _ALIF = frozenset("اآأإٱ")
 _HAN_WORD = regex.compile(r"\p{Han}+")
 
 
+# Cached: ops ask for every example, and the answer (resource files, installed libraries) is fixed per process.
+@functools.lru_cache(maxsize=None)
 def languages() -> frozenset[str]:
     out = {lang for lang in _TABLE_ENGINE if lc.resource("translit", f"{lang}.tsv").is_file()}
     if lc.library_available("pypinyin"):
