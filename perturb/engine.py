@@ -2,24 +2,29 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import multiprocessing
 import os
+import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from queue import Empty
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from . import __version__
-from .attackset import MANIFEST, SCHEMA_VERSION, atomic_dir, canonical_line, dump_manifest, parse_shard, shard_bounds
+from .attackset import (MANIFEST, SCHEMA_VERSION, atomic_dir, canonical_line, dump_manifest, parse_shard, perturbed_line,
+                        shard_bounds)
 from .core import Dropped, Perturbed
 from .errors import UsageError
 from .example import TASK_LANGS, Example
-from .loaders import Source, _format_of_file, find_sources, parse_langs, read_labels_file, read_source, split_name
+from .loaders import (Source, _format_of_file, find_sources, iter_source, parse_langs, read_labels_file, read_source,
+                      split_name)
 from .recipe import Planned, Recipe, load_recipe
 from .rng import derive_rng
 
-CHUNK = 256  # examples per work unit: large enough to amortise inter-process traffic, small for balance
+CHUNK = 256  # examples per batch: their output lines are what is held in memory at a time
 
 
 @dataclass
@@ -33,6 +38,7 @@ class Outcome:
 
 
 def perturbed_row(name: str, result: Perturbed) -> dict:
+    """The attack-set row of a result (the engine writes the same bytes with `attackset.perturbed_line`)."""
     ex = result.example
     return {"id": ex.id, "variant": result.variant, "lang": ex.lang, "op": name, "fields": dict(ex.fields),
             "label": ex.label, "orig_label": result.orig_label, "edits": [e.to_json() for e in result.edits]}
@@ -62,28 +68,66 @@ def _process_chunk(entries: Sequence[Planned], active: Sequence[bool], examples:
                 o.dropped += 1
             else:
                 o.applied += 1
-                o.lines.append(canonical_line(perturbed_row(entry.name, res)))
+                o.lines.append(perturbed_line(entry.name, res.example, res.orig_label, res.variant, res.edits))
         out.append(o)
     return out
 
 
-# Worker processes receive the recipe once, through the pool initializer, not with every chunk.
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A contiguous slice [lo, hi) of one source, processed by one process into its own files."""
+
+    source: Source
+    lo: int
+    hi: int
+    active: tuple[bool, ...]
+    paths: tuple[str | None, ...]  # per recipe entry: the file its lines go to (None when inactive)
+
+
+def _run_unit(unit: _Unit, entries: Sequence[Planned], seed: int, labels,
+              progress: Callable[[str, int], None] | None) -> list[tuple[int, int, int]]:
+    """Stream the unit's examples through the recipe, writing each entry's lines to its file; returns
+    (applied, not_applicable, dropped) per entry. Only CHUNK examples and their lines are in memory."""
+    counts = [[0, 0, 0] for _ in entries]
+    examples = itertools.islice(iter_source(unit.source, labels=labels), unit.lo, unit.hi)
+    handles = [open(p, "w", encoding="utf-8", newline="\n") if p else None for p in unit.paths]
+    try:
+        for chunk in _chunks(examples, CHUNK):
+            for i, o in enumerate(_process_chunk(entries, unit.active, chunk, seed)):
+                if o is None:
+                    continue
+                handles[i].writelines(o.lines)
+                c = counts[i]
+                c[0] += o.applied
+                c[1] += o.not_applicable
+                c[2] += o.dropped
+            if progress:
+                progress(unit.source.lang, len(chunk))
+    finally:
+        for h in handles:
+            if h is not None:
+                h.close()
+    return [tuple(c) for c in counts]
+
+
+# Worker processes receive the recipe (with any parallel-English table) once, through the pool initializer.
 _WORKER_STATE: dict = {}
 
 
-def _init_worker(entries, seed):
-    _WORKER_STATE["entries"] = entries
-    _WORKER_STATE["seed"] = seed
+def _init_worker(entries, seed, labels, queue):
+    _WORKER_STATE.update(entries=entries, seed=seed, labels=labels, queue=queue)
 
 
-def _worker_chunk(args):
-    active, examples = args
-    return _process_chunk(_WORKER_STATE["entries"], active, examples, _WORKER_STATE["seed"])
-
-
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def _worker_unit(unit: _Unit):
+    q = _WORKER_STATE["queue"]
+    report = (lambda lang, n: q.put((lang, n))) if q is not None else None
+    return _run_unit(unit, _WORKER_STATE["entries"], _WORKER_STATE["seed"], _WORKER_STATE["labels"], report)
 
 
 def _src_token(source: Source, sha: str) -> str:
@@ -107,9 +151,14 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
              seed: int = 13, out, workers: int = 1, shard: str | tuple[int, int] | None = None,
              labels=None, overwrite: bool = False,
              progress: Callable[[str, int], None] | None = None, resources: dict | None = None) -> dict:
-    """Write an attack set to `out` and return its manifest. Input is validated language by language
-    inside a temporary directory; any error removes it, so no partial output is left behind.
-    `resources` ({"lexicon_dir": ..., "mlm": ...}) reach the ops of a recipe given by name."""
+    """Write an attack set to `out` and return its manifest.
+
+    Every input file is read and checked in full before any perturbation runs, inside a temporary
+    directory; any error removes it, so no partial output is left behind. Examples are then streamed
+    (memory does not grow with the input). With `workers` > 1, processes take whole languages (or, with
+    fewer languages than workers, slices of one) and write their own files, which are joined in order:
+    the bytes never depend on the number of workers. `resources` ({"lexicon_dir": ..., "mlm": ...})
+    reach the ops of a recipe given by name."""
     lang_list = parse_langs(task, langs)
     if isinstance(recipe, str):
         recipe = load_recipe(recipe, resources=resources)
@@ -150,79 +199,153 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
         }
         manifest["counts"][entry.name] = {}
 
-    pool = None
-    if workers > 1:
-        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(recipe.entries, seed))
-    try:
-        with atomic_dir(Path(out), overwrite=overwrite) as tmp:
-            for source in sources:
-                _generate_lang(source, recipe, seed, tmp, manifest, pool, shard_t, label_list, data_root,
-                               progress)
-            (tmp / MANIFEST).write_text(dump_manifest(manifest), encoding="utf-8")
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    with atomic_dir(Path(out), overwrite=overwrite) as tmp:
+        # 1. Read and check every file, write the clean rows, plan the work.
+        plans = [_scan_source(s, tmp, manifest, shard_t, label_list, data_root, recipe) for s in sources]
+        # 2. Perturb, language by language or in parallel units.
+        if workers == 1 or not plans:
+            for plan in plans:
+                [unit] = _units(plan, 1)
+                plan.counts = [_run_unit(unit, recipe.entries, seed, label_list, progress)]
+        else:
+            _run_parallel(plans, recipe, seed, label_list, workers, progress)
+        # 3. Join the parts and count.
+        for plan in plans:
+            _finish_source(plan, recipe, seed, manifest)
+        (tmp / MANIFEST).write_text(dump_manifest(manifest), encoding="utf-8")
     return manifest
 
 
-def _generate_lang(source, recipe, seed, tmp, manifest, pool, shard_t, label_list, data_root, progress):
-    examples = read_source(source, labels=label_list)
+@dataclass
+class _Plan:
+    """One source's share of the work: its rows [lo, hi), where its files go, which entries apply."""
+
+    source: Source
+    sha: str
+    lo: int
+    hi: int
+    lang_dir: Path
+    names: tuple[str, ...]         # recipe entry names, in recipe order
+    active: tuple[bool, ...]       # per entry: does the op support this language
+    units: list[_Unit] = field(default_factory=list)
+    counts: list[list[tuple[int, int, int]]] = field(default_factory=list)  # per unit, per entry
+
+    @property
+    def size(self) -> int:
+        return self.hi - self.lo
+
+
+def _scan_source(source, tmp, manifest, shard_t, label_list, data_root, recipe) -> _Plan:
+    """Read one source in full (every row is checked here, before any work), record it in the manifest and
+    write its clean rows; nothing of it stays in memory."""
     sha = source.sha256()
     try:
         rel = source.path.relative_to(data_root).as_posix() if data_root.is_dir() else source.path.name
     except ValueError:
         rel = source.path.name
-    manifest["sources"][source.lang] = {"file": rel, "format": source.format, "sha256": sha,
-                                        "rows": len(examples)}
-    lo, hi = shard_bounds(len(examples), shard_t)
-    selected = examples[lo:hi]
     lang_dir = tmp / source.task / source.lang
     lang_dir.mkdir(parents=True)
-    with open(lang_dir / "clean.jsonl", "w", encoding="utf-8", newline="\n") as f:
-        for ex in selected:
-            f.write(canonical_line(ex.to_json()))
+    clean = lang_dir / "clean.jsonl"
+    n = 0
+    with open(clean, "w", encoding="utf-8", newline="\n") as f:
+        for ex in iter_source(source, labels=label_list):
+            if shard_t is None:
+                f.write(canonical_line(ex.to_json()))
+            n += 1
+    lo, hi = shard_bounds(n, shard_t)
+    if shard_t is not None:  # the shard's bounds needed the row count: a second pass writes its rows
+        with open(clean, "w", encoding="utf-8", newline="\n") as f:
+            for ex in itertools.islice(iter_source(source, labels=label_list), lo, hi):
+                f.write(canonical_line(ex.to_json()))
+    manifest["sources"][source.lang] = {"file": rel, "format": source.format, "sha256": sha, "rows": n}
+    names = tuple(e.name for e in recipe.entries)
+    active = tuple(e.op.supports(source.task, source.lang) for e in recipe.entries)
+    return _Plan(source, sha, lo, hi, lang_dir, names, active)
 
-    active = [e.op.supports(source.task, source.lang) for e in recipe.entries]
-    handles = {}
-    totals = {e.name: Outcome() for e in recipe.entries}
+
+def _units(plan: _Plan, parts: int) -> list[_Unit]:
+    """Split the plan's rows into `parts` contiguous units. A single unit writes the final files itself;
+    several write numbered part files that _finish_source joins in order."""
+    parts = max(1, min(parts, plan.size))
+    bounds = [plan.lo + plan.size * k // parts for k in range(parts + 1)]
+    units = []
+    for k in range(parts):
+        paths = tuple(None if not on else
+                      str(plan.lang_dir / (f"{name}.jsonl" if parts == 1 else f".{name}.part{k:04d}"))
+                      for name, on in zip(plan.names, plan.active))
+        units.append(_Unit(plan.source, bounds[k], bounds[k + 1], plan.active, paths))
+    plan.units = units
+    return units
+
+
+def _run_parallel(plans: list[_Plan], recipe: Recipe, seed: int, labels, workers: int,
+                  progress: Callable[[str, int], None] | None) -> None:
+    """Run every plan's units on a pool of forked workers.
+
+    A worker loads the segmenters and tables of the languages it meets, so whole languages are the
+    natural unit; a language is split only when there are fewer languages than twice the workers (one
+    language, or a few, still use every worker). Units are submitted largest first (balance), results
+    are keyed by unit, so the output never depends on which worker ran what or when."""
+    parts = 1 if len(plans) >= 2 * workers else -(-2 * workers // len(plans))
+    jobs = [(p, u) for p in plans for u in _units(p, parts)]
+    for p in plans:
+        p.counts = [None] * len(p.units)  # type: ignore[list-item]
+    jobs.sort(key=lambda j: -(j[1].hi - j[1].lo))
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    queue = ctx.Queue() if progress else None
+    pool = ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker,
+                               initargs=(recipe.entries, seed, labels, queue))
     try:
-        for entry, on in zip(recipe.entries, active):
-            if on:
-                handles[entry.name] = open(lang_dir / f"{entry.name}.jsonl", "w", encoding="utf-8", newline="\n")
-        chunks = list(_chunks(selected, CHUNK))
-        if pool is None:
-            results = (_process_chunk(recipe.entries, active, c, seed) for c in chunks)
-        else:
-            # map() yields in submission order, so the file order never depends on worker timing.
-            results = pool.map(_worker_chunk, [(active, c) for c in chunks])
-        for chunk, outcomes in zip(chunks, results):
-            for entry, o in zip(recipe.entries, outcomes):
-                if o is None:
-                    continue
-                handles[entry.name].writelines(o.lines)
-                t = totals[entry.name]
-                t.applied += o.applied
-                t.not_applicable += o.not_applicable
-                t.dropped += o.dropped
-            if progress:
-                progress(source.lang, len(chunk))
+        futures = {pool.submit(_worker_unit, u): (p, p.units.index(u)) for p, u in jobs}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2 if queue is not None else None,
+                                 return_when=FIRST_COMPLETED)
+            for fut in done:
+                p, k = futures[fut]
+                p.counts[k] = fut.result()  # re-raises a worker's exception here
+            _drain(queue, progress)
+        _drain(queue, progress)
     finally:
-        for h in handles.values():
-            h.close()
-    for entry, on in zip(recipe.entries, active):
-        t = totals[entry.name]
-        src = _src_token(source, sha)
-        manifest["counts"][entry.name][source.lang] = {
+        pool.shutdown(cancel_futures=True)
+        if queue is not None:
+            queue.close()
+            queue.join_thread()
+
+
+def _drain(queue, progress) -> None:
+    if queue is None:
+        return
+    while True:
+        try:
+            lang, n = queue.get_nowait()
+        except Empty:
+            return
+        progress(lang, n)
+
+
+def _finish_source(plan: _Plan, recipe: Recipe, seed: int, manifest: dict) -> None:
+    """Join the plan's part files in order into each entry's file and record its counts."""
+    src = _src_token(plan.source, plan.sha)
+    for i, (entry, on) in enumerate(zip(recipe.entries, plan.active)):
+        if on and len(plan.units) > 1:
+            with open(plan.lang_dir / f"{entry.name}.jsonl", "wb") as out:
+                for unit in plan.units:
+                    with open(unit.paths[i], "rb") as part:
+                        shutil.copyfileobj(part, out, 1 << 20)
+                    os.unlink(unit.paths[i])
+        applied = sum(c[i][0] for c in plan.counts)
+        not_applicable = sum(c[i][1] for c in plan.counts)
+        dropped = sum(c[i][2] for c in plan.counts)
+        manifest["counts"][entry.name][plan.source.lang] = {
             "status": "ok" if on else "unsupported",
-            "signature": entry.signature(version=__version__, seed=seed, task=source.task, src=src,
-                                         lang=source.lang),
-            "examples": len(selected),
-            "variants": len(selected) * entry.k if on else 0,
-            "applied": t.applied,
-            "not_applicable": t.not_applicable,
-            "dropped": t.dropped,
+            "signature": entry.signature(version=__version__, seed=seed, task=plan.source.task, src=src,
+                                         lang=plan.source.lang),
+            "examples": plan.size,
+            "variants": plan.size * entry.k if on else 0,
+            "applied": applied,
+            "not_applicable": not_applicable,
+            "dropped": dropped,
         }
 
 

@@ -8,7 +8,7 @@ import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import regex
 
@@ -120,7 +120,12 @@ def _check_nonempty(path: Path, n: int):
 
 def read_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> list[Example]:
     """Canonical TSV: header `premise<TAB>hypothesis<TAB>label` (label column may be absent with `labels`)."""
-    out: list[Example] = []
+    return list(iter_tsv(path, task_split=task_split, lang=lang, labels=labels))
+
+
+def iter_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> Iterator[Example]:
+    """`read_tsv` one example at a time (the checks on the whole file run when the end is reached)."""
+    n = 0
     header = None
     for line, cols in _csv_rows(path):
         if header is None:
@@ -134,18 +139,23 @@ def read_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | 
             raise InputError(path, line, "empty line")
         if len(cols) != len(header):
             raise InputError(path, line, f"expected {len(header)} tab-separated columns, found {len(cols)}")
-        out.append(_xnli_example(path, line, task_split, lang, len(out), cols[0], cols[1],
-                                 cols[2] if len(cols) == 3 else None, labels))
+        yield _xnli_example(path, line, task_split, lang, n, cols[0], cols[1],
+                            cols[2] if len(cols) == 3 else None, labels)
+        n += 1
     if header is None:
         raise InputError(path, None, "empty file (no header)")
-    _check_nonempty(path, len(out))
-    _check_labels_len(path, labels, len(out))
-    return out
+    _check_nonempty(path, n)
+    _check_labels_len(path, labels, n)
 
 
 def read_xtreme(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> list[Example]:
     """XTREME download files: no header, CRLF; dev has 3 columns, test has 2 (labels withheld)."""
-    out: list[Example] = []
+    return list(iter_xtreme(path, task_split=task_split, lang=lang, labels=labels))
+
+
+def iter_xtreme(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> Iterator[Example]:
+    """`read_xtreme` one example at a time."""
+    n = 0
     width = None
     for line, cols in _csv_rows(path):
         if not cols:
@@ -161,11 +171,11 @@ def read_xtreme(path: Path, *, task_split: str, lang: str, labels: Sequence[str]
                                              "labels); supply them with --labels FILE")
         if len(cols) != width:
             raise InputError(path, line, f"expected {width} tab-separated columns, found {len(cols)}")
-        out.append(_xnli_example(path, line, task_split, lang, len(out), cols[0], cols[1],
-                                 cols[2] if width == 3 else None, labels))
-    _check_nonempty(path, len(out))
-    _check_labels_len(path, labels, len(out))
-    return out
+        yield _xnli_example(path, line, task_split, lang, n, cols[0], cols[1],
+                            cols[2] if width == 3 else None, labels)
+        n += 1
+    _check_nonempty(path, n)
+    _check_labels_len(path, labels, n)
 
 
 def _check_labels_len(path, labels, n):
@@ -193,17 +203,10 @@ def read_xnli1(path: Path, *, task_split: str, langs: Sequence[str]) -> dict[str
     header = None
     for line, cols in _csv_rows(path):
         if header is None:
-            header = {name: i for i, name in enumerate(cols)}
-            missing = {"language", "gold_label", "sentence1", "sentence2"} - set(header)
-            if missing:
-                raise InputError(path, line, f"XNLI-1.0 header lacks column(s) {', '.join(sorted(missing))}")
+            header = _xnli1_header(path, line, cols)
             continue
-        if len(cols) != len(header):
-            raise InputError(path, line, f"expected {len(header)} tab-separated columns, found {len(cols)}")
-        lang = cols[header["language"]]
+        lang = _xnli1_row_lang(path, line, cols, header)
         if lang not in out:
-            if lang not in XNLI_LANGS:
-                raise InputError(path, line, f"unknown language {lang!r}")
             continue
         rows = out[lang]
         rows.append(_xnli_example(path, line, task_split, lang, len(rows), cols[header["sentence1"]],
@@ -214,6 +217,44 @@ def read_xnli1(path: Path, *, task_split: str, langs: Sequence[str]) -> dict[str
         if not rows:
             raise InputError(path, None, f"no rows for language {lang!r}")
     return out
+
+
+def iter_xnli1(path: Path, *, task_split: str, lang: str) -> Iterator[Example]:
+    """One language of an XNLI-1.0 file, one example at a time (the other languages' rows are checked
+    and skipped, as `read_xnli1` does)."""
+    n = 0
+    header = None
+    for line, cols in _csv_rows(path):
+        if header is None:
+            header = _xnli1_header(path, line, cols)
+            continue
+        row_lang = _xnli1_row_lang(path, line, cols, header)
+        if row_lang != lang:
+            continue
+        yield _xnli_example(path, line, task_split, lang, n, cols[header["sentence1"]],
+                            cols[header["sentence2"]], cols[header["gold_label"]], None)
+        n += 1
+    if header is None:
+        raise InputError(path, None, "empty file (no header)")
+    if not n:
+        raise InputError(path, None, f"no rows for language {lang!r}")
+
+
+def _xnli1_header(path, line, cols) -> dict[str, int]:
+    header = {name: i for i, name in enumerate(cols)}
+    missing = {"language", "gold_label", "sentence1", "sentence2"} - set(header)
+    if missing:
+        raise InputError(path, line, f"XNLI-1.0 header lacks column(s) {', '.join(sorted(missing))}")
+    return header
+
+
+def _xnli1_row_lang(path, line, cols, header) -> str:
+    if len(cols) != len(header):
+        raise InputError(path, line, f"expected {len(header)} tab-separated columns, found {len(cols)}")
+    lang = cols[header["language"]]
+    if lang not in XNLI_LANGS:
+        raise InputError(path, line, f"unknown language {lang!r}")
+    return lang
 
 
 class _DuplicateKey(Exception):
@@ -262,26 +303,36 @@ def _str_field(obj, key, path, line) -> str:
 
 def read_hf_jsonl(path: Path, *, task_split: str, lang: str, labels=None) -> list[Example]:
     """HF `datasets` XNLI exported as JSON lines: premise, hypothesis, integer label in HF order."""
-    out = []
+    return list(iter_hf_jsonl(path, task_split=task_split, lang=lang, labels=labels))
+
+
+def iter_hf_jsonl(path: Path, *, task_split: str, lang: str, labels=None) -> Iterator[Example]:
+    """`read_hf_jsonl` one example at a time."""
+    n = 0
     for line, obj in _json_rows(path):
         label = obj.get("label")
         if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < 3:
             raise InputError(path, line, f"bad label {label!r}; expected 0, 1 or 2 "
                                          "(HF order: entailment, neutral, contradiction)")
-        out.append(Example(example_id("xnli", task_split, lang, len(out)), "xnli", lang,
-                           {"premise": _str_field(obj, "premise", path, line),
-                            "hypothesis": _str_field(obj, "hypothesis", path, line)},
-                           XNLI_LABELS[label]))
-    _check_nonempty(path, len(out))
-    return out
+        yield Example(example_id("xnli", task_split, lang, n), "xnli", lang,
+                      {"premise": _str_field(obj, "premise", path, line),
+                       "hypothesis": _str_field(obj, "hypothesis", path, line)},
+                      XNLI_LABELS[label])
+        n += 1
+    _check_nonempty(path, n)
 
 
 def read_xcopa_jsonl(path: Path, *, task_split: str, lang: str) -> list[Example]:
     """XCOPA jsonl: premise, choice1, choice2, question (cause|effect), label 0|1, idx (id within split)."""
-    out = []
+    return list(iter_xcopa_jsonl(path, task_split=task_split, lang=lang))
+
+
+def iter_xcopa_jsonl(path: Path, *, task_split: str, lang: str) -> Iterator[Example]:
+    """`read_xcopa_jsonl` one example at a time."""
+    n = 0
     seen: dict[int, int] = {}
     for line, obj in _json_rows(path):
-        label, idx, question = obj.get("label"), obj.get("idx", len(out)), obj.get("question")
+        label, idx, question = obj.get("label"), obj.get("idx", n), obj.get("question")
         if isinstance(label, bool) or not isinstance(label, int) or label not in (0, 1):
             raise InputError(path, line, f"bad label {label!r}; expected 0 or 1")
         if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
@@ -291,14 +342,14 @@ def read_xcopa_jsonl(path: Path, *, task_split: str, lang: str) -> list[Example]
         seen[idx] = line
         if question not in ("cause", "effect"):
             raise InputError(path, line, f"bad question {question!r}; expected 'cause' or 'effect'")
-        out.append(Example(example_id("xcopa", task_split, lang, idx), "xcopa", lang,
-                           {"premise": _str_field(obj, "premise", path, line),
-                            "choice1": _str_field(obj, "choice1", path, line),
-                            "choice2": _str_field(obj, "choice2", path, line),
-                            "question": question},
-                           label))
-    _check_nonempty(path, len(out))
-    return out
+        yield Example(example_id("xcopa", task_split, lang, idx), "xcopa", lang,
+                      {"premise": _str_field(obj, "premise", path, line),
+                       "choice1": _str_field(obj, "choice1", path, line),
+                       "choice2": _str_field(obj, "choice2", path, line),
+                       "question": question},
+                      label)
+        n += 1
+    _check_nonempty(path, n)
 
 
 def read_labels_file(path) -> list[str]:
@@ -406,20 +457,26 @@ def _format_of_file(task: str, path: Path) -> str:
 
 def read_source(source: Source, *, labels: Sequence[str] | None = None) -> list[Example]:
     """All examples of one source, validated; raises InputError naming file and line."""
+    return list(iter_source(source, labels=labels))
+
+
+def iter_source(source: Source, *, labels: Sequence[str] | None = None) -> Iterator[Example]:
+    """The examples of one source in file order, read lazily: memory does not grow with the file. Checks
+    on the file as a whole (no rows, too few labels) raise when the end is reached."""
     kw = dict(task_split=source.split, lang=source.lang)
     if labels is not None and source.format not in ("tsv", "xtreme"):
         raise InputError(source.path, None, f"{source.format} files carry their own labels; --labels is only "
                                             "for XNLI files without a label column (XTREME test files)")
     if source.format == "tsv":
-        return read_tsv(source.path, labels=labels, **kw)
+        return iter_tsv(source.path, labels=labels, **kw)
     if source.format == "xtreme":
-        return read_xtreme(source.path, labels=labels, **kw)
+        return iter_xtreme(source.path, labels=labels, **kw)
     if source.format == "hf-jsonl":
-        return read_hf_jsonl(source.path, **kw)
+        return iter_hf_jsonl(source.path, **kw)
     if source.format == "xcopa-jsonl":
-        return read_xcopa_jsonl(source.path, **kw)
+        return iter_xcopa_jsonl(source.path, **kw)
     if source.format == "xnli1":
-        return read_xnli1(source.path, task_split=source.split, langs=[source.lang])[source.lang]
+        return iter_xnli1(source.path, task_split=source.split, lang=source.lang)
     raise ValueError(f"unknown format {source.format!r}")
 
 

@@ -10,6 +10,8 @@ import regex
 __all__ = [
     "LANGS",
     "Token",
+    "char_word_spans",
+    "char_words",
     "grapheme_spans",
     "graphemes",
     "segmenter_id",
@@ -53,15 +55,19 @@ _NON_WS_RUN = regex.compile(r"[^\s\x1c-\x1f]+")
 # Prepend, Hangul jamo, regional indicators, emoji modifiers). Between two characters that are not
 # among them every position is a cluster boundary, so text without any needs no clustering pass.
 _CLUSTERING = regex.compile(r"[^\p{GCB=Other}\p{GCB=Control}\p{GCB=LF}\p{GCB=CR}]")
+# The same without CR: CR LF is one cluster of two code points.
+_CLUSTERING_OR_CR = regex.compile(r"[^\p{GCB=Other}\p{GCB=Control}\p{GCB=LF}]")
 _WORDLIKE = regex.compile(r"[\p{L}\p{N}]")
 # The regex word rule: a run of letters, digits, combining marks and ZWJ/ZWNJ (so marks and joiners
 # stay inside words of any script); an apostrophe between letters ("O'Rourke") and a separator between
 # digits ("3.14", "10:45", Arabic "10،000", "٣٫٥") stay inside too. Any other non-space grapheme
 # cluster (punctuation, symbol, a whole emoji sequence) is a token by itself.
 _W = r"[\p{L}\p{N}\p{M}\u200c\u200d]"
-_REGEX_TOKEN = regex.compile(
-    rf"{_W}+(?:(?:(?<=\p{{Nd}})[.,:\u060c\u066b\u066c](?=\p{{Nd}})|(?<=[\p{{L}}\p{{M}}])['\u2019](?=\p{{L}})){_W}+)*|\X"
+_WORD_RULE = (
+    rf"{_W}+(?:(?:(?<=\p{{Nd}})[.,:\u060c\u066b\u066c](?=\p{{Nd}})|(?<=[\p{{L}}\p{{M}}])['\u2019](?=\p{{L}})){_W}+)*"
 )
+_REGEX_TOKEN = regex.compile(rf"{_WORD_RULE}|\X")
+_REGEX_WORD = regex.compile(_WORD_RULE)
 _SCRIPT_RUN = {
     # Han ideographs plus any marks (variation selectors) attached to them.
     "zh": regex.compile(r"\p{Han}[\p{Han}\p{M}]*"),
@@ -78,6 +84,12 @@ def _check_lang(lang: str) -> None:
 def graphemes(text: str) -> list[str]:
     """The extended grapheme clusters of text, in order (they concatenate back to text)."""
     return _GRAPHEME.findall(text)
+
+
+def single_code_point_clusters(text: str) -> bool:
+    """True when every code point of text is a grapheme cluster by itself (no marks, joiners, Hangul
+    jamo, CR LF...): then text's clusters are simply its characters, and no clustering pass is needed."""
+    return _CLUSTERING_OR_CR.search(text) is None
 
 
 def grapheme_spans(text: str) -> list[tuple[int, int]]:
@@ -113,6 +125,59 @@ def tokenize(text: str, lang: str) -> tuple[Token, ...]:
         raise TypeError(f"text must be str, not {type(text).__name__}")
     _check_lang(lang)
     return _tokenize_cached(text, lang)
+
+
+def char_words(text: str, lang: str) -> tuple[Token, ...]:
+    """The words character-level noise works on: for zh and th the dictionary segmenter's words (as
+    `words`), for languages written with spaces the regex word rule (runs of letters, digits, marks and
+    joiners, as for ar/ur).
+
+    A typo or swap needs a word's extent and clusters, not the linguistic analysis a word-level op needs
+    ("won't" is one written word to a typist; spaCy's "wo|n't" is for grammar), and the rule is the same
+    for every script, cluster-safe and an order of magnitude faster than a spaCy tokenizer."""
+    return tuple(Token(s, e, text[s:e], True) for s, e in char_word_spans(text, lang))
+
+
+def char_word_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """(start, end) of each of `char_words(text, lang)`, without building Token objects."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    _check_lang(lang)
+    if lang in _DICT_SEGMENTER:
+        return [(t.start, t.end) for t in _words_cached(text, lang)]
+    if single_code_point_clusters(text):
+        # Every position is a cluster boundary and a word match holds only letters and digits, so the
+        # words are exactly the matches of the word alternative (what _assemble would keep).
+        return [m.span() for m in _REGEX_WORD.finditer(text)]
+    # Marks inside words (Devanagari, Arabic harakat...): the matches are still the words when each one
+    # starts and ends on a cluster boundary, which holds when the characters on both sides of each edge
+    # cannot join a cluster (checked per edge: far cheaper than clustering the whole text).
+    spans = []
+    n = len(text)
+    for m in _REGEX_WORD.finditer(text):
+        s, e = m.span()
+        if not (_safe_edge(text, s, n) and _safe_edge(text, e, n)):
+            spans = None
+            break
+        if text[s].isalpha() or _WORDLIKE.search(text, s, e):  # not a run of marks alone
+            spans.append((s, e))
+    if spans is not None:
+        return spans
+    cuts: set[int] = set()
+    _regex_cuts(text, 0, cuts)
+    return [(t.start, t.end) for t in _assemble(text, cuts) if t.is_word]
+
+
+# A character after which a cluster boundary may be missing (GB3, GB9b, GB11): CR (before LF), Prepend, ZWJ.
+_JOINS_NEXT = regex.compile(r"[\r\p{GCB=Prepend}\p{GCB=ZWJ}]")
+
+
+def _safe_edge(text: str, i: int, n: int) -> bool:
+    """Whether offset i of text is certainly a grapheme-cluster boundary: the character after it starts a
+    cluster by itself (GCB Other/Control/LF) and the one before it joins nothing to it."""
+    if i < n and _CLUSTERING_OR_CR.match(text, i):
+        return False
+    return i == 0 or _JOINS_NEXT.match(text, i - 1) is None
 
 
 def words(text: str, lang: str) -> tuple[Token, ...]:
@@ -198,7 +263,12 @@ def _import_spacy():
 def _spacy_tokenizer(splang: str):
     spacy = _import_spacy()  # lazy: importing spaCy takes about a second
 
-    tokenizer = spacy.blank(splang).tokenizer
+    nlp = spacy.blank(splang)
+    # Lexical attributes (like_num, shape, stop word, ...) are computed for every new word the tokenizer
+    # meets, and a first pass over a corpus meets mostly new words; no tokenizer rule reads them (checked:
+    # identical cuts on all real XNLI/XCOPA text), so they are not computed.
+    nlp.vocab.lex_attr_getters = {}
+    tokenizer = nlp.tokenizer
     if splang == "xx":
         # The generic rules keep "a." ... "z." whole as enumeration labels, but the languages that use
         # them have one-letter words: Haitian "a" ends 1 in 9 XCOPA sentences ("... machin a.").

@@ -258,6 +258,37 @@ def test_properties_mixed_script(lang, text):
     assert tokenize(text, lang) == toks  # deterministic
 
 
+def _regex_rule_words(text: str) -> list[tuple[int, int]]:
+    """The reference: the regex word rule through the general, clustering `_assemble` path."""
+    cuts: set[int] = set()
+    segment._regex_cuts(text, 0, cuts)
+    return [(t.start, t.end) for t in segment._assemble(text, cuts) if t.is_word]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=mixed_text)
+def test_char_words_fast_paths_match_the_general_rule(text):
+    # char_word_spans takes shortcuts (no clustering pass when every code point is its own cluster, or
+    # when every word edge is certainly a cluster boundary); they must never change the words.
+    for lang in ("en", "hi", "ar"):
+        assert segment.char_word_spans(text, lang) == _regex_rule_words(text)
+    assert [(t.start, t.end) for t in segment.char_words(text, "en")] == _regex_rule_words(text)
+
+
+@pytest.mark.parametrize("text", ["I won't go", "a\u0301b c", " \u0301x", f"x{ZWJ}\U0001F600 y", "\r\nab",
+                                  "ab\u0600cd", f"क्{ZWJ}ष", "👍🏽ok", "🇫🇷x", "e\u0301.", f"ß{ZWNJ}"])
+def test_char_words_edge_cases(text):
+    assert segment.char_word_spans(text, "en") == _regex_rule_words(text)
+
+
+def test_char_words_keep_written_words_whole():
+    # A typist's words: contractions and elisions stay one word (spaCy's "wo|n't" is for grammar).
+    assert [t.text for t in segment.char_words("I won't go to l'école, 3.14 km.", "fr")] == [
+        "I", "won't", "go", "to", "l'école", "3.14", "km"]
+    assert [t.text for t in segment.char_words("我还没有和他再次谈论。", "zh")] == [
+        t.text for t in words("我还没有和他再次谈论。", "zh")]
+
+
 # --- real data --------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import regex
 
@@ -119,9 +119,9 @@ def char_class(ch: str) -> str | None:
 # --- words and clusters -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Word:
-    """A word token with its grapheme clusters and the offset (into the field) where each starts."""
+class Word(NamedTuple):
+    """A word token with its grapheme clusters and the offset (into the field) where each starts.
+    (A named tuple: a sentence has dozens of words and a frozen dataclass costs several times more to build.)"""
 
     start: int
     end: int
@@ -130,13 +130,18 @@ class Word:
 
     def offset(self, i: int) -> int:
         """Field offset of the start of cluster i (i == len(clusters) is the end of the word)."""
+        if len(self.clusters) == len(self.text):  # one code point per cluster
+            return self.start + i
         return self.start + sum(len(c) for c in self.clusters[:i])
 
 
 @functools.lru_cache(maxsize=2**14)
 def words(text: str, lang: str) -> tuple[Word, ...]:
     """The words of text with their clusters (memoised: the char ops of a recipe all ask for the same)."""
-    return tuple(Word(t.start, t.end, t.text, tuple(segment.graphemes(t.text))) for t in segment.words(text, lang))
+    spans = segment.char_word_spans(text, lang)
+    if segment.single_code_point_clusters(text):
+        return tuple([Word(s, e, w, tuple(w)) for s, e in spans for w in (text[s:e],)])
+    return tuple([Word(s, e, w, tuple(segment.graphemes(w))) for s, e in spans for w in (text[s:e],)])
 
 
 def is_letter_cluster(cluster: str) -> bool:
@@ -152,6 +157,8 @@ def resegments_as(new_text: str, expected: Sequence[str]) -> bool:
     Every op builds its replacement as a list of intended clusters and calls this before using it: a
     mark that would attach to a neighbour (a Thai vowel sign after an inserted consonant), a consonant
     that would fuse into a conjunct after a virama, or a swap that merges two clusters all fail here."""
+    if segment.single_code_point_clusters(new_text):
+        return len(new_text) == len(expected) and all(len(c) == 1 for c in expected) and new_text == "".join(expected)
     return segment.graphemes(new_text) == list(expected)
 
 

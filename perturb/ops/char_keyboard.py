@@ -42,16 +42,23 @@ class CharKeyboard(cc.WordOp):
         return task_languages(task, langs)
 
     def candidates(self, text, lang):
+        # Eligibility is decided cheaply; the typos themselves are listed only for the words touched.
+        if lang == "zh":
+            return [(w, lang) for w in cc.words(text, lang) if word_options(w.text, lang)]
+        typo_chars = _typo_chars(lang)
         out = []
         for w in cc.words(text, lang):
-            options = word_options(w.text, lang)
-            if options:
-                out.append((w, options))
+            if len(w.clusters) == len(w.text):  # clusters are single code points
+                if not typo_chars.isdisjoint(w.text):
+                    out.append((w, lang))
+            elif _has_typo(w.text, lang):
+                out.append((w, lang))
         return out
 
     def touch(self, cand, rng: random.Random):
         # A cluster at random, then one of its typos; the first that passes the integrity check.
-        word, options = cand
+        word, lang = cand
+        options = word_options(word.text, lang)
         by_cluster: dict[int, list[str]] = {}
         for i, new_cluster in options:
             by_cluster.setdefault(i, []).append(new_cluster)
@@ -76,6 +83,21 @@ def word_options(word: str, lang: str) -> tuple[tuple[int, str], ...]:
         variants = _homophones(cluster) if lang == "zh" else _key_typos(cluster, lang)
         out.extend((i, v) for v in variants)
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _has_typo(word: str, lang: str) -> bool:
+    """bool(word_options(word, lang)), without listing the typos: some cluster is typed entirely on the
+    layout with at least one key that has a neighbour."""
+    layout = _layout(lang)
+    return any(all(ch in layout for ch in c) and any(layout[ch] for ch in c) for c in segment.graphemes(word))
+
+
+@functools.lru_cache(maxsize=None)
+def _typo_chars(lang: str) -> frozenset[str]:
+    """The code points with at least one neighbour-key typo: a one-code-point cluster offers a typo
+    exactly when it is one of them."""
+    return frozenset(ch for ch, near in _layout(lang).items() if near)
 
 
 def _key_typos(cluster: str, lang: str) -> list[str]:

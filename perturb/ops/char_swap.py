@@ -40,6 +40,20 @@ def _swappable_pairs(word_text: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _has_swappable_pair(word: cc.Word) -> bool:
+    """bool(_swappable_pairs(word.text)), stopping at the first pair that qualifies."""
+    if len(word.clusters) != len(word.text):
+        return bool(_swappable_pairs(word.text))
+    text = word.text
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        # One code point per cluster: str.isalpha() is \p{L}, and the swapped word re-segments into
+        # the same single code points, so only the NFC part of the integrity check can fail.
+        if a != b and a.isalpha() and b.isalpha() and cc.keeps_nfc(text, text[:i] + b + a + text[i + 2:]):
+            return True
+    return False
+
+
 @register
 class CharSwap(cc.WordOp):
     name = "char.swap"
@@ -52,15 +66,13 @@ class CharSwap(cc.WordOp):
         return task_languages(task, segment.LANGS) if task in cls.tasks else frozenset()
 
     def candidates(self, text, lang):
-        out = []
-        for w in cc.words(text, lang):
-            pairs = _swappable_pairs(w.text)
-            if pairs:
-                out.append((w, pairs))
-        return out
+        # Whether a word has a swappable pair is usually settled by its first pair; the full list is
+        # only needed for the words touched.
+        return [(w, None) for w in cc.words(text, lang) if _has_swappable_pair(w)]
 
     def touch(self, cand, rng: random.Random):
-        word, pairs = cand
+        word, _ = cand
+        pairs = _swappable_pairs(word.text)
         i = rng.choice(pairs)
         a, b = word.clusters[i], word.clusters[i + 1]
         return [cc.cluster_span(word, i, i + 2, b + a)]
