@@ -89,3 +89,25 @@ def test_languages_are_the_scripts_with_a_romaniser():
     cls = registry.get("lex.translit")
     assert cls.languages("xnli") == {"ar", "bg", "el", "hi", "ru", "th", "ur", "zh"}
     assert cls.languages("xcopa") == {"ta", "th", "zh"}
+
+
+def test_fast_thai_romaniser_equals_pythainlp():
+    # _lex_translit mirrors pythainlp's RTGS romaniser with precompiled rules (for the pythainlp release it
+    # was written against); it must give what romanize(..., engine="royin") gives, word for word.
+    import pytest
+
+    from perturb import segment
+    from perturb.ops import _lex_translit as tr
+
+    fast = tr._fast_royin()
+    if fast is None:
+        pytest.skip("installed pythainlp is not the release the fast romaniser mirrors: romanize() is used")
+    from pythainlp.transliterate import romanize
+
+    text = ("ฉันไม่ได้โทรหาพี่สาวของฉันเมื่อวันอาทิตย์ เด็กผู้ชายตัวเล็กทำไอศกรีมหล่นลงบนพื้น "
+            "คนทำขนมปังตื่นก่อนรุ่งสาง ประเทศไทยมีประชากรประมาณหกสิบหกล้านคน ฤดูฝนเริ่มเดือนพฤษภาคม "
+            "เขาเล่นฟุตบอลกับเพื่อนๆ ทุกเย็น โรงเรียนปิดเพราะน้ำท่วม")
+    words = {t.text for t in segment.words(text, "th")}
+    assert len(words) > 30
+    for w in sorted(words):
+        assert fast(w) == romanize(w, engine="royin"), w

@@ -82,19 +82,34 @@ def is_stopword(word: str, lang: str) -> bool:
 def content_words(text: str, lang: str) -> list[segment.Token]:
     """Word tokens that carry a letter and are not stop words; numbers, punctuation and function words never
     count (a number is a fact, a function word is grammar: neither is what a lexical attack targets)."""
-    stops = stopwords(lang) if has_stopwords(lang) else frozenset()
-    return [t for t in segment.words(text, lang) if _LETTER.search(t.text) and key(t.text) not in stops]
+    return [t for t in segment.words(text, lang) if is_content_word(t.text, lang)]
+
+
+# Memoised by word: every token of every example is tested, and words recur throughout a corpus.
+@functools.lru_cache(maxsize=2**16)
+def is_content_word(word: str, lang: str) -> bool:
+    """Whether word carries a letter and is not a stop word (the test behind `content_words`)."""
+    if not _LETTER.search(word):
+        return False
+    return not has_stopwords(lang) or key(word) not in stopwords(lang)
+
+
+# Precompiled: a pattern given as a string is looked up in regex's cache on every call, which costs
+# more than the match itself.
+_SCRIPT_PATTERNS = tuple((name, regex.compile(rf"\p{{Script={name}}}")) for name in _SCRIPTS)
 
 
 def script_of(word: str) -> str | None:
     """The script of the first letter of word among the scripts our languages use, else None."""
     m = _LETTER.search(word)
-    if not m:
-        return None
-    ch = m.group()
-    for s in _SCRIPTS:
-        if regex.match(rf"\p{{Script={s}}}", ch):
-            return s
+    return _script_of_letter(m.group()) if m else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _script_of_letter(ch: str) -> str | None:
+    for name, pattern in _SCRIPT_PATTERNS:
+        if pattern.match(ch):
+            return name
     return None
 
 
@@ -121,8 +136,11 @@ def recase(new: str, like: str, *, title: bool | None = None) -> str:
 
 
 def is_capitalised(word: str) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    return bool(letters) and letters[0].isupper()
+    """Whether the first letter of word is a capital (False for a word without letters)."""
+    for c in word:
+        if c.isalpha():
+            return c.isupper()
+    return False
 
 
 def spaced(text: str, replacements: Sequence[tuple[int, int, str]]) -> list[Span]:
@@ -148,6 +166,7 @@ def spaced(text: str, replacements: Sequence[tuple[int, int, str]]) -> list[Span
     return spans
 
 
+@functools.lru_cache(maxsize=2**16)  # two characters: a few thousand pairs serve a whole corpus
 def _needs_space(neighbour: str, edge: str) -> bool:
     if not _WORD_CHAR.match(neighbour):
         return False

@@ -76,10 +76,15 @@ class Inflections:
     group_of: dict[str, int]
     groups: tuple[tuple[str, ...], ...]
 
-    def forms(self, word: str) -> tuple[str, ...]:
+    def group(self, word: str) -> int | None:
+        """The index in `groups` of word's group (looked up as written, then lowercased), or None."""
         g = self.group_of.get(word)
         if g is None:
             g = self.group_of.get(word.lower())
+        return g
+
+    def forms(self, word: str) -> tuple[str, ...]:
+        g = self.group(word)
         return self.groups[g] if g is not None else ()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -53,6 +54,13 @@ def _script_re(script: str) -> regex.Pattern:
     return regex.compile(rf"\p{{Script={script}}}")
 
 
+# Memoised by word: lex.translit asks for every token of every example, and words recur throughout a corpus.
+@functools.lru_cache(maxsize=2**16)
+def roman_of(word: str, lang: str) -> str | None:
+    """romanise(word, lang) for a word with a letter of the language's script, None for any other word."""
+    return romanise(word, lang) if has_script(word, lang) else None
+
+
 def romanise(word: str, lang: str) -> str | None:
     """The Latin spelling of one word, or None when it cannot be romanised completely."""
     out = _romanise(unicodedata.normalize("NFC", word), lang)
@@ -89,6 +97,8 @@ class Table:
     alt2: dict[str, str] = field(default_factory=dict)       # key -> third value (after a nasal)
     words: dict[str, str] = field(default_factory=dict)      # whole-word spellings
     longest: int = 1
+    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first char -> key lengths, longest first
+    translate: dict[int, str] = field(default_factory=dict)  # str.translate table of the one-letter keys
 
 
 @functools.lru_cache(maxsize=None)
@@ -108,11 +118,20 @@ def table(lang: str) -> Table:
         if len(cols) > 4 and cols[4]:
             t.alt2[key] = "" if cols[4] == "-" else cols[4]
         t.longest = max(t.longest, len(key))
+    by_first: dict[str, set[int]] = {}
+    for key in t.kinds:
+        if key:
+            by_first.setdefault(key[0], set()).add(len(key))
+    t.lengths = {c: tuple(sorted(ns, reverse=True)) for c, ns in by_first.items()}
+    t.translate = {ord(k): v for k, v in t.roman.items() if len(k) == 1}
     return t
 
 
 def _match(word: str, i: int, t: Table) -> str | None:
-    for n in range(min(t.longest, len(word) - i), 0, -1):
+    """The longest table key at word[i:], or None. Only the lengths of the keys that start with word[i] are
+    tried (usually just 1): a slice running past the end of the word is the rest of the word, which a longer
+    try would also have reached first."""
+    for n in t.lengths.get(word[i], ()):
         if word[i:i + n] in t.kinds:
             return word[i:i + n]
     return None
@@ -130,6 +149,12 @@ def _letters(word: str, t: Table) -> str | None:
     low = word.lower()
     if len(low) != len(word):
         return None
+    if t.longest == 1:
+        # Every key is one letter (ru, bg): the loop below maps each letter on its own, so str.translate does
+        # the same in C once no character outside the table is a foreign letter (which the loop refuses).
+        if any(c not in t.kinds and _foreign_letter(c) and not c.isascii() for c in set(low)):
+            return None
+        return lc.recase(low.translate(t.translate), word)
     out, i = [], 0
     while i < len(low):
         k = _match(low, i, t)
@@ -296,10 +321,90 @@ def _royin(word: str) -> str | None:
 
 
 def _royin_one(word: str) -> str | None:
-    from pythainlp.transliterate import romanize  # lazy: pythainlp loads its tables on first use
+    fast = _fast_royin()
+    if fast is not None:
+        out = fast(word)
+    else:
+        from pythainlp.transliterate import romanize  # lazy: pythainlp loads its tables on first use
 
-    out = romanize(word, engine="royin")
+        out = romanize(word, engine="royin")
     return out if out and not _script_re("Thai").search(out) else None
+
+
+# pythainlp's RTGS romaniser runs its 51 vowel rules as `re.sub(pattern_string, ...)` on every word: a regex
+# cache look-up per rule, most rules matching nothing. That was more than half of lex.translit's time on
+# Thai. For the pythainlp release whose royin.py this mirrors, the same steps run here with the library's own
+# tables and helpers, the vowel rules precompiled and skipped when a Thai letter they need is missing from the
+# word (the rules only ever replace Thai letters by Latin ones, so a letter absent at the start stays absent).
+# Any other release, or a module laid out differently, takes the library's romanize() unchanged.
+_FAST_ROYIN_VERSIONS = frozenset({"5.4.0"})
+_GROUP = re.compile(r"\(\[[^\]]*\]\)")
+
+
+@functools.lru_cache(maxsize=None)
+def _fast_royin():
+    """A function equal to `romanize(word, engine="royin")`, or None where that cannot be vouched for."""
+    if lc.library_version("pythainlp") not in _FAST_ROYIN_VERSIONS:
+        return None
+    try:
+        from pythainlp.transliterate import royin as R
+
+        vowels = []
+        for pattern, repl in R._VOWELS:
+            literals = _GROUP.sub("", pattern)
+            # Only plain Thai letters outside the consonant groups, and only Latin letters and group
+            # references in the replacement: else the skip test below would not be exact.
+            if not literals or not all("\u0e00" <= c <= "\u0e7f" for c in literals) or \
+                    not re.fullmatch(r"(?:\\[12]|[a-z])+", repl):
+                return None
+            vowels.append((re.compile(pattern), repl, frozenset(literals)))
+        helpers = (R._normalize, R._replace_consonants, R._CONSONANTS, R._RE_CONSONANT, R._ROMANIZED_VOWELS,
+                   R.word_tokenize)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return None
+    normalize, replace_consonants, consonant_table, consonant_re, romanized_vowels, word_tokenize = helpers
+
+    def replace_vowels(word: str) -> str:  # royin._replace_vowels
+        chars = set(word)
+        for pattern, repl, literals in vowels:
+            if literals <= chars:
+                word = pattern.sub(repl, word)
+        return word
+
+    def romanize_word(word: str) -> str:  # royin._romanize
+        if word == "ห":
+            return ""
+        word = replace_vowels(normalize(word))
+        consonants = [c for c in word if c in consonant_table]
+        if len(word) == 2 and len(consonants) == 2:
+            word = word[0] + "o" + word[1]
+        return replace_consonants(word, "".join(consonants))
+
+    def separator(prev_word: str, curr_word: str, prev_romanized: str) -> bool:  # royin._should_add_syllable_separator
+        if not prev_romanized or len(curr_word) < 2:
+            return False
+        has_explicit_vowel_prev = len(replace_vowels(normalize(prev_word))) > len(consonant_re.findall(prev_word))
+        consonants_in_word = consonant_re.findall(curr_word)
+        vowels_in_word = len(curr_word) - len(consonants_in_word)
+        return (has_explicit_vowel_prev and len(consonants_in_word) == 2 and vowels_in_word == 0
+                and prev_romanized[-1] not in romanized_vowels)
+
+    def romanize_subword(text: str) -> str:  # royin.romanize
+        words = word_tokenize(text)
+        out: list[str] = []
+        for i, word in enumerate(words):
+            romanized = romanize_word(word)
+            if i > 0 and romanized and separator(words[i - 1], word, out[-1] if out else ""):
+                romanized = "a" + romanized
+            out.append(romanized)
+        return "".join(out)
+
+    def romanize(text: str) -> str:  # pythainlp.transliterate.romanize(text, engine="royin")
+        if not text or not isinstance(text, str):
+            return ""
+        return " ".join(romanize_subword(sub) for sub in text.split(" "))
+
+    return romanize
 
 
 def _compound_parts(word: str) -> list[str]:

@@ -7,14 +7,15 @@ the new label is undetermined).
 from __future__ import annotations
 
 import functools
+import itertools
 import unicodedata
 from typing import Any, Callable, Mapping, Sequence
 
 import regex
 
 from ..core import DROPPED, Span
-from ._logic_rules import (LangRules, case_flippable, common_blockers, find_seq, flag, fold, has_any_seq,
-                           lang_rules, lower_first, tokens)
+from ._logic_rules import (rx, LangRules, case_flippable, common_blockers, flag, fold, folded_tokens, has_any_seq,
+                           lang_rules, lower_first, rule_seqs, seq_spans, tokens)
 
 _COMMAS = frozenset({",", "،", "、", "，", ";", "؛", ":", "—", "–"})
 _SENTENCE_END = frozenset({".", "!", "?", "。", "！", "？", "।", "۔", "؟", "…"})
@@ -76,16 +77,19 @@ def _occurrences(haystack: str, word: str):
         i = haystack.find(word, i + 1)
 
 
-def _first_words(text: str, lang: str, need_second: bool = False) -> list[str]:
+# Memoised (a tuple, so callers cannot change the shared answer): template negation asks twice per call, and
+# negate, double_negation and double_negation.mixed frame the same hypotheses.
+@functools.lru_cache(maxsize=2**16)
+def _first_words(text: str, lang: str, need_second: bool = False) -> tuple[str, ...]:
     """The first word of text and the start of the second one, as the language's segmenter cuts them.
 
     Shortcut: a whitespace chunk made only of letters is one token for every segmenter used for the cased
     languages (spaCy splits on whitespace first and only then on affixes), so the segmenter (slow to load for
     some languages) is asked only when the first chunk holds anything else ("Al-Qaeda", "I'm"). Of the second
     word only its leading letters matter (is it capitalised? is it "I"?), and those start the second chunk."""
-    chunks = _CHUNK.findall(text[:200])[:2]
+    chunks = [m.group() for m in itertools.islice(_CHUNK.finditer(text[:200]), 2)]  # only two are needed
     if not chunks:
-        return []
+        return ()
     first = None
     elided = _ELISION.get(lang)
     m = elided.fullmatch(chunks[0]) if elided else None
@@ -95,29 +99,29 @@ def _first_words(text: str, lang: str, need_second: bool = False) -> list[str]:
     if m:  # fr "L'école": the segmenter cuts after the apostrophe
         first = m.group(1)
     elif c:  # en "I'm" → "I" + "'m", "Don't" → "Do" + "n't"
-        return [c.group(1)]
+        return (c.group(1),)
     elif _PLAIN_WORD.fullmatch(chunks[0]):
         first = chunks[0]
-    elif p and (regex.fullmatch(r"[,;:!?…]+", chunks[0][p.end():]) or
+    elif p and (rx(r"[,;:!?…]+").fullmatch(chunks[0][p.end():]) or
                 (len(chunks) == 1 and chunks[0][p.end():] == ".")):
-        return [p.group()]  # "Obviamente," / "Entraríamos.": punctuation ends the first chunk and the word
+        return (p.group(),)  # "Obviamente," / "Entraríamos.": punctuation ends the first chunk and the word
     else:
         toks = tokens(text, lang)
         if not toks or not toks[0].is_word:
-            return []
+            return ()
         first = toks[0].text
         if toks[0].end != len(chunks[0]):
-            return [first]  # the first chunk goes on after the first word ("Al-Qaeda"): no second word
+            return (first,)  # the first chunk goes on after the first word ("Al-Qaeda"): no second word
     if len(chunks) < 2:
-        return [first]
+        return (first,)
     lead = _PLAIN_WORD.match(chunks[1])
     if not lead:
-        return [first]  # the second chunk opens with punctuation or a digit
+        return (first,)  # the second chunk opens with punctuation or a digit
     if need_second and not _PLAIN_WORD.fullmatch(chunks[1]) and \
-            not regex.fullmatch(r"[,.;:!?…]+", chunks[1][lead.end():]):
+            not rx(r"[,.;:!?…]+").fullmatch(chunks[1][lead.end():]):
         words = [t.text for t in tokens(text, lang)[:2] if t.is_word]
-        return words if len(words) == 2 else [first]
-    return [first, lead.group()]
+        return tuple(words) if len(words) == 2 else (first,)
+    return (first, lead.group())
 
 
 def _keep_capital(text: str, lang: str, premise: str, cfg: Mapping[str, Any]):
@@ -173,6 +177,19 @@ def _use_fallback(text: str, lang: str, cfg: Mapping[str, Any]) -> bool:
 
 def template_negate(text: str, lang: str, premise: str = "", *, lower_first_word: bool = False):
     """Spans that put the language's "it is not true that" frame in front of text, or None."""
+    out = _template_negate_memo(text, lang, premise, lower_first_word)
+    return None if out is None else list(out)
+
+
+# Memoised (as a tuple: each caller gets its own list): logic.negate and logic.double_negation put the same
+# frame in front of the same hypothesis.
+@functools.lru_cache(maxsize=2**16)
+def _template_negate_memo(text: str, lang: str, premise: str, lower_first_word: bool) -> tuple[Span, ...] | None:
+    out = _template_negate(text, lang, premise, lower_first_word=lower_first_word)
+    return None if out is None else tuple(out)
+
+
+def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_word: bool = False):
     cfg = _template_cfg(lang)
     if cfg is None or not text or text[0].isspace():
         return None
@@ -194,10 +211,10 @@ def template_negate(text: str, lang: str, premise: str = "", *, lower_first_word
         lowering = not keep
     shown = first.lower() if lowering else first
     elide = cfg.get("elide")
-    if elide and regex.match(elide["before"], shown.lower()):
+    if elide and rx(elide["before"]).match(shown.lower()):
         frame = elide["frame"]
     space_unless = cfg.get("space_unless")
-    if space_unless and not regex.match(space_unless, first):
+    if space_unless and not rx(space_unless).match(first):
         frame += " "
     spans = [Span(0, 0, frame)]
     if lowering:
@@ -223,7 +240,7 @@ def template_strip(text: str, lang: str):
         end = len(frame)
         space_unless = cfg.get("space_unless")
         if space_unless and text[end] == " " and end + 1 < len(text) \
-                and not regex.match(space_unless, text[end + 1]):
+                and not rx(space_unless).match(text[end + 1]):
             end += 1
         if text[end].isspace():
             return None
@@ -259,19 +276,23 @@ def _cue_exclusions(lang: str) -> tuple[tuple[str, ...], ...]:
 def cue_indices(toks, folded: Sequence[str], lang: str) -> list[int]:
     """Token indices of negation cues; a cue inside a listed lexicalised sequence (``nicht nur``) counts as
     a cue too, but is marked unusable by `lexicalised_cue`."""
-    rules = lang_rules(lang)
     out = []
-    pats = _cue_patterns(lang)
-    not_cues = _not_cues(lang)
     paired = _paired(lang)
     for i, f in enumerate(folded):
         if not toks[i].is_word:
             continue
         if f in paired and any(folded[j] in paired[f] for j in range(max(0, i - 5), i)):
             continue  # fr "pas" after "ne": one negation, not two
-        if f in rules.cues or (pats and f not in not_cues and any(p.search(f) for p in pats)):
+        if _is_cue(f, lang):
             out.append(i)
     return out
+
+
+@functools.lru_cache(maxsize=2**16)  # by word: every token of every hypothesis is tested against every pattern
+def _is_cue(f: str, lang: str) -> bool:
+    """Whether the folded word f is a negation cue: listed, or matching a cue pattern and not excluded."""
+    pats = _cue_patterns(lang)
+    return f in lang_rules(lang).cues or (bool(pats) and f not in _not_cues(lang) and any(p.search(f) for p in pats))
 
 
 @functools.lru_cache(maxsize=None)
@@ -340,18 +361,11 @@ def _with_case(repl: str, original: str) -> str:
 def _match_positions(rule, folded, lang) -> list[tuple[int, int]]:
     """(first, last) token indices of every place the rule's forms or pattern match."""
     out = []
-    forms = rule.get("forms")
-    if forms:
-        from ._logic_rules import _seqs
-
-        for seq in _seqs(lang, forms):
-            i = find_seq(folded, seq)
-            while i >= 0:
-                out.append((i, i + len(seq) - 1))
-                i = find_seq(folded, seq, i + 1)
+    if rule.get("forms"):
+        out += seq_spans(folded, rule_seqs(rule, "forms", lang))
     pattern = rule.get("pattern")
     if pattern:
-        pat = regex.compile(pattern)
+        pat = rx(pattern)
         exclude = _wordset(rule, "exclude", lang)
         for i, f in enumerate(folded):
             if f not in exclude and pat.fullmatch(f):
@@ -365,11 +379,11 @@ def _context_ok(rule, toks, folded, first: int, last: int, lang: str) -> bool:
     # Regular expressions see the word as written (case matters), word lists the folded form.
     raw_next = toks[last + 1].text if last + 1 < len(toks) else None
     raw_prev = toks[first - 1].text if first > 0 else None
-    if "next_regex" in rule and (raw_next is None or not regex.fullmatch(rule["next_regex"], raw_next)):
+    if "next_regex" in rule and (raw_next is None or not rx(rule["next_regex"]).fullmatch(raw_next)):
         return False
     if "next_not" in rule and nxt is not None and nxt in _wordset(rule, "next_not", lang):
         return False
-    if "next_not_regex" in rule and raw_next is not None and regex.fullmatch(rule["next_not_regex"], raw_next):
+    if "next_not_regex" in rule and raw_next is not None and rx(rule["next_not_regex"]).fullmatch(raw_next):
         return False
     if "initial_next_not" in rule and first == 0 and nxt is not None \
             and nxt in _wordset(rule, "initial_next_not", lang):
@@ -378,7 +392,7 @@ def _context_ok(rule, toks, folded, first: int, last: int, lang: str) -> bool:
         return False
     if "prev_not" in rule and prv is not None and prv in _wordset(rule, "prev_not", lang):
         return False
-    if "prev_not_regex" in rule and raw_prev is not None and regex.fullmatch(rule["prev_not_regex"], raw_prev):
+    if "prev_not_regex" in rule and raw_prev is not None and rx(rule["prev_not_regex"]).fullmatch(raw_prev):
         return False
     if flag(rule.get("first_only", "false")) and first != 0:
         return False
@@ -427,7 +441,7 @@ def _local_insert(rule, text, toks, folded, first, last, lang) -> list[Span] | N
     elif space and start > 0 and toks[start - 1].end == pos and not toks[start - 1].text.endswith(("'", "’")):
         return None  # glued to the previous token in a spaced language: no clean place for the marker
     shown_marker = marker + space
-    if elide and regex.match(elide["before"], text[pos:pos + 1].lower()):
+    if elide and rx(elide["before"]).match(text[pos:pos + 1].lower()):
         shown_marker = elide["marker"]
     if _cased_initial(text, pos):
         spans.append(Span(pos, pos, shown_marker[:1].upper() + shown_marker[1:]))
@@ -451,11 +465,24 @@ def _local_replace(rule, text, toks, folded, first, last, lang) -> list[Span] | 
 
 def local_negate(text: str, lang: str):
     """Spans putting the negation marker at the finite verb/copula, None, or DROPPED (scope words)."""
+    out = _local_negate_memo(text, lang)
+    return list(out) if isinstance(out, tuple) else out
+
+
+# Memoised (as a tuple: each caller gets its own list): logic.negate.local and logic.double_negation.mixed
+# negate the same hypothesis.
+@functools.lru_cache(maxsize=2**16)
+def _local_negate_memo(text: str, lang: str):
+    out = _local_negate(text, lang)
+    return tuple(out) if isinstance(out, list) else out
+
+
+def _local_negate(text: str, lang: str):
     rules = lang_rules(lang)
     if rules is None or not text.strip() or common_blockers(text, lang, rules):
         return None
     toks = tokens(text, lang)
-    folded = [fold(t.text, lang) for t in toks]
+    folded = folded_tokens(text, lang)
     if cue_indices(toks, folded, lang):
         return None
     cands: list[_Cand] = []
@@ -508,9 +535,7 @@ def _remove_token(text, toks, i) -> list[Span]:
 
 
 def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
-    from ._logic_rules import _seqs
-
-    cue_forms = _seqs(lang, rule.get("cue"))
+    cue_forms = rule_seqs(rule, "cue", lang)
     match = None
     for seq in cue_forms:
         # The cue token i may be anywhere inside a multi-token cue ("няма да").
@@ -576,7 +601,7 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
             for j in range(hit + 1, min(len(toks), hit + 1 + int(bare.get("within", "3")))):
                 if folded[j] in words:
                     nxt = folded[j + 1] if j + 1 < len(folded) else None
-                    if nxt not in ok_next and not (nxt and ok_regex and regex.fullmatch(ok_regex, nxt)):
+                    if nxt not in ok_next and not (nxt and ok_regex and rx(ok_regex).fullmatch(nxt)):
                         return None
                     break
         if rule.get("pair_not_next") and hit + 1 < len(folded) and \
@@ -589,7 +614,7 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
         nxt_pos = toks[last].end
         while nxt_pos < len(text) and text[nxt_pos] == " ":
             nxt_pos += 1
-        if regex.match(rule.get("vowel", r"[aeiouyhàâäéèêëîïôöùûü]"), text[nxt_pos:nxt_pos + 1].lower()):
+        if rx(rule.get("vowel", r"[aeiouyhàâäéèêëîïôöùûü]")).match(text[nxt_pos:nxt_pos + 1].lower()):
             p = toks[first - 1]
             spans = [s for s in spans if not (s.after == "" and s.start >= p.start and s.end <= toks[first].end)]
             spans.append(Span(p.start, toks[first].end, _with_case(reelide[folded[first - 1]], p.text)))
@@ -600,13 +625,13 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
     for fin in rule.get("final_append") or ():
         # hi/ur: a sentence-final participle or modal ("कर सकता") needs the copula back in the positive.
         j = _last_word(toks)
-        if j is not None and j > last and regex.fullmatch(fin["regex"], toks[j].text):
+        if j is not None and j > last and rx(fin["regex"]).fullmatch(toks[j].text):
             spans.append(Span(toks[j].end, toks[j].end, fin["append"]))
             break
     fix = rule.get("fix_next")
     if fix and last + 1 < len(toks):
         n = toks[last + 1]
-        new = regex.sub(fix["pattern"], fix["repl"], n.text)
+        new = rx(fix["pattern"]).sub(fix["repl"], n.text)
         if new != n.text:
             spans.append(Span(n.start, n.end, new))
     return _merge(spans)
@@ -656,7 +681,7 @@ def denegate(text: str, lang: str):
     if common_blockers(text, lang, rules):
         return None
     toks = tokens(text, lang)
-    folded = [fold(t.text, lang) for t in toks]
+    folded = folded_tokens(text, lang)
     cues = cue_indices(toks, folded, lang)
     if len(cues) != 1:
         return None
@@ -883,7 +908,7 @@ def _sw_local(rule, text, toks, folded, lang):
                 if rest.startswith(tense):
                     stem = rest[len(tense):]
                     # A verb stem ends in -a (Bantu verbs; loans in -i/-u are skipped) and is not a relative form.
-                    if len(stem) >= 3 and stem.endswith("a") and not regex.match(rule["relative"], stem):
+                    if len(stem) >= 3 and stem.endswith("a") and not rx(rule["relative"]).match(stem):
                         if tense == "li" and stem.startswith("ku") and stem[2:] in mono:
                             stem = stem[2:]  # "alikuwa" → "hakuwa": monosyllabic verbs lose ku in the negative
                         new = pos[p] + neg + stem
@@ -912,7 +937,7 @@ def _sw_denegate(rule, text, toks, folded, i, lang):
             stem = rest[len(tense):]
             if tense == "ku" and stem in mono:
                 stem = "ku" + stem  # "hakuwa" → "alikuwa"
-            if len(stem) >= 3 and stem.endswith("a") and not regex.match(rule["relative"], stem):
+            if len(stem) >= 3 and stem.endswith("a") and not rx(rule["relative"]).match(stem):
                 new = neg[p] + aff + stem
                 return [Span(toks[i].start, toks[i].end, _with_case(new, toks[i].text))]
     return None
@@ -943,7 +968,7 @@ def _de_local(rule, text, toks, folded, lang):
     before = toks[j - 1]
     if folded[j - 1] in _wordset(rule, "before_last_not", lang):
         return []
-    if before.text[:1].islower() and regex.fullmatch(rule.get("attributive", r"$^"), before.text):
+    if before.text[:1].islower() and rx(rule.get("attributive", r"$^")).fullmatch(before.text):
         return []
     if any(folded[m] in blockers for m in range(k + 1, j)):
         return []
@@ -955,7 +980,7 @@ def _ar_local(rule, text, toks, folded, lang):
     """Arabic future: سـ + imperfect → لن + imperfect (not for -ون plurals, whose subjunctive drops the n)."""
     out = []
     for j, t in enumerate(toks):
-        m = regex.fullmatch(r"([وف]?)س([يتنأ]\w{2,})", t.text)
+        m = rx(r"([وف]?)س([يتنأ]\w{2,})").fullmatch(t.text)
         if m and not t.text.endswith("ون"):
             out.append(_Cand(j, [Span(t.start, t.end, m[1] + "لن " + m[2])]))
     return out
@@ -965,11 +990,11 @@ def _ar_local(rule, text, toks, folded, lang):
 def _ar_denegate(rule, text, toks, folded, i, lang):
     """Arabic لن + imperfect → سـ + imperfect (same -ون restriction)."""
     t = toks[i]
-    m = regex.fullmatch(r"([وف]?)لن", t.text)
+    m = rx(r"([وف]?)لن").fullmatch(t.text)
     if not m or i + 1 >= len(toks):
         return None
     v = toks[i + 1]
-    if v.start != t.end + 1 or not regex.fullmatch(r"[يتنأ]\w{2,}", v.text) or v.text.endswith(("وا", "ون")):
+    if v.start != t.end + 1 or not rx(r"[يتنأ]\w{2,}").fullmatch(v.text) or v.text.endswith(("وا", "ون")):
         return None
     return [Span(t.start, v.end, m[1] + "س" + v.text)]
 
@@ -990,7 +1015,7 @@ def _zh_local(rule, text, toks, folded, lang):
         if not any(x.is_word for x in toks[j + 1:]):
             continue
         v = toks[j - 1]
-        if not regex.fullmatch(r"\p{Han}{1,2}", v.text) or v.text.startswith(bad_start):
+        if not rx(r"\p{Han}{1,2}").fullmatch(v.text) or v.text.startswith(bad_start):
             continue
         if any(f in causative for f in folded[:j - 1]):
             continue

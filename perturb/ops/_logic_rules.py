@@ -193,6 +193,10 @@ from .. import segment
 from ..core import DROPPED, Dropped, Edit, Perturbation, Span, apply_spans
 from ..example import XNLI_LANGS
 
+# Rule files give patterns as strings. `regex.match(pattern, text)` looks the string up in regex's own cache
+# on every call, which costs more than most matches; this memo hands back the compiled pattern directly.
+rx = functools.lru_cache(maxsize=None)(regex.compile)
+
 LOGIC_LANGS: tuple[str, ...] = XNLI_LANGS
 KINDS = ("negation", "distractors", "quantifiers", "numbers")
 _HEADER_KEYS = ("source", "licence", "checked")
@@ -356,7 +360,7 @@ def sentence_breaks(text: str, lang: str, abbreviations: frozenset[str] = frozen
         punct = m.group(1) or m.group(2)
         if punct == ".":
             before = text[:m.start(1)]
-            word = regex.search(r"[\p{L}\p{N}.]+$", before)
+            word = rx(r"[\p{L}\p{N}.]+$").search(before)
             w = word.group() if word else ""
             last = w.rsplit(".", 1)[-1] if w else ""
             if (not w or len(last) <= 1 or "." in w or _NUMBER_DOT.search(last)
@@ -468,8 +472,92 @@ def find_seq(folded: Sequence[str], seq: Sequence[str], start: int = 0) -> int:
     return -1
 
 
+class SeqIndex:
+    """A set of token sequences arranged for matching against a whole sentence at once: the one-token ones as
+    a set, the longer ones by their first token. Built once per resource list (see `seq_index`)."""
+
+    __slots__ = ("empty", "singles", "multi")
+
+    def __init__(self, seqs):
+        self.empty = any(len(s) == 0 for s in seqs)  # an empty sequence occurs everywhere (find_seq agrees)
+        self.singles = frozenset(s[0] for s in seqs if len(s) == 1)
+        multi: dict[str, list[tuple[str, ...]]] = {}
+        for s in seqs:
+            if len(s) > 1:
+                multi.setdefault(s[0], []).append(tuple(s))
+        self.multi = {k: tuple(v) for k, v in multi.items()}
+
+
+_SEQ_INDEX: dict[int, tuple[Any, SeqIndex]] = {}
+
+
+def seq_index(seqs) -> SeqIndex:
+    """The SeqIndex of a sequence list, memoised by identity: the lists come from resources that are cached
+    for the process (the list is kept alongside, so its id cannot be reused while the entry lives)."""
+    hit = _SEQ_INDEX.get(id(seqs))
+    if hit is not None and hit[0] is seqs:
+        return hit[1]
+    if len(_SEQ_INDEX) > 4096:  # only a caller passing fresh lists each time could get here; stay bounded
+        _SEQ_INDEX.clear()
+    index = SeqIndex(seqs)
+    _SEQ_INDEX[id(seqs)] = (seqs, index)
+    return index
+
+
+def seq_spans(folded: Sequence[str], seqs) -> list[tuple[int, int]]:
+    """(first, last) token indices of every occurrence of every sequence of seqs in folded (overlapping ones
+    included; in text order, a position repeated when two listed sequences match there). The same set of
+    occurrences as calling `find_seq` repeatedly for each sequence, in one pass over the sentence: the
+    lexicons list hundreds of forms, and a scan per form dominated the logic ops' profiles."""
+    index = seq_index(seqs)
+    singles, multi = index.singles, index.multi
+    n = len(folded)
+    out = []
+    for i, f in enumerate(folded):
+        if f in singles:
+            out.append((i, i))
+        for seq in multi.get(f, ()):
+            k = len(seq)
+            if i + k <= n and tuple(folded[i:i + k]) == seq:
+                out.append((i, i + k - 1))
+    return out
+
+
 def has_any_seq(folded: Sequence[str], seqs) -> bool:
-    return any(find_seq(folded, s) >= 0 for s in seqs)
+    """Whether any sequence of seqs occurs in folded (as `find_seq(folded, s) >= 0` for some s)."""
+    index = seq_index(seqs)
+    if index.empty:
+        return True
+    if not index.singles.isdisjoint(folded):
+        return True
+    multi = index.multi
+    if multi:
+        n = len(folded)
+        for i, f in enumerate(folded):
+            for seq in multi.get(f, ()):
+                k = len(seq)
+                if i + k <= n and tuple(folded[i:i + k]) == seq:
+                    return True
+    return False
+
+
+_RULE_SEQS: dict = {}
+
+
+def rule_seqs(obj: Mapping[str, Any], key: str, lang: str) -> tuple[tuple[str, ...], ...]:
+    """`_seqs(lang, obj[key])`, computed once per resource mapping (resources are cached for the process; the
+    mapping is kept with the entry, so its id cannot be reused by another object while the entry lives)."""
+    k = (id(obj), key, lang)
+    hit = _RULE_SEQS.get(k)
+    if hit is None or hit[0] is not obj:
+        hit = _RULE_SEQS[k] = (obj, _seqs(lang, obj.get(key)))
+    return hit[1]
+
+
+@functools.lru_cache(maxsize=2**16)
+def folded_tokens(text: str, lang: str) -> tuple[str, ...]:
+    """fold() of every token of text, memoised: several logic ops look up the words of the same hypothesis."""
+    return tuple(fold(t.text, lang) for t in tokens(text, lang))
 
 
 def common_blockers(text: str, lang: str, rules: LangRules) -> bool:
@@ -484,34 +572,52 @@ def compose(text: str, steps) -> list[Span] | Dropped | None:
     """Run edit steps one after another (each gets the current text and returns spans, None or DROPPED) and
     express the combined change as spans against the original text: exact, one span per changed region."""
     cur = text
-    src: list[int | None] = list(range(len(text)))
+    # Where each character of the current text comes from, as runs (start, end in cur, start in text or None
+    # for inserted text): the same answer as a per-character source list, without a Python step per character.
+    runs: list[tuple[int, int, int | None]] = [(0, len(text), 0)] if text else []
     for step in steps:
         spans = step(cur)
         if spans is None or spans is DROPPED or not spans:
             return spans if spans is DROPPED else None
-        chars: list[str] = []
-        new_src: list[int | None] = []
+        pieces: list[str] = []
+        new_runs: list[tuple[int, int, int | None]] = []
+        size = len(cur)
+
+        def keep(lo: int, hi: int) -> None:
+            # cur[lo:hi] is kept: copy it with the runs (clipped) that cover it.
+            nonlocal new_len
+            lo, hi = min(max(lo, 0), size), min(max(hi, 0), size)
+            if lo >= hi:
+                return
+            pieces.append(cur[lo:hi])
+            for cs, ce, origin in runs:
+                a, b = max(cs, lo), min(ce, hi)
+                if a < b:
+                    new_runs.append((new_len, new_len + b - a, None if origin is None else origin + a - cs))
+                    new_len += b - a
+
+        new_len = 0
         pos = 0
         for s in sorted(spans, key=lambda s: (s.start, s.end)):
-            chars.extend(cur[pos:s.start])
-            new_src.extend(src[pos:s.start])
-            chars.extend(s.after)
-            new_src.extend([None] * len(s.after))
+            keep(pos, s.start)
+            if s.after:
+                pieces.append(s.after)
+                new_runs.append((new_len, new_len + len(s.after), None))
+                new_len += len(s.after)
             pos = s.end
-        chars.extend(cur[pos:])
-        new_src.extend(src[pos:])
-        cur, src = "".join(chars), new_src
+        keep(pos, size)
+        cur, runs = "".join(pieces), new_runs
     out: list[Span] = []
-    prev = -1
+    nxt = 0  # the original offset that follows the last original character seen
     pending: list[str] = []
-    for ch, o in zip(cur, src):
-        if o is None:
-            pending.append(ch)
+    for cs, ce, origin in runs:
+        if origin is None:
+            pending.append(cur[cs:ce])
             continue
-        if o != prev + 1 or pending:
-            out.append(Span(prev + 1, o, "".join(pending)))
+        if origin != nxt or pending:
+            out.append(Span(nxt, origin, "".join(pending)))
         pending = []
-        prev = o
-    if prev + 1 != len(text) or pending:
-        out.append(Span(prev + 1, len(text), "".join(pending)))
+        nxt = origin + ce - cs
+    if nxt != len(text) or pending:
+        out.append(Span(nxt, len(text), "".join(pending)))
     return out

@@ -10,6 +10,7 @@ simplemma conflates some homographs (Arabic ذهب "went" / "gold"), so a swap c
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import regex
@@ -47,12 +48,9 @@ class Inflect(Perturbation):
         lang = example.lang
         if lang not in inf.languages():
             return None
-        table = inf.inflections(lang)
         eligible = []
         for tok in lc.content_words(text, lang):
-            if not _WORD.fullmatch(tok.text):
-                continue
-            options = _options(tok.text, table.forms(tok.text), lang)
+            options = _options(tok.text, lang)
             if options:
                 eligible.append((tok, options))
         replacements = []
@@ -62,15 +60,35 @@ class Inflect(Perturbation):
         return lc.spaced(text, replacements)
 
 
-def _options(word: str, forms: tuple[str, ...], lang: str) -> list[str]:
-    """The other forms, in the word's case (a form the dictionary capitalises, a German noun, keeps its capital),
-    never a stop word (no form may read as a negation) and never the word itself in another case."""
+@functools.lru_cache(maxsize=2**16)  # words recur throughout a corpus
+def _options(word: str, lang: str) -> tuple[str, ...]:
+    """The other forms of word's lemma group, in the word's case (a form the dictionary capitalises, a German
+    noun, keeps its capital), never a stop word (no form may read as a negation) and never the word itself in
+    another case; () for a word that is not all letters or has no group."""
+    if not _WORD.fullmatch(word):
+        return ()
+    g = inf.inflections(lang).group(word)
+    if g is None:
+        return ()
     own = lc.key(word)
     script = lc.script_of(word)
+    # recase() leaves a form alone unless the word has a capital: skip the call for the usual lowercase word.
+    cased = any(map(str.isupper, word))
     out: dict[str, str] = {}
-    for f in forms:
-        k = lc.key(f)
-        if k == own or k in out or lc.is_stopword(f, lang) or lc.script_of(f) != script:
+    for k, f, f_script, capitalised in _group_forms(g, lang):
+        if k == own or k in out or f_script != script:
             continue
-        out[k] = f if lc.is_capitalised(f) else lc.recase(f, word)
-    return sorted(out.values())
+        out[k] = f if capitalised or not cased else lc.recase(f, word)
+    return tuple(sorted(out.values()))
+
+
+@functools.lru_cache(maxsize=2**14)  # the forms of one lemma serve every form of it met in the text
+def _group_forms(g: int, lang: str) -> tuple[tuple[str, str, str | None, bool], ...]:
+    """(key, form, script, capitalised) for each form of group g that is not a stop word, in group order."""
+    stops = lc.stopwords(lang) if lc.has_stopwords(lang) else frozenset()  # lc.is_stopword, one key() per form
+    out = []
+    for f in inf.inflections(lang).groups[g]:
+        k = lc.key(f)
+        if k not in stops:
+            out.append((k, f, lc.script_of(f), lc.is_capitalised(f)))
+    return tuple(out)

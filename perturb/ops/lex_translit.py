@@ -43,9 +43,8 @@ class Translit(Perturbation):
             return None
         eligible = []
         for tok in segment.words(text, lang):
-            if tr.has_script(tok.text, lang):
-                roman = tr.romanise(tok.text, lang)
-                if roman is not None:
-                    eligible.append((tok, roman))
+            roman = tr.roman_of(tok.text, lang)
+            if roman is not None:
+                eligible.append((tok, roman))
         chosen = [eligible[i] for i in lc.choose(len(eligible), self.params.rate, rng)]
         return lc.spaced(text, [(tok.start, tok.end, roman) for tok, roman in chosen])

@@ -11,7 +11,7 @@ import regex
 
 from ..core import DROPPED, Span, xnli_label_map
 from ..registry import register
-from ._logic_rules import LogicOp, _seqs, common_blockers, find_seq, fold, lang_rules, resource, tokens
+from ._logic_rules import rx, LogicOp, _seqs, common_blockers, find_seq, fold, lang_rules, resource, tokens
 
 # A standalone integer: not part of a decimal, time, date, range or larger digit run ("3.5", "10:45", "1/2",
 # "3-5"), and not glued to a letter of a spaced script ("U2", "3D", "5th", "1990s": a name, an ordinal, a
@@ -83,7 +83,7 @@ class Number(LogicOp):
             value = _value(digits)
             if value in (0, 1) or value not in in_premise:
                 continue
-            if doc["block_suffix"] and regex.match(doc["block_suffix"], text[m.end():]):
+            if doc["block_suffix"] and rx(doc["block_suffix"]).match(text[m.end():]):
                 continue
             candidates.append(m)
         if not candidates:

@@ -13,8 +13,8 @@ import regex
 from ..core import Params, Span, xnli_label_map
 from ..registry import register
 from ._logic_neg import _wordset, cue_indices
-from ._logic_rules import (LogicOp, _seqs, common_blockers, find_seq, flag, fold, has_any_seq, lang_rules, lower_first,
-                           resource, tokens)
+from ._logic_rules import (rx, LogicOp, _seqs, common_blockers, flag, fold, folded_tokens, has_any_seq, lang_rules,
+                           lower_first, resource, seq_spans, tokens)
 
 DIRECTIONS = ("weaken", "strengthen")
 # weaken: H ⊨ H', so only an entailed H determines H' (entailed). strengthen: H' ⊨ H, so only a contradicted
@@ -53,11 +53,28 @@ def _quant_doc(lang):
     }
 
 
+_PATTERNS: dict = {}
+
+
+def _pattern(rule, lang) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A rule's folded match pattern and the words in it other than "*", computed once per rule (resources
+    are cached for the process; the rule is kept with the entry, so its id cannot be reused meanwhile)."""
+    k = (id(rule), lang)
+    hit = _PATTERNS.get(k)
+    if hit is None or hit[0] is not rule:
+        pattern = tuple(fold(p, lang) for p in str(rule["match"]).split(" ") if p)
+        hit = _PATTERNS[k] = (rule, (pattern, frozenset(p for p in pattern if p != "*")))
+    return hit[1]
+
+
 def _all_matches(rules, folded, toks, lang):
     """(start, end, rule) for every place any rule matches ("*" matches one word)."""
     out = []
+    present = set(folded)
     for rule in rules:
-        pattern = [fold(p, lang) for p in str(rule["match"]).split(" ") if p]
+        pattern, words = _pattern(rule, lang)
+        if not words <= present:
+            continue  # a word of the pattern is not in the sentence: no position can match
         n = len(pattern)
         for i in range(len(folded) - n + 1):
             ok = True
@@ -65,7 +82,7 @@ def _all_matches(rules, folded, toks, lang):
                 if p == "*":
                     # "*" is one word, not listed in star_not and not matching star_not_regex (e.g. a verb)
                     if not toks[i + k].is_word or folded[i + k] in _wordset(rule, "star_not", lang) or (
-                            "star_not_regex" in rule and regex.fullmatch(rule["star_not_regex"], toks[i + k].text)):
+                            "star_not_regex" in rule and rx(rule["star_not_regex"]).fullmatch(toks[i + k].text)):
                         ok = False
                         break
                 elif folded[i + k] != p:
@@ -83,9 +100,9 @@ def _context_ok(rule, folded, toks, lang, first, last):
     # folded form.
     raw_next = toks[last + 1].text if last + 1 < len(toks) else None
     raw_prev = toks[first - 1].text if first > 0 else None
-    if "next_regex" in rule and (raw_next is None or not regex.fullmatch(rule["next_regex"], raw_next)):
+    if "next_regex" in rule and (raw_next is None or not rx(rule["next_regex"]).fullmatch(raw_next)):
         return False
-    if "next_not_regex" in rule and raw_next is not None and regex.fullmatch(rule["next_not_regex"], raw_next):
+    if "next_not_regex" in rule and raw_next is not None and rx(rule["next_not_regex"]).fullmatch(raw_next):
         return False
     if "next_not" in rule and nxt is not None and nxt in _wordset(rule, "next_not", lang):
         return False
@@ -93,7 +110,7 @@ def _context_ok(rule, folded, toks, lang, first, last):
         return False
     if "prev_not" in rule and prv is not None and prv in _wordset(rule, "prev_not", lang):
         return False
-    if "prev_not_regex" in rule and raw_prev is not None and regex.fullmatch(rule["prev_not_regex"], raw_prev):
+    if "prev_not_regex" in rule and raw_prev is not None and rx(rule["prev_not_regex"]).fullmatch(raw_prev):
         return False
     if flag(rule.get("not_first", "false")) and first == 0:
         return False
@@ -158,7 +175,7 @@ def _render(rule, text, toks, folded, lang, first, last):
         for j in range(last + 2, len(toks)):
             if folded[j] in _STOP:
                 return None
-            if folded[j] in words or (starts and regex.match(starts, toks[j].text)):
+            if folded[j] in words or (starts and rx(starts).match(toks[j].text)):
                 spans.append(Span(toks[j].start, toks[j].start, ins["text"]))
                 break
         else:
@@ -180,45 +197,55 @@ class Quantifier(LogicOp):
 
     def edit(self, text, *, example, rng):
         lang = example.lang
-        doc = _quant_doc(lang)
-        rules = lang_rules(lang)
-        if doc is None or rules is None or not text.strip() or common_blockers(text, lang, rules):
+        found = _candidates(text, lang)
+        if found is None:
             return None
+        excluded, matches = found
         toks = tokens(text, lang)
-        folded = [fold(t.text, lang) for t in toks]
-        if cue_indices(toks, folded, lang) or has_any_seq(folded, doc["blockers"]):
-            return None  # negation or a downward-entailing/subordinate context would reverse monotonicity
-        excluded = set()
-        for seq in doc["exclude"]:
-            i = find_seq(folded, seq)
-            while i >= 0:
-                excluded.update(range(i, i + len(seq)))
-                i = find_seq(folded, seq, i + 1)
-        # Count every quantifier (either direction, plus the listed others): with two, scopes interact.
-        # Overlapping matches ("barabara zote" and "zote") are one quantifier.
-        spans = []
-        for direction in DIRECTIONS:
-            for first, last, _ in _all_matches(doc[direction], folded, toks, lang):
-                if first not in excluded:
-                    spans.append((first, last))
-        for seq in doc["quantifiers"]:
-            i = find_seq(folded, seq)
-            while i >= 0:
-                if i not in excluded:
-                    spans.append((i, i + len(seq) - 1))
-                i = find_seq(folded, seq, i + 1)
-        groups = 0
-        end = -1
-        for first, last in sorted(spans):
-            if first > end:
-                groups += 1
-            end = max(end, last)
-        if groups != 1:
-            return None
-        for first, last, rule in _all_matches(doc[self.params.direction], folded, toks, lang):
+        folded = folded_tokens(text, lang)
+        for first, last, rule in matches[self.params.direction]:
             if first in excluded or not _context_ok(rule, folded, toks, lang, first, last):
                 continue
             spans = _render(rule, text, toks, folded, lang, first, last)
             if spans:
                 return spans
         return None
+
+
+# Memoised by hypothesis: everything up to the choice of direction is the same for weaken and strengthen, which
+# both run over every hypothesis.
+@functools.lru_cache(maxsize=2**16)
+def _candidates(text: str, lang: str):
+    """(excluded token indices, {direction: matches}) when text holds exactly one quantifier in a context
+    where the monotonicity table holds, else None."""
+    doc = _quant_doc(lang)
+    rules = lang_rules(lang)
+    if doc is None or rules is None or not text.strip() or common_blockers(text, lang, rules):
+        return None
+    toks = tokens(text, lang)
+    folded = folded_tokens(text, lang)
+    if cue_indices(toks, folded, lang) or has_any_seq(folded, doc["blockers"]):
+        return None  # negation or a downward-entailing/subordinate context would reverse monotonicity
+    excluded = set()
+    for first, last in seq_spans(folded, doc["exclude"]):
+        excluded.update(range(first, last + 1))
+    # Count every quantifier (either direction, plus the listed others): with two, scopes interact.
+    # Overlapping matches ("barabara zote" and "zote") are one quantifier.
+    matches = {direction: tuple(_all_matches(doc[direction], folded, toks, lang)) for direction in DIRECTIONS}
+    spans = []
+    for direction in DIRECTIONS:
+        for first, last, _ in matches[direction]:
+            if first not in excluded:
+                spans.append((first, last))
+    for first, last in seq_spans(folded, doc["quantifiers"]):
+        if first not in excluded:
+            spans.append((first, last))
+    groups = 0
+    end = -1
+    for first, last in sorted(spans):
+        if first > end:
+            groups += 1
+        end = max(end, last)
+    if groups != 1:
+        return None
+    return frozenset(excluded), matches
