@@ -193,6 +193,15 @@ class Perturbation:
 
 def apply_spans(text: str, field: str, spans: Sequence[Span]) -> tuple[str, list[Edit]]:
     """Replace the spans (sorted, non-overlapping, in bounds) and record them as edits; no-op spans vanish."""
+    if len(spans) == 1:  # the usual case (one word touched), without the general loop
+        span = spans[0]
+        if not (0 <= span.start <= span.end <= len(text)):
+            raise ValueError(f"span {span} outside a text of length {len(text)}")
+        before = text[span.start:span.end]
+        if before == span.after:
+            return text, []
+        return (text[:span.start] + span.after + text[span.end:],
+                [Edit(field, span.start, span.end, before, span.after)])
     spans = sorted(spans, key=lambda s: (s.start, s.end))
     pieces: list[str] = []
     edits: list[Edit] = []

@@ -47,10 +47,14 @@ def perturbed_row(name: str, result: Perturbed) -> dict:
 def run_entry(entry: Planned, examples: Iterable[Example], seed: int) -> Iterator[Perturbed | Dropped | None]:
     """Every variant of every example through one recipe entry, each with its own derived RNG."""
     key = entry.op_key()
+    apply = entry.op.apply
+    fields_of: dict[str, tuple[str, ...]] = {}
     for ex in examples:
-        fields = entry.target_fields(ex.task)
+        fields = fields_of.get(ex.task)
+        if fields is None:
+            fields = fields_of[ex.task] = entry.target_fields(ex.task)
         for v in range(entry.k):
-            yield entry.op.apply(ex, derive_rng(seed, key, ex.id, v), fields=fields, variant=v)
+            yield apply(ex, derive_rng(seed, key, ex.id, v), fields=fields, variant=v)
 
 
 def _process_chunk(entries: Sequence[Planned], active: Sequence[bool], examples: Sequence[Example],

@@ -147,8 +147,17 @@ def char_word_spans(text: str, lang: str) -> list[tuple[int, int]]:
         return [(t.start, t.end) for t in _words_cached(text, lang)]
     if single_code_point_clusters(text):
         # Every position is a cluster boundary and a word match holds only letters and digits, so the
-        # words are exactly the matches of the word alternative (what _assemble would keep).
-        return [m.span() for m in _REGEX_WORD.finditer(text)]
+        # words are exactly the matches of the word alternative (what _assemble would keep). findall is
+        # much cheaper than finditer's match objects; each word's offset is then found by str.find from
+        # the end of the previous one, which is exact: the characters between two matches cannot start
+        # a match, so cannot start an occurrence of the next word either.
+        spans = []
+        pos = 0
+        for w in _REGEX_WORD.findall(text):
+            pos = text.find(w, pos)
+            spans.append((pos, pos + len(w)))
+            pos += len(w)
+        return spans
     # Marks inside words (Devanagari, Arabic harakat...): the matches are still the words when each one
     # starts and ends on a cluster boundary, which holds when the characters on both sides of each edge
     # cannot join a cluster (checked per edge: far cheaper than clustering the whole text).

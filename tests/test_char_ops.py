@@ -241,3 +241,18 @@ def test_not_applicable_without_an_eligible_word(name):
 def test_rate_is_validated(name):
     with pytest.raises(ValueError):
         registry.get(name)(rate=1.5)
+
+
+def test_first_index_is_random_order_taken_lazily():
+    # first_index writes random_order out for speed: same choice and the same draws from the rng.
+    import random
+
+    from perturb.ops import _char_common as cc
+
+    for seed in range(2000):
+        n = seed % 7
+        failing = set(random.Random(seed).sample(range(n), random.Random(seed + 1).randrange(n + 1)))
+        r1, r2 = random.Random(seed), random.Random(seed)
+        expected = next((k for k in cc.random_order(n, r1) if k not in failing), None)
+        assert cc.first_index(n, r2, lambda k: None if k in failing else k) == expected
+        assert r1.getstate() == r2.getstate()

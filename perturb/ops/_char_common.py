@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 import regex
 
@@ -135,13 +136,17 @@ class Word(NamedTuple):
         return self.start + sum(len(c) for c in self.clusters[:i])
 
 
+_new_tuple = tuple.__new__
+
+
 @functools.lru_cache(maxsize=2**14)
 def words(text: str, lang: str) -> tuple[Word, ...]:
     """The words of text with their clusters (memoised: the char ops of a recipe all ask for the same)."""
     spans = segment.char_word_spans(text, lang)
     if segment.single_code_point_clusters(text):
-        return tuple([Word(s, e, w, tuple(w)) for s, e in spans for w in (text[s:e],)])
-    return tuple([Word(s, e, w, tuple(segment.graphemes(w))) for s, e in spans for w in (text[s:e],)])
+        # tuple.__new__ directly: the named tuple's own __new__ is a Python function (a call per word)
+        return tuple([_new_tuple(Word, (s, e, w, tuple(w))) for s, e in spans for w in (text[s:e],)])
+    return tuple([_new_tuple(Word, (s, e, w, tuple(segment.graphemes(w)))) for s, e in spans for w in (text[s:e],)])
 
 
 def is_letter_cluster(cluster: str) -> bool:
@@ -217,11 +222,25 @@ def select(candidates: Sequence, rate: float, rng: random.Random,
     if n == 0:
         return None
     spans: list[Span] = []
-    for idx in sorted(rng.sample(range(len(candidates)), n)):
+    # (n == 1, the usual case, draws what random_order's first step draws)
+    chosen = [rng.randrange(len(candidates))] if n == 1 else sorted(itertools.islice(
+        random_order(len(candidates), rng), n))
+    for idx in chosen:
         got = edit(candidates[idx], rng)
         if got:
             spans.extend(got)
     return spans or None
+
+
+def random_order(n: int, rng: random.Random) -> Iterator[int]:
+    """0..n-1 in a uniformly random order, each drawn only when asked for (Fisher-Yates, one
+    `randrange` per index taken): the first option usually passes, so shuffling all of them first, or
+    `random.sample`'s general machinery, would cost more than the edit itself."""
+    pool = list(range(n))
+    for i in range(n):
+        j = i + rng.randrange(n - i)
+        pool[i], pool[j] = pool[j], pool[i]
+        yield pool[i]
 
 
 class WordOp(Perturbation):
@@ -239,11 +258,25 @@ class WordOp(Perturbation):
 
 
 def first_valid(options: Sequence, rng: random.Random, build: Callable[[object], object | None]):
-    """Try options in a random order (drawn from rng) and return the first non-None build(option)."""
-    order = list(range(len(options)))
-    rng.shuffle(order)
-    for k in order:
-        got = build(options[k])
+    """Try options in a random order (drawn from rng as needed) and return the first non-None build(option)."""
+    return first_index(len(options), rng, lambda k: build(options[k]))
+
+
+def first_index(n: int, rng: random.Random, build: Callable[[int], object | None]):
+    """The first non-None build(k) for k = 0..n-1 taken in random_order(n, rng); None if there is none.
+    (random_order written out, so the usual case, where the first option passes, is one draw and no list.)"""
+    if n == 0:
+        return None
+    j = rng.randrange(n)
+    got = build(j)
+    if got is not None or n == 1:
+        return got
+    pool = list(range(n))
+    pool[0], pool[j] = j, 0
+    for i in range(1, n):
+        k = i + rng.randrange(n - i)
+        pool[i], pool[k] = pool[k], pool[i]
+        got = build(pool[i])
         if got is not None:
             return got
     return None

@@ -58,18 +58,16 @@ class CharKeyboard(cc.WordOp):
     def touch(self, cand, rng: random.Random):
         # A cluster at random, then one of its typos; the first that passes the integrity check.
         word, lang = cand
-        options = word_options(word.text, lang)
-        by_cluster: dict[int, list[str]] = {}
-        for i, new_cluster in options:
-            by_cluster.setdefault(i, []).append(new_cluster)
+        by_cluster = _typos_by_cluster(word.text, lang)
 
         def build(i):
             typos = by_cluster[i]
-            for k in rng.sample(range(len(typos)), len(typos)):
+
+            def typo(k):
                 new = word.clusters[:i] + (typos[k],) + word.clusters[i + 1:]
-                if cc.valid_word_edit(word, new):
-                    return [cc.cluster_span(word, i, i + 1, typos[k])]
-            return None
+                return [cc.cluster_span(word, i, i + 1, typos[k])] if cc.valid_word_edit(word, new) else None
+
+            return cc.first_index(len(typos), rng, typo)
 
         return cc.first_valid(sorted(by_cluster), rng, build)
 
@@ -83,6 +81,19 @@ def word_options(word: str, lang: str) -> tuple[tuple[int, str], ...]:
         variants = _homophones(cluster) if lang == "zh" else _key_typos(cluster, lang)
         out.extend((i, v) for v in variants)
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _typos_by_cluster(word: str, lang: str) -> dict[int, tuple[str, ...]]:
+    """word_options grouped by cluster index, in index order (a word of one-code-point clusters reads its
+    neighbours straight from the layout, which is what word_options would list)."""
+    if lang != "zh" and segment.single_code_point_clusters(word):
+        layout = _layout(lang)
+        return {i: layout[ch] for i, ch in enumerate(word) if layout.get(ch)}
+    by_cluster: dict[int, list[str]] = {}
+    for i, new_cluster in word_options(word, lang):
+        by_cluster.setdefault(i, []).append(new_cluster)
+    return {i: tuple(v) for i, v in by_cluster.items()}
 
 
 @functools.lru_cache(maxsize=2**16)
