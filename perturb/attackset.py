@@ -55,6 +55,14 @@ def perturbed_line(op_name: str, example, orig_label, variant: int, edits) -> st
     return "".join(parts)
 
 
+def clean_line(example) -> str:
+    """`canonical_line(example.to_json())`, written out directly (same bytes, several times faster)."""
+    fields = example.fields
+    enc = ", ".join(f"{_encode_str(k)}: {_encode_str(fields[k])}" for k in sorted(fields))
+    return (f'{{"fields": {{{enc}}}, "id": {_encode_str(example.id)}, "label": {_value(example.label)}, '
+            f'"lang": {_encode_str(example.lang)}, "task": {_encode_str(example.task)}}}\n')
+
+
 def dump_manifest(manifest: dict) -> str:
     return json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
 

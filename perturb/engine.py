@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import multiprocessing
 import os
@@ -14,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from . import __version__
-from .attackset import (MANIFEST, SCHEMA_VERSION, atomic_dir, canonical_line, dump_manifest, parse_shard, perturbed_line,
+from . import segment
+from .attackset import (MANIFEST, SCHEMA_VERSION, atomic_dir, clean_line, dump_manifest, parse_shard, perturbed_line,
                         shard_bounds)
 from .core import Dropped, Perturbed
 from .errors import UsageError
@@ -89,7 +91,7 @@ class _Unit:
 
     source: Source
     lo: int
-    hi: int
+    hi: int | None  # None: to the end of the file (a whole file, submitted before its rows are counted)
     active: tuple[bool, ...]
     paths: tuple[str | None, ...]  # per recipe entry: the file its lines go to (None when inactive)
 
@@ -204,15 +206,16 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
         manifest["counts"][entry.name] = {}
 
     with atomic_dir(Path(out), overwrite=overwrite) as tmp:
-        # 1. Read and check every file, write the clean rows, plan the work.
-        plans = [_scan_source(s, tmp, manifest, shard_t, label_list, data_root, recipe) for s in sources]
-        # 2. Perturb, language by language or in parallel units.
-        if workers == 1 or not plans:
+        scan = functools.partial(_scan_source, tmp=tmp, manifest=manifest, shard_t=shard_t, label_list=label_list,
+                                 data_root=data_root, recipe=recipe)
+        if workers == 1 or not sources:
+            # 1. Read and check every file, write the clean rows; 2. perturb, language by language.
+            plans = [scan(s) for s in sources]
             for plan in plans:
                 [unit] = _units(plan, 1)
                 plan.counts = [_run_unit(unit, recipe.entries, seed, label_list, progress)]
         else:
-            _run_parallel(plans, recipe, seed, label_list, workers, progress)
+            plans = _run_parallel(sources, scan, tmp, shard_t, recipe, seed, label_list, workers, progress)
         # 3. Join the parts and count.
         for plan in plans:
             _finish_source(plan, recipe, seed, manifest)
@@ -238,8 +241,16 @@ class _Plan:
     def size(self) -> int:
         return self.hi - self.lo
 
+    @classmethod
+    def whole_file(cls, source: Source, recipe: Recipe, tmp: Path) -> "_Plan":
+        """A plan for all rows of a source before they are counted (sha, lo, hi are filled in by the scan)."""
+        lang_dir = tmp / source.task / source.lang
+        lang_dir.mkdir(parents=True, exist_ok=True)
+        return cls(source, "", 0, None, lang_dir, tuple(e.name for e in recipe.entries),  # type: ignore[arg-type]
+                   tuple(e.op.supports(source.task, source.lang) for e in recipe.entries))
 
-def _scan_source(source, tmp, manifest, shard_t, label_list, data_root, recipe) -> _Plan:
+
+def _scan_source(source, *, tmp, manifest, shard_t, label_list, data_root, recipe) -> _Plan:
     """Read one source in full (every row is checked here, before any work), record it in the manifest and
     write its clean rows; nothing of it stays in memory."""
     sha = source.sha256()
@@ -248,19 +259,19 @@ def _scan_source(source, tmp, manifest, shard_t, label_list, data_root, recipe) 
     except ValueError:
         rel = source.path.name
     lang_dir = tmp / source.task / source.lang
-    lang_dir.mkdir(parents=True)
+    lang_dir.mkdir(parents=True, exist_ok=True)  # (exists when workers started on the file already)
     clean = lang_dir / "clean.jsonl"
     n = 0
     with open(clean, "w", encoding="utf-8", newline="\n") as f:
         for ex in iter_source(source, labels=label_list):
             if shard_t is None:
-                f.write(canonical_line(ex.to_json()))
+                f.write(clean_line(ex))
             n += 1
     lo, hi = shard_bounds(n, shard_t)
     if shard_t is not None:  # the shard's bounds needed the row count: a second pass writes its rows
         with open(clean, "w", encoding="utf-8", newline="\n") as f:
             for ex in itertools.islice(iter_source(source, labels=label_list), lo, hi):
-                f.write(canonical_line(ex.to_json()))
+                f.write(clean_line(ex))
     manifest["sources"][source.lang] = {"file": rel, "format": source.format, "sha256": sha, "rows": n}
     names = tuple(e.name for e in recipe.entries)
     active = tuple(e.op.supports(source.task, source.lang) for e in recipe.entries)
@@ -270,8 +281,11 @@ def _scan_source(source, tmp, manifest, shard_t, label_list, data_root, recipe) 
 def _units(plan: _Plan, parts: int) -> list[_Unit]:
     """Split the plan's rows into `parts` contiguous units. A single unit writes the final files itself;
     several write numbered part files that _finish_source joins in order."""
-    parts = max(1, min(parts, plan.size))
-    bounds = [plan.lo + plan.size * k // parts for k in range(parts + 1)]
+    if plan.hi is None:  # rows not counted yet: the whole file, one unit
+        parts, bounds = 1, [plan.lo, None]
+    else:
+        parts = max(1, min(parts, plan.size))
+        bounds = [plan.lo + plan.size * k // parts for k in range(parts + 1)]
     units = []
     for k in range(parts):
         paths = tuple(None if not on else
@@ -282,32 +296,50 @@ def _units(plan: _Plan, parts: int) -> list[_Unit]:
     return units
 
 
-def _run_parallel(plans: list[_Plan], recipe: Recipe, seed: int, labels, workers: int,
-                  progress: Callable[[str, int], None] | None) -> None:
-    """Run every plan's units on a pool of forked workers.
+def _run_parallel(sources: list[Source], scan: Callable[[Source], _Plan], tmp: Path, shard_t, recipe: Recipe,
+                  seed: int, labels, workers: int, progress: Callable[[str, int], None] | None) -> list[_Plan]:
+    """Scan the sources and run their units on a pool of forked workers; returns the plans with counts.
 
     A worker loads the segmenters and tables of the languages it meets, so whole languages are the
     natural unit; a language is split only when there are fewer languages than twice the workers (one
-    language, or a few, still use every worker). Units are submitted largest first (balance), results
-    are keyed by unit, so the output never depends on which worker ran what or when."""
-    parts = 1 if len(plans) >= 2 * workers else -(-2 * workers // len(plans))
-    jobs = [(p, u) for p in plans for u in _units(p, parts)]
-    for p in plans:
-        p.counts = [None] * len(p.units)  # type: ignore[list-item]
-    jobs.sort(key=lambda j: -(j[1].hi - j[1].lo))
+    language, or a few, still use every worker). Whole files need no row count, so then the workers
+    start at once and the parent checks the files and writes the clean rows meanwhile (an input error
+    still aborts the run and leaves nothing). Languages cut by a dictionary segmenter (zh, th) cost the
+    most per row and go first, then larger files: the last unit to finish is a short one. Results are
+    keyed by unit, so the output never depends on which worker ran what, or when."""
+    parts = 1 if len(sources) >= 2 * workers else -(-2 * workers // len(sources))
+    early = parts == 1 and shard_t is None
+    order = sorted(range(len(sources)), key=lambda i: (not segment.uses_dictionary(sources[i].lang),
+                                                        -_file_size(sources[i].path), i))
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     queue = ctx.Queue() if progress else None
-    pool = ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker,
+    n_jobs = len(sources) * parts
+    pool = ProcessPoolExecutor(min(workers, n_jobs), mp_context=ctx, initializer=_init_worker,
                                initargs=(recipe.entries, seed, labels, queue))
+    futures: dict = {}
     try:
-        futures = {pool.submit(_worker_unit, u): (p, p.units.index(u)) for p, u in jobs}
+        if early:
+            plans = [_Plan.whole_file(s, recipe, tmp) for s in sources]
+            for i in order:
+                [unit] = plans[i].units = _units(plans[i], 1)
+                futures[pool.submit(_worker_unit, unit)] = (i, 0)
+            scanned = [scan(s) for s in sources]  # meanwhile: check every row, write the clean rows
+            for plan, got in zip(plans, scanned):
+                plan.sha, plan.lo, plan.hi = got.sha, got.lo, got.hi
+        else:
+            plans = [scan(s) for s in sources]
+            for i in order:
+                for k, unit in enumerate(_units(plans[i], parts)):
+                    futures[pool.submit(_worker_unit, unit)] = (i, k)
+        for p in plans:
+            p.counts = [None] * len(p.units)  # type: ignore[list-item]
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.2 if queue is not None else None,
                                  return_when=FIRST_COMPLETED)
             for fut in done:
-                p, k = futures[fut]
-                p.counts[k] = fut.result()  # re-raises a worker's exception here
+                i, k = futures[fut]
+                plans[i].counts[k] = fut.result()  # re-raises a worker's exception here
             _drain(queue, progress)
         _drain(queue, progress)
     finally:
@@ -315,6 +347,14 @@ def _run_parallel(plans: list[_Plan], recipe: Recipe, seed: int, labels, workers
         if queue is not None:
             queue.close()
             queue.join_thread()
+    return plans
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _drain(queue, progress) -> None:

@@ -15,6 +15,7 @@ __all__ = [
     "grapheme_spans",
     "graphemes",
     "segmenter_id",
+    "uses_dictionary",
     "tokenize",
     "words",
 ]
@@ -105,6 +106,11 @@ class Token:
     end: int
     text: str  # == original_text[start:end]
     is_word: bool  # contains a letter (\p{L}) or digit (\p{N}); punctuation/symbol/emoji tokens are False
+
+
+def uses_dictionary(lang: str) -> bool:
+    """Whether lang is written without spaces and cut by a dictionary segmenter (zh: jieba, th: newmm)."""
+    return lang in _DICT_SEGMENTER
 
 
 def segmenter_id(lang: str) -> str:

@@ -256,3 +256,15 @@ def test_first_index_is_random_order_taken_lazily():
         expected = next((k for k in cc.random_order(n, r1) if k not in failing), None)
         assert cc.first_index(n, r2, lambda k: None if k in failing else k) == expected
         assert r1.getstate() == r2.getstate()
+
+
+def test_letter_check_shortcut_agrees_with_the_letter_class():
+    # is_letter_cluster answers low code points with str.isalpha(); it must agree with \p{L} there.
+    import regex
+
+    from perturb.ops import _char_common as cc
+
+    for cp in range(0x250):
+        ch = chr(cp)
+        assert cc.is_letter_cluster(ch) == (regex.match(r"\p{L}", ch) is not None), hex(cp)
+    assert cc.is_letter_cluster("e\u0301") and not cc.is_letter_cluster("\u0301") and not cc.is_letter_cluster("")

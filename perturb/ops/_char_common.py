@@ -150,6 +150,10 @@ def words(text: str, lang: str) -> tuple[Word, ...]:
 
 
 def is_letter_cluster(cluster: str) -> bool:
+    """Whether the cluster starts with a letter (a \\p{L} character)."""
+    first = cluster[:1]
+    if first and first < "\u0250":  # Basic Latin to Latin Extended-B: str.isalpha() is \p{L} there (tested)
+        return first.isalpha()
     return LETTER.match(cluster) is not None
 
 

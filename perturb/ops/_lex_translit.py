@@ -424,6 +424,14 @@ def _compound_parts(word: str) -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def _thai_trie():
+    # pythainlp's own default trie (the one newmm uses for segmentation) when it exposes it: the same
+    # words, and building a second one costs seconds. _compound_parts puts back what it takes out.
+    try:
+        from pythainlp.tokenize import word_dict_trie
+    except ImportError:
+        word_dict_trie = None
+    if word_dict_trie is not None:
+        return word_dict_trie()
     from pythainlp.corpus import thai_words
     from pythainlp.util import Trie
 

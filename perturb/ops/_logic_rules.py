@@ -239,7 +239,8 @@ def resource(lang: str, kind: str) -> Mapping[str, Any] | None:
         raise ResourceError(f"logic/{lang}/{kind}.yaml is not NFC")
     # BaseLoader keeps every scalar a string: lexicons hold words like "no", "on", "yes" that YAML 1.1
     # would turn into booleans.
-    doc = yaml.load(text, Loader=yaml.BaseLoader) or {}
+    # (libyaml's CBaseLoader where PyYAML has it: the same documents, ten times faster to read.)
+    doc = yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader)) or {}
     if not isinstance(doc, dict):
         raise ResourceError(f"logic/{lang}/{kind}.yaml: expected a mapping")
     doc = dict(doc)
@@ -370,6 +371,7 @@ def sentence_breaks(text: str, lang: str, abbreviations: frozenset[str] = frozen
     return out
 
 
+@functools.lru_cache(maxsize=2**16)  # every logic entry asks this of every hypothesis
 def is_multi_sentence(text: str, lang: str, abbreviations=frozenset()) -> bool:
     return bool(sentence_breaks(text, lang, abbreviations))
 

@@ -48,10 +48,9 @@ class CharSubstitute(cc.WordOp):
             # The cluster's first code point is its letter; the rest (Thai tone marks, a Devanagari
             # matra or virama, Arabic harakat) stays. A letter of the same class replaces it: a
             # consonant for a consonant, since a vowel letter cannot carry a consonant's vowel sign.
-            pool = _pool(lang, lower, is_cap)
-            if not pool:
+            letter = _other_letter(lang, alpha, lower, is_cap, rng)
+            if letter is None:
                 return None
-            letter = rng.choice(pool)
             new_cluster = (alpha.upper[letter] if is_cap else letter) + cluster[1:]
             new = word.clusters[:i] + (new_cluster,) + word.clusters[i + 1:]
             return [cc.cluster_span(word, i, i + 1, new_cluster)] if cc.valid_word_edit(word, new) else None
@@ -59,12 +58,28 @@ class CharSubstitute(cc.WordOp):
         return cc.first_valid(slots, rng, build)
 
 
-@functools.lru_cache(maxsize=2**14)
-def _pool(lang: str, lower: str, is_cap: bool) -> tuple[str, ...]:
-    """Letters of the same class as `lower` (consonant for consonant, ...), in alphabet order (memoised)."""
+def _other_letter(lang: str, alpha: cc.Alphabet, lower: str, is_cap: bool, rng: random.Random) -> str | None:
+    """A letter of the same class as `lower` (consonant for consonant, ...), other than `lower`, drawn uniformly:
+    what `rng.choice` over that list in alphabet order draws, without building the list for every letter
+    (Chinese has 3,500 letters of one class)."""
+    letters, index = _class_pool(lang, alpha.klass[lower], is_cap)
+    pos = index.get(lower)
+    n = len(letters) - (pos is not None)
+    if n <= 0:
+        return None
+    k = rng.randrange(n)  # the one draw choice() makes
+    if pos is not None and k >= pos:
+        k += 1
+    return letters[k]
+
+
+@functools.lru_cache(maxsize=None)
+def _class_pool(lang: str, klass: str, is_cap: bool) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The alphabet's letters of one class (those with a capital when is_cap), in alphabet order, and
+    each one's position."""
     alpha = cc.alphabet(lang)
-    return tuple(x for x in alpha.letters if x != lower and alpha.klass[x] == alpha.klass[lower]
-                 and (alpha.upper[x] or not is_cap))
+    letters = tuple(x for x in alpha.letters if alpha.klass[x] == klass and (alpha.upper[x] or not is_cap))
+    return letters, {x: i for i, x in enumerate(letters)}
 
 
 @functools.lru_cache(maxsize=2**16)

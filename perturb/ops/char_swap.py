@@ -47,9 +47,10 @@ def _has_swappable_pair(word: cc.Word) -> bool:
     text = word.text
     for i in range(len(text) - 1):
         a, b = text[i], text[i + 1]
-        # One code point per cluster: str.isalpha() is \p{L}, and the swapped word re-segments into
-        # the same single code points, so only the NFC part of the integrity check can fail.
-        if a != b and a.isalpha() and b.isalpha() and cc.keeps_nfc(text, text[:i] + b + a + text[i + 2:]):
+        # One code point per cluster: the swapped word re-segments into the same single code points, so
+        # only the NFC part of the integrity check can fail.
+        if a != b and cc.is_letter_cluster(a) and cc.is_letter_cluster(b) and \
+                cc.keeps_nfc(text, text[:i] + b + a + text[i + 2:]):
             return True
     return False
 
