@@ -167,7 +167,8 @@ def resegments_as(new_text: str, expected: Sequence[str]) -> bool:
     mark that would attach to a neighbour (a Thai vowel sign after an inserted consonant), a consonant
     that would fuse into a conjunct after a virama, or a swap that merges two clusters all fail here."""
     if segment.single_code_point_clusters(new_text):
-        return len(new_text) == len(expected) and all(len(c) == 1 for c in expected) and new_text == "".join(expected)
+        # as many non-empty clusters as code points, spelling the text: one code point each
+        return len(new_text) == len(expected) and "" not in expected and new_text == "".join(expected)
     return segment.graphemes(new_text) == list(expected)
 
 

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .. import segment
-from ..core import RateParams, task_languages
+from ..core import RateParams, Span, task_languages
 from ..registry import register
 from . import _char_common as cc
 
@@ -59,6 +59,25 @@ class CharKeyboard(cc.WordOp):
         # A cluster at random, then one of its typos; the first that passes the integrity check.
         word, lang = cand
         by_cluster = _typos_by_cluster(word.text, lang)
+        if len(word.clusters) == len(word.text) and lang != "zh":
+            # One code point per cluster, and typos that are one plain NFC code point each: every typo
+            # passes the integrity check (see _plain), so the first one drawn is taken, as below.
+            plain = _plain(lang)
+            start = word.start
+
+            def build_plain(i):
+                typos = by_cluster[i]
+
+                def typo(k):
+                    t = typos[k]
+                    if t in plain:
+                        return [Span(start + i, start + i + 1, t)]
+                    new = word.clusters[:i] + (t,) + word.clusters[i + 1:]
+                    return [cc.cluster_span(word, i, i + 1, t)] if cc.valid_word_edit(word, new) else None
+
+                return cc.first_index(len(typos), rng, typo)
+
+            return cc.first_valid(sorted(by_cluster), rng, build_plain)
 
         def build(i):
             typos = by_cluster[i]
@@ -102,6 +121,16 @@ def _has_typo(word: str, lang: str) -> bool:
     layout with at least one key that has a neighbour."""
     layout = _layout(lang)
     return any(all(ch in layout for ch in c) and any(layout[ch] for ch in c) for c in segment.graphemes(word))
+
+
+@functools.lru_cache(maxsize=None)
+def _plain(lang: str) -> frozenset[str]:
+    """Typos that always pass the integrity check in a word of one-code-point clusters: one code point
+    that is a cluster by itself and NFC-stable. Such a letter next to letters of the same kind re-segments
+    into single code points, and cannot compose under NFC (what composes with a neighbour is a combining
+    mark or a conjoining jamo, and those form clusters)."""
+    return frozenset(t for near in _layout(lang).values() for t in near
+                     if len(t) == 1 and segment.single_code_point_clusters(t) and unicodedata.is_normalized("NFC", t))
 
 
 @functools.lru_cache(maxsize=None)

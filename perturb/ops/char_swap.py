@@ -40,11 +40,11 @@ def _swappable_pairs(word_text: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _has_swappable_pair(word: cc.Word) -> bool:
-    """bool(_swappable_pairs(word.text)), stopping at the first pair that qualifies."""
-    if len(word.clusters) != len(word.text):
-        return bool(_swappable_pairs(word.text))
-    text = word.text
+@functools.lru_cache(maxsize=2**16)  # words recur throughout a corpus
+def _has_swappable_pair(text: str) -> bool:
+    """bool(_swappable_pairs(text)), stopping at the first pair that qualifies."""
+    if not segment.single_code_point_clusters(text):
+        return bool(_swappable_pairs(text))
     for i in range(len(text) - 1):
         a, b = text[i], text[i + 1]
         # One code point per cluster: the swapped word re-segments into the same single code points, so
@@ -69,7 +69,7 @@ class CharSwap(cc.WordOp):
     def candidates(self, text, lang):
         # Whether a word has a swappable pair is usually settled by its first pair; the full list is
         # only needed for the words touched.
-        return [(w, None) for w in cc.words(text, lang) if _has_swappable_pair(w)]
+        return [(w, None) for w in cc.words(text, lang) if _has_swappable_pair(w.text)]
 
     def touch(self, cand, rng: random.Random):
         word, _ = cand
