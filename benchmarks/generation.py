@@ -603,17 +603,20 @@ def bench_memory(args, data: Path) -> dict:
             a, b = res["runs"][f"workers={m} x1"], res["runs"][f"workers={m} x10"]
             key = "parent_peak_after_imports_mib" if a["parent_peak_after_imports_mib"]["median"] else "parent_peak_mib"
             if a[key]["median"] and b[key]["median"]:
+                wa, wb = a["worker_peak_mib"]["median"] or 0, b["worker_peak_mib"]["median"] or 0
                 res["runs"][f"workers={m} growth"] = {
                     "measure": key,
                     "parent_x10_over_x1": b[key]["median"] / a[key]["median"],
                     "parent_delta_mib": b[key]["median"] - a[key]["median"],
-                    "worker_delta_mib": (b["worker_peak_mib"]["median"] or 0) - (a["worker_peak_mib"]["median"] or 0),
+                    "worker_x10_over_x1": wb / wa if wa else None,
+                    "worker_delta_mib": wb - wa,
                 }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     growth = [v for k, v in res["runs"].items() if k.endswith("growth")]
-    res["flat"] = bool(growth) and all(g["parent_x10_over_x1"] < 1.2 for g in growth)
-    res["flat_rule"] = "10x input: parent peak since imports within 1.2x of the 1x run"
+    res["flat"] = bool(growth) and all(g["parent_x10_over_x1"] < 1.2 and (g["worker_x10_over_x1"] or 1.0) < 1.2
+                                       for g in growth)
+    res["flat_rule"] = "10x input: parent peak since imports, and the largest worker's peak, within 1.2x of the 1x run"
     return res
 
 
@@ -778,9 +781,11 @@ def _md(results: dict, args) -> str:
                          f"{_f(r['worker_peak_mib'])} | {r['wall_s']['median']:.1f} |")
         for k, r in mem["runs"].items():
             if k.endswith("growth"):
+                wr = r.get("worker_x10_over_x1")
                 lines.append(f"- {k} ({r.get('measure', 'parent_peak_mib')}): parent ×{r['parent_x10_over_x1']:.2f} "
-                             f"(+{r['parent_delta_mib']:.0f} MiB), worker +{r['worker_delta_mib']:.0f} MiB")
-        lines.append(f"- flat (10× input within 1.2× peak): **{'yes' if mem['flat'] else 'NO'}**")
+                             f"({r['parent_delta_mib']:+.0f} MiB), worker "
+                             f"{'×%.2f ' % wr if wr else ''}({r['worker_delta_mib']:+.0f} MiB)")
+        lines.append(f"- flat (10× input: parent and worker peaks within 1.2×): **{'yes' if mem['flat'] else 'NO'}**")
         lines.append("")
     prof = results.get("profile")
     if prof and prof.get("top_by_tottime"):

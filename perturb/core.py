@@ -9,6 +9,10 @@ from typing import Any, ClassVar, Iterable, Mapping, Sequence
 from .example import DEFAULT_TARGET_FIELDS, TASK_FIELDS, TASK_LANGS, XNLI_LABELS, Example, Label
 
 FAMILIES = ("char", "lex", "logic")
+# Size of the memos keyed by a whole text (tokenisations, per-sentence analyses shared by a recipe's entries).
+# The engine runs every entry over a chunk of examples before the next chunk, so what must be remembered is a
+# chunk's texts, not a corpus's: a small bound keeps memory flat however large the input.
+TEXT_MEMO = 4096
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import regex
 
+from .core import TEXT_MEMO
+
 __all__ = [
     "LANGS",
     "Token",
@@ -204,12 +206,12 @@ def words(text: str, lang: str) -> tuple[Token, ...]:
 
 
 # Several perturbations tokenize the same sentence, so both results are memoised (tuples are immutable).
-@functools.lru_cache(maxsize=2**16)
+@functools.lru_cache(maxsize=TEXT_MEMO)
 def _words_cached(text: str, lang: str) -> tuple[Token, ...]:
     return tuple(t for t in _tokenize_cached(text, lang) if t.is_word)
 
 
-@functools.lru_cache(maxsize=2**16)
+@functools.lru_cache(maxsize=TEXT_MEMO)
 def _tokenize_cached(text: str, lang: str) -> tuple[Token, ...]:
     if lang in _DICT_SEGMENTER:
         cuts = _dictionary_cuts(text, lang)

@@ -12,7 +12,7 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 import regex
 
 from .. import segment
-from ..core import Edit, Perturbation, Span, n_to_touch
+from ..core import TEXT_MEMO, Edit, Perturbation, Span, n_to_touch
 
 LETTER = regex.compile(r"\p{L}")
 MARK_PREFIX = "\u25cc"  # resource files show a combining mark on a dotted circle so it is readable
@@ -139,7 +139,7 @@ class Word(NamedTuple):
 _new_tuple = tuple.__new__
 
 
-@functools.lru_cache(maxsize=2**14)
+@functools.lru_cache(maxsize=TEXT_MEMO)
 def words(text: str, lang: str) -> tuple[Word, ...]:
     """The words of text with their clusters (memoised: the char ops of a recipe all ask for the same)."""
     spans = segment.char_word_spans(text, lang)

@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import regex
 
-from ..core import DROPPED, Span
+from ..core import TEXT_MEMO, DROPPED, Span
 from ._logic_rules import (rx, LangRules, case_flippable, common_blockers, flag, fold, folded_tokens, has_any_seq,
                            lang_rules, lower_first, rule_seqs, seq_spans, tokens)
 
@@ -79,7 +79,7 @@ def _occurrences(haystack: str, word: str):
 
 # Memoised (a tuple, so callers cannot change the shared answer): template negation asks twice per call, and
 # negate, double_negation and double_negation.mixed frame the same hypotheses.
-@functools.lru_cache(maxsize=2**16)
+@functools.lru_cache(maxsize=TEXT_MEMO)
 def _first_words(text: str, lang: str, need_second: bool = False) -> tuple[str, ...]:
     """The first word of text and the start of the second one, as the language's segmenter cuts them.
 
@@ -183,7 +183,7 @@ def template_negate(text: str, lang: str, premise: str = "", *, lower_first_word
 
 # Memoised (as a tuple: each caller gets its own list): logic.negate and logic.double_negation put the same
 # frame in front of the same hypothesis.
-@functools.lru_cache(maxsize=2**16)
+@functools.lru_cache(maxsize=TEXT_MEMO)
 def _template_negate_memo(text: str, lang: str, premise: str, lower_first_word: bool) -> tuple[Span, ...] | None:
     out = _template_negate(text, lang, premise, lower_first_word=lower_first_word)
     return None if out is None else tuple(out)
@@ -471,7 +471,7 @@ def local_negate(text: str, lang: str):
 
 # Memoised (as a tuple: each caller gets its own list): logic.negate.local and logic.double_negation.mixed
 # negate the same hypothesis.
-@functools.lru_cache(maxsize=2**16)
+@functools.lru_cache(maxsize=TEXT_MEMO)
 def _local_negate_memo(text: str, lang: str):
     out = _local_negate(text, lang)
     return tuple(out) if isinstance(out, list) else out

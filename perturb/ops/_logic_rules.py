@@ -190,7 +190,7 @@ import regex
 import yaml
 
 from .. import segment
-from ..core import DROPPED, Dropped, Edit, Perturbation, Span, apply_spans
+from ..core import TEXT_MEMO, DROPPED, Dropped, Edit, Perturbation, Span, apply_spans
 from ..example import XNLI_LANGS
 
 # Rule files give patterns as strings. `regex.match(pattern, text)` looks the string up in regex's own cache
@@ -371,7 +371,7 @@ def sentence_breaks(text: str, lang: str, abbreviations: frozenset[str] = frozen
     return out
 
 
-@functools.lru_cache(maxsize=2**16)  # every logic entry asks this of every hypothesis
+@functools.lru_cache(maxsize=TEXT_MEMO)  # every logic entry asks this of every hypothesis
 def is_multi_sentence(text: str, lang: str, abbreviations=frozenset()) -> bool:
     return bool(sentence_breaks(text, lang, abbreviations))
 
@@ -556,7 +556,7 @@ def rule_seqs(obj: Mapping[str, Any], key: str, lang: str) -> tuple[tuple[str, .
     return hit[1]
 
 
-@functools.lru_cache(maxsize=2**16)
+@functools.lru_cache(maxsize=TEXT_MEMO)
 def folded_tokens(text: str, lang: str) -> tuple[str, ...]:
     """fold() of every token of text, memoised: several logic ops look up the words of the same hypothesis."""
     return tuple(fold(t.text, lang) for t in tokens(text, lang))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import segment
-from ..core import Perturbation, RateParams, task_languages
+from ..core import TEXT_MEMO, Perturbation, RateParams, task_languages
 from ..registry import register
 from . import _lex_common as lc
 from . import _lex_muse as muse
@@ -169,7 +169,7 @@ def _translate(word: str, lang: str, to: str, src, tgt, hints: dict[str, str]) -
     return None
 
 
-@functools.lru_cache(maxsize=2**14)
+@functools.lru_cache(maxsize=TEXT_MEMO)
 def _english_words(text: str) -> dict[str, str]:
     """{key: spelling} of the words of an English sentence; a capital that only marks the start of the
     sentence is not kept (the first word's spelling is lower-cased unless it occurs again inside)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import regex
 
-from ..core import Params, Span, xnli_label_map
+from ..core import TEXT_MEMO, Params, Span, xnli_label_map
 from ..registry import register
 from ._logic_neg import _wordset, cue_indices
 from ._logic_rules import (rx, LogicOp, _seqs, common_blockers, flag, fold, folded_tokens, has_any_seq, lang_rules,
@@ -214,7 +214,7 @@ class Quantifier(LogicOp):
 
 # Memoised by hypothesis: everything up to the choice of direction is the same for weaken and strengthen, which
 # both run over every hypothesis.
-@functools.lru_cache(maxsize=2**16)
+@functools.lru_cache(maxsize=TEXT_MEMO)
 def _candidates(text: str, lang: str):
     """(excluded token indices, {direction: matches}) when text holds exactly one quantifier in a context
     where the monotonicity table holds, else None."""
