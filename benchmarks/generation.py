@@ -92,14 +92,15 @@ def _cpu_seconds() -> float:
 
 def per_lang_seconds(t_start: float, events: list[tuple[float, str, int]]) -> dict[str, tuple[float, int]]:
     """From progress events (time, lang, examples in chunk): seconds and examples per language. A language's
-    time runs from the previous language's last chunk (or the call's start) to its own last chunk, so it
-    includes reading, hashing and writing that language."""
+    time runs from its start event (the engine reports 0 examples when it starts a language) or else from
+    the previous language's last chunk (or the call's start) to its own last chunk, so it includes reading
+    and writing that language (not the check of every input file that precedes the first language)."""
     out: dict[str, list] = {}
     prev_end = t_start
     order: list[str] = []
     for t, lang, n in events:
         if lang not in out:
-            out[lang] = [prev_end, t, 0]
+            out[lang] = [t if n == 0 else prev_end, t, 0]
             order.append(lang)
         out[lang][1] = t
         out[lang][2] += n

@@ -1,4 +1,4 @@
-"""Run a recipe over loaded examples and write a signed attack set: parallel by example, byte-identical output."""
+"""Run a recipe over streamed examples and write a signed attack set: parallel by language (or slice), byte-identical output."""
 from __future__ import annotations
 
 import dataclasses
@@ -103,6 +103,8 @@ def _run_unit(unit: _Unit, entries: Sequence[Planned], seed: int, labels,
     counts = [[0, 0, 0] for _ in entries]
     examples = itertools.islice(iter_source(unit.source, labels=labels), unit.lo, unit.hi)
     handles = [open(p, "w", encoding="utf-8", newline="\n") if p else None for p in unit.paths]
+    if progress:
+        progress(unit.source.lang, 0)  # this language starts now (a progress bar can name it)
     try:
         for chunk in _chunks(examples, CHUNK):
             for i, o in enumerate(_process_chunk(entries, unit.active, chunk, seed)):
