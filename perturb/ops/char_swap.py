@@ -29,6 +29,8 @@ def _swappable_pairs(word_text: str) -> tuple[int, ...]:
     # (swapping "ll" is a no-op). The swap must also survive re-segmentation: a Devanagari half-form
     # (consonant + virama) moved before another cluster would fuse into a different cluster.
     # Memoised on the word: the same words recur throughout a corpus.
+    if segment.single_code_point_clusters(word_text):
+        return tuple(_plain_pairs(word_text))
     clusters = tuple(segment.graphemes(word_text))
     word = cc.Word(0, len(word_text), word_text, clusters)
     out = []
@@ -40,19 +42,22 @@ def _swappable_pairs(word_text: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _plain_pairs(text: str):
+    """_swappable_pairs of a word whose clusters are single code points, lazily: the swapped word
+    re-segments into the same single code points, so only the letter and NFC parts of the check apply."""
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        if a != b and cc.is_letter_cluster(a) and cc.is_letter_cluster(b) and \
+                cc.keeps_nfc(text, text[:i] + b + a + text[i + 2:]):
+            yield i
+
+
 @functools.lru_cache(maxsize=2**16)  # words recur throughout a corpus
 def _has_swappable_pair(text: str) -> bool:
     """bool(_swappable_pairs(text)), stopping at the first pair that qualifies."""
     if not segment.single_code_point_clusters(text):
         return bool(_swappable_pairs(text))
-    for i in range(len(text) - 1):
-        a, b = text[i], text[i + 1]
-        # One code point per cluster: the swapped word re-segments into the same single code points, so
-        # only the NFC part of the integrity check can fail.
-        if a != b and cc.is_letter_cluster(a) and cc.is_letter_cluster(b) and \
-                cc.keeps_nfc(text, text[:i] + b + a + text[i + 2:]):
-            return True
-    return False
+    return next(_plain_pairs(text), None) is not None
 
 
 @register
