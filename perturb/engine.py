@@ -208,16 +208,18 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
         manifest["counts"][entry.name] = {}
 
     with atomic_dir(Path(out), overwrite=overwrite) as tmp:
-        scan = functools.partial(_scan_source, tmp=tmp, manifest=manifest, shard_t=shard_t, label_list=label_list,
-                                 data_root=data_root, recipe=recipe)
-        if workers == 1 or not sources:
+        plans = [_Plan.new(s, recipe, tmp) for s in sources]
+        scan = functools.partial(_scan_source, manifest=manifest, shard_t=shard_t, label_list=label_list,
+                                 data_root=data_root)
+        if workers == 1 or not plans:
             # 1. Read and check every file, write the clean rows; 2. perturb, language by language.
-            plans = [scan(s) for s in sources]
+            for plan in plans:
+                scan(plan)
             for plan in plans:
                 [unit] = _units(plan, 1)
                 plan.counts = [_run_unit(unit, recipe.entries, seed, label_list, progress)]
         else:
-            plans = _run_parallel(sources, scan, tmp, shard_t, recipe, seed, label_list, workers, progress)
+            _run_parallel(plans, scan, shard_t, recipe, seed, label_list, workers, progress)
         # 3. Join the parts and count.
         for plan in plans:
             _finish_source(plan, recipe, seed, manifest)
@@ -230,12 +232,12 @@ class _Plan:
     """One source's share of the work: its rows [lo, hi), where its files go, which entries apply."""
 
     source: Source
-    sha: str
-    lo: int
-    hi: int
     lang_dir: Path
     names: tuple[str, ...]         # recipe entry names, in recipe order
     active: tuple[bool, ...]       # per entry: does the op support this language
+    sha: str = ""                  # sha, lo and hi are set by _scan_source
+    lo: int = 0
+    hi: int | None = None          # None: rows not counted yet
     units: list[_Unit] = field(default_factory=list)
     counts: list[list[tuple[int, int, int]]] = field(default_factory=list)  # per unit, per entry
 
@@ -244,40 +246,36 @@ class _Plan:
         return self.hi - self.lo
 
     @classmethod
-    def whole_file(cls, source: Source, recipe: Recipe, tmp: Path) -> "_Plan":
-        """A plan for all rows of a source before they are counted (sha, lo, hi are filled in by the scan)."""
+    def new(cls, source: Source, recipe: Recipe, tmp: Path) -> "_Plan":
         lang_dir = tmp / source.task / source.lang
-        lang_dir.mkdir(parents=True, exist_ok=True)
-        return cls(source, "", 0, None, lang_dir, tuple(e.name for e in recipe.entries),  # type: ignore[arg-type]
+        lang_dir.mkdir(parents=True)
+        return cls(source, lang_dir, tuple(e.name for e in recipe.entries),
                    tuple(e.op.supports(source.task, source.lang) for e in recipe.entries))
 
 
-def _scan_source(source, *, tmp, manifest, shard_t, label_list, data_root, recipe) -> _Plan:
-    """Read one source in full (every row is checked here, before any work), record it in the manifest and
-    write its clean rows; nothing of it stays in memory."""
-    sha = source.sha256()
+def _scan_source(plan: _Plan, *, manifest, shard_t, label_list, data_root) -> _Plan:
+    """Read a plan's source in full (every row is checked here), record it in the manifest, write its clean
+    rows and set the plan's sha and rows; nothing of the source stays in memory."""
+    source = plan.source
+    plan.sha = source.sha256()
     try:
         rel = source.path.relative_to(data_root).as_posix() if data_root.is_dir() else source.path.name
     except ValueError:
         rel = source.path.name
-    lang_dir = tmp / source.task / source.lang
-    lang_dir.mkdir(parents=True, exist_ok=True)  # (exists when workers started on the file already)
-    clean = lang_dir / "clean.jsonl"
+    clean = plan.lang_dir / "clean.jsonl"
     n = 0
     with open(clean, "w", encoding="utf-8", newline="\n") as f:
         for ex in iter_source(source, labels=label_list):
             if shard_t is None:
                 f.write(clean_line(ex))
             n += 1
-    lo, hi = shard_bounds(n, shard_t)
+    plan.lo, plan.hi = shard_bounds(n, shard_t)
     if shard_t is not None:  # the shard's bounds needed the row count: a second pass writes its rows
         with open(clean, "w", encoding="utf-8", newline="\n") as f:
-            for ex in itertools.islice(iter_source(source, labels=label_list), lo, hi):
+            for ex in itertools.islice(iter_source(source, labels=label_list), plan.lo, plan.hi):
                 f.write(clean_line(ex))
-    manifest["sources"][source.lang] = {"file": rel, "format": source.format, "sha256": sha, "rows": n}
-    names = tuple(e.name for e in recipe.entries)
-    active = tuple(e.op.supports(source.task, source.lang) for e in recipe.entries)
-    return _Plan(source, sha, lo, hi, lang_dir, names, active)
+    manifest["sources"][source.lang] = {"file": rel, "format": source.format, "sha256": plan.sha, "rows": n}
+    return plan
 
 
 def _units(plan: _Plan, parts: int) -> list[_Unit]:
@@ -298,9 +296,9 @@ def _units(plan: _Plan, parts: int) -> list[_Unit]:
     return units
 
 
-def _run_parallel(sources: list[Source], scan: Callable[[Source], _Plan], tmp: Path, shard_t, recipe: Recipe,
-                  seed: int, labels, workers: int, progress: Callable[[str, int], None] | None) -> list[_Plan]:
-    """Scan the sources and run their units on a pool of forked workers; returns the plans with counts.
+def _run_parallel(plans: list[_Plan], scan: Callable[[_Plan], _Plan], shard_t, recipe: Recipe, seed: int, labels,
+                  workers: int, progress: Callable[[str, int], None] | None) -> None:
+    """Scan the plans' sources and run their units on a pool of forked workers, filling in their counts.
 
     A worker loads the segmenters and tables of the languages it meets, so whole languages are the
     natural unit; a language is split only when there are fewer languages than twice the workers (one
@@ -309,27 +307,26 @@ def _run_parallel(sources: list[Source], scan: Callable[[Source], _Plan], tmp: P
     still aborts the run and leaves nothing). Languages cut by a dictionary segmenter (zh, th) cost the
     most per row and go first, then larger files: the last unit to finish is a short one. Results are
     keyed by unit, so the output never depends on which worker ran what, or when."""
-    parts = 1 if len(sources) >= 2 * workers else -(-2 * workers // len(sources))
+    parts = 1 if len(plans) >= 2 * workers else -(-2 * workers // len(plans))
     early = parts == 1 and shard_t is None
-    order = sorted(range(len(sources)), key=lambda i: (not segment.uses_dictionary(sources[i].lang),
-                                                        -_file_size(sources[i].path), i))
+    order = sorted(range(len(plans)), key=lambda i: (not segment.uses_dictionary(plans[i].source.lang),
+                                                      -_file_size(plans[i].source.path), i))
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     queue = ctx.Queue() if progress else None
-    n_jobs = len(sources) * parts
+    n_jobs = len(plans) * parts
     pool = ProcessPoolExecutor(min(workers, n_jobs), mp_context=ctx, initializer=_init_worker,
                                initargs=(recipe.entries, seed, labels, queue))
     futures: dict = {}
     try:
         if early:
-            plans = [_Plan.whole_file(s, recipe, tmp) for s in sources]
             for i in order:
-                [unit] = plans[i].units = _units(plans[i], 1)
+                [unit] = _units(plans[i], 1)
                 futures[pool.submit(_worker_unit, unit)] = (i, 0)
-            scanned = [scan(s) for s in sources]  # meanwhile: check every row, write the clean rows
-            for plan, got in zip(plans, scanned):
-                plan.sha, plan.lo, plan.hi = got.sha, got.lo, got.hi
+            for plan in plans:  # meanwhile: check every row, write the clean rows
+                scan(plan)
         else:
-            plans = [scan(s) for s in sources]
+            for plan in plans:
+                scan(plan)
             for i in order:
                 for k, unit in enumerate(_units(plans[i], parts)):
                     futures[pool.submit(_worker_unit, unit)] = (i, k)
@@ -349,7 +346,6 @@ def _run_parallel(sources: list[Source], scan: Callable[[Source], _Plan], tmp: P
         if queue is not None:
             queue.close()
             queue.join_thread()
-    return plans
 
 
 def _file_size(path: Path) -> int:

@@ -5,6 +5,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perturb.engine import generate
 from perturb.errors import InputError
@@ -50,3 +52,46 @@ def test_bad_row_in_a_late_file_aborts_a_parallel_run_and_leaves_nothing(tmp_pat
         generate(task="xnli", data=data, langs=LANGS, out=tmp_path / "o", workers=2)
     assert not (tmp_path / "o").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".o.")]
+
+
+def test_written_rows_are_canonical_json(tmp_path):
+    # The engine formats rows by hand (attackset.perturbed_line / clean_line) for speed; every line must be
+    # exactly what canonical_line (json.dumps, sorted keys) gives for the same object.
+    import json
+
+    from perturb.attackset import canonical_line
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    generate(task="xnli", data=root / "xnli", out=tmp_path / "x")
+    generate(task="xcopa", data=root / "xcopa", out=tmp_path / "c")
+    n = 0
+    for path in sorted(tmp_path.rglob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+            assert canonical_line(json.loads(line)) == line, path
+            n += 1
+    assert n > 1000
+
+
+_odd_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30) | st.sampled_from(
+    ['"', "\\", "\x08\x1c\x1d", "\u2028\u2029", "😀e\u0301", "\t\n\r", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(premise=_odd_text, hypothesis=_odd_text, before=_odd_text, after=_odd_text, variant=st.integers(0, 9),
+       label=st.sampled_from(["entailment", "neutral", "contradiction"]),
+       orig=st.sampled_from(["entailment", "neutral", "contradiction", None]))
+def test_hand_formatted_rows_equal_json_dumps(premise, hypothesis, before, after, variant, label, orig):
+    from perturb.attackset import canonical_line, clean_line, perturbed_line
+    from perturb.core import Edit, Perturbed
+    from perturb.engine import perturbed_row
+    from perturb.example import Example
+
+    ex = Example("xnli/test/de/000001", "xnli", "de", {"premise": premise, "hypothesis": hypothesis}, label)
+    edits = (Edit("hypothesis", 0, len(before), before, after), Edit("premise", 1, 2, "x", after))
+    res = Perturbed(ex, orig, edits, variant)
+    assert perturbed_line("char.swap", ex, orig, variant, edits) == canonical_line(perturbed_row("char.swap", res))
+    assert clean_line(ex) == canonical_line(ex.to_json())
+    copa = Example("xcopa/test/et/000003", "xcopa", "et", {"premise": premise, "choice1": before,
+                                                            "choice2": after, "question": "cause"}, 1)
+    assert perturbed_line("x", copa, 0, variant, ()) == canonical_line(perturbed_row("x", Perturbed(copa, 0, (), variant)))
+    assert clean_line(copa) == canonical_line(copa.to_json())

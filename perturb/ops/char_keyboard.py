@@ -59,32 +59,19 @@ class CharKeyboard(cc.WordOp):
         # A cluster at random, then one of its typos; the first that passes the integrity check.
         word, lang = cand
         by_cluster = _typos_by_cluster(word.text, lang)
-        if len(word.clusters) == len(word.text) and lang != "zh":
-            # One code point per cluster, and typos that are one plain NFC code point each: every typo
-            # passes the integrity check (see _plain), so the first one drawn is taken, as below.
-            plain = _plain(lang)
-            start = word.start
-
-            def build_plain(i):
-                typos = by_cluster[i]
-
-                def typo(k):
-                    t = typos[k]
-                    if t in plain:
-                        return [Span(start + i, start + i + 1, t)]
-                    new = word.clusters[:i] + (t,) + word.clusters[i + 1:]
-                    return [cc.cluster_span(word, i, i + 1, t)] if cc.valid_word_edit(word, new) else None
-
-                return cc.first_index(len(typos), rng, typo)
-
-            return cc.first_valid(sorted(by_cluster), rng, build_plain)
+        # One code point per cluster, and a typo that is one plain NFC code point: it always passes the
+        # integrity check (see _plain), so the span is written without building the new word.
+        plain = _plain(lang) if len(word.clusters) == len(word.text) and lang != "zh" else frozenset()
 
         def build(i):
             typos = by_cluster[i]
 
             def typo(k):
-                new = word.clusters[:i] + (typos[k],) + word.clusters[i + 1:]
-                return [cc.cluster_span(word, i, i + 1, typos[k])] if cc.valid_word_edit(word, new) else None
+                t = typos[k]
+                if t in plain:
+                    return [Span(word.start + i, word.start + i + 1, t)]
+                new = word.clusters[:i] + (t,) + word.clusters[i + 1:]
+                return [cc.cluster_span(word, i, i + 1, t)] if cc.valid_word_edit(word, new) else None
 
             return cc.first_index(len(typos), rng, typo)
 
