@@ -1,4 +1,4 @@
-"""The lazy registry of perturbations: op modules under perturb/ops are imported only when first asked for."""
+"""The lazy registry of perturbations: op modules under perturb/ops/<family>/ are imported only when first asked for."""
 from __future__ import annotations
 
 import difflib
@@ -34,9 +34,12 @@ def _load_all() -> None:
         return
     from . import ops
 
-    for info in sorted(pkgutil.iter_modules(ops.__path__), key=lambda m: m.name):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{ops.__name__}.{info.name}")
+    # One package per family (ops/char, ops/lex, ops/logic); modules starting with "_" are helpers, not ops.
+    for fam in sorted(m.name for m in pkgutil.iter_modules(ops.__path__) if m.ispkg):
+        pkg = importlib.import_module(f"{ops.__name__}.{fam}")
+        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{pkg.__name__}.{info.name}")
     _LOADED = True
 
 

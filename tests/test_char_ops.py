@@ -12,8 +12,8 @@ import pytest
 from perturb import registry, segment
 from perturb.core import Perturbed
 from perturb.example import Example
-from perturb.ops import _char_common as cc
-from perturb.ops import char_keyboard as kb
+from perturb.ops.char import _common as cc
+from perturb.ops.char import keyboard as kb
 
 RESOURCE_KINDS = ("keyboards", "alphabets", "diacritics", "homoglyphs", "homophones")
 
@@ -54,7 +54,7 @@ def test_every_resource_file_has_provenance():
 
 def test_importing_char_ops_loads_no_resource():
     code = ("import sys; import perturb.registry as r; r.names(); "
-            "from perturb.ops import _char_common as cc; "
+            "from perturb.ops.char import _common as cc; "
             "assert cc.read_table.cache_info().currsize == 0, 'a table was read at import'; "
             "heavy = [m for m in ('spacy', 'jieba', 'pythainlp', 'opencc') if m in sys.modules]; "
             "assert not heavy, heavy")
@@ -165,7 +165,7 @@ def test_diacritics(lang, text, expected):
 
 
 def test_diacritics_kinds_are_known():
-    from perturb.ops.char_diacritics import KINDS
+    from perturb.ops.char.diacritics import KINDS
 
     for lang in registry.get("char.diacritics").languages("xnli") | registry.get("char.diacritics").languages("xcopa"):
         assert {row[2] for row in cc.read_table("diacritics", lang)} <= set(KINDS), lang
@@ -247,7 +247,7 @@ def test_first_index_is_random_order_taken_lazily():
     # first_index writes random_order out for speed: same choice and the same draws from the rng.
     import random
 
-    from perturb.ops import _char_common as cc
+    from perturb.ops.char import _common as cc
 
     for seed in range(2000):
         n = seed % 7
@@ -262,7 +262,7 @@ def test_letter_check_shortcut_agrees_with_the_letter_class():
     # is_letter_cluster answers low code points with str.isalpha(); it must agree with \p{L} there.
     import regex
 
-    from perturb.ops import _char_common as cc
+    from perturb.ops.char import _common as cc
 
     for cp in range(0x250):
         ch = chr(cp)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from perturb import registry, segment
 from perturb.core import Perturbed, n_to_touch
 from perturb.example import XNLI_LANGS, Example
-from perturb.ops._char_common import broken_clusters
+from perturb.ops.char._common import broken_clusters
 
 CHAR_OPS = [n for n in registry.names() if n.startswith("char.")]
 

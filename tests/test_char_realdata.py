@@ -8,7 +8,7 @@ import pytest
 from perturb import registry
 from perturb.core import Perturbed
 from perturb.loaders import load
-from perturb.ops._char_common import broken_clusters
+from perturb.ops.char._common import broken_clusters
 from perturb.recipe import Planned
 from perturb.rng import derive_rng
 

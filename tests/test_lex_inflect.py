@@ -7,8 +7,8 @@ import pytest
 from perturb import registry
 from perturb.core import Perturbed
 from perturb.example import Example
-from perturb.ops import _lex_common as lc
-from perturb.ops import _lex_inflect as inf
+from perturb.ops.lex import _common as lc
+from perturb.ops.lex import _inflect as inf
 from perturb.rng import derive_rng
 
 

@@ -14,7 +14,7 @@ from harness.cli import main
 from perturb import registry
 from perturb.errors import UsageError
 from perturb.example import Example
-from perturb.ops import _lex_common as lc
+from perturb.ops.lex import _common as lc
 from perturb.recipe import load_recipe
 from perturb.rng import derive_rng
 

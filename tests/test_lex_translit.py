@@ -8,7 +8,7 @@ import regex
 from perturb import registry
 from perturb.core import Perturbed
 from perturb.example import Example
-from perturb.ops import _lex_translit as tr
+from perturb.ops.lex import _translit as tr
 from perturb.rng import derive_rng
 
 WORDS = [
@@ -97,7 +97,7 @@ def test_fast_thai_romaniser_equals_pythainlp():
     import pytest
 
     from perturb import segment
-    from perturb.ops import _lex_translit as tr
+    from perturb.ops.lex import _translit as tr
 
     fast = tr._fast_royin()
     if fast is None:

@@ -12,7 +12,8 @@ from perturb import registry
 from perturb.core import DROPPED, Perturbed, apply_spans
 from perturb.example import XNLI_LABELS, XNLI_LANGS, Example
 from perturb.loaders import load
-from perturb.ops import _logic_neg, _logic_rules
+from perturb.ops.logic import _neg as _logic_neg
+from perturb.ops.logic import _rules as _logic_rules
 from perturb.recipe import parse_recipe
 
 E, N, C = XNLI_LABELS

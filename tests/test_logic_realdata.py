@@ -10,7 +10,7 @@ from perturb.core import apply_spans
 from perturb.engine import generate
 from perturb.example import XNLI_LANGS
 from perturb.loaders import load
-from perturb.ops import _logic_neg
+from perturb.ops.logic import _neg as _logic_neg
 from perturb.recipe import parse_recipe
 
 # The recipe entries proposed for the default recipe (one output name per op and mode).

@@ -1,1 +1,1 @@
-"""Perturbation modules, one op (or one small family of variants) per module; discovered by the registry."""
+"""Perturbation ops, one package per family (char, lex, logic); the registry imports every public module of each."""

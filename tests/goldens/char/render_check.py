@@ -34,8 +34,9 @@ def main() -> None:
     import uharfbuzz as hb
 
     from perturb.loaders import load
-    from perturb.ops import char_bidi, char_invisible
-    from perturb.ops import _char_common as cc
+    from perturb.ops.char import bidi as char_bidi
+    from perturb.ops.char import invisible as char_invisible
+    from perturb.ops.char import _common as cc
 
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 400
     root = Path(os.environ.get("XSTRESS_DATA", REPO.parent / "shared" / "data"))

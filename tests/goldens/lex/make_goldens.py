@@ -41,7 +41,7 @@ def make_op(name: str, params: dict):
     _setup_path()
     from perturb import registry
     from perturb.loaders import load
-    from perturb.ops._lex_mlm import EchoFiller
+    from perturb.ops.lex._mlm import EchoFiller
 
     op = registry.get(name)(**params)
     if name == "lex.codeswitch":

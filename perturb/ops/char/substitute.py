@@ -5,10 +5,10 @@ import functools
 import random
 from dataclasses import dataclass
 
-from .. import segment
-from ..core import RateParams, task_languages
-from ..registry import register
-from . import _char_common as cc
+from ... import segment
+from ...core import RateParams, task_languages
+from ...registry import register
+from . import _common as cc
 
 
 @dataclass(frozen=True)

@@ -189,9 +189,9 @@ from typing import Any, Mapping, Sequence
 import regex
 import yaml
 
-from .. import segment
-from ..core import TEXT_MEMO, DROPPED, Dropped, Edit, Perturbation, Span, apply_spans
-from ..example import XNLI_LANGS
+from ... import segment
+from ...core import TEXT_MEMO, DROPPED, Dropped, Edit, Perturbation, Span, apply_spans
+from ...example import XNLI_LANGS
 
 # Rule files give patterns as strings. `regex.match(pattern, text)` looks the string up in regex's own cache
 # on every call, which costs more than most matches; this memo hands back the compiled pattern directly.

@@ -11,8 +11,8 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 
 import regex
 
-from .. import segment
-from ..core import TEXT_MEMO, Edit, Perturbation, Span, n_to_touch
+from ... import segment
+from ...core import TEXT_MEMO, Edit, Perturbation, Span, n_to_touch
 
 LETTER = regex.compile(r"\p{L}")
 MARK_PREFIX = "\u25cc"  # resource files show a combining mark on a dotted circle so it is readable

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import regex
 
-from ..core import TEXT_MEMO, Params, Span, xnli_label_map
-from ..registry import register
-from ._logic_neg import _wordset, cue_indices
-from ._logic_rules import (rx, LogicOp, _seqs, common_blockers, flag, fold, folded_tokens, has_any_seq, lang_rules,
+from ...core import TEXT_MEMO, Params, Span, xnli_label_map
+from ...registry import register
+from ._neg import _wordset, cue_indices
+from ._rules import (rx, LogicOp, _seqs, common_blockers, flag, fold, folded_tokens, has_any_seq, lang_rules,
                            lower_first, resource, seq_spans, tokens)
 
 DIRECTIONS = ("weaken", "strengthen")

@@ -6,10 +6,10 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
-from .. import segment
-from ..core import RateParams, Span, task_languages
-from ..registry import register
-from . import _char_common as cc
+from ... import segment
+from ...core import RateParams, Span, task_languages
+from ...registry import register
+from . import _common as cc
 
 # Chinese is typed through a pinyin IME: the realistic slip is picking a wrong candidate of the same
 # (toneless) syllable. Candidates are the most frequent characters of that syllable, the ones an IME

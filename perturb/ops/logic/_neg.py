@@ -13,8 +13,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import regex
 
-from ..core import TEXT_MEMO, DROPPED, Span
-from ._logic_rules import (rx, LangRules, case_flippable, common_blockers, flag, fold, folded_tokens, has_any_seq,
+from ...core import TEXT_MEMO, DROPPED, Span
+from ._rules import (rx, LangRules, case_flippable, common_blockers, flag, fold, folded_tokens, has_any_seq,
                            lang_rules, lower_first, rule_seqs, seq_spans, tokens)
 
 _COMMAS = frozenset({",", "،", "、", "，", ";", "؛", ":", "—", "–"})
@@ -268,7 +268,7 @@ def _not_cues(lang: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=None)
 def _cue_exclusions(lang: str) -> tuple[tuple[str, ...], ...]:
-    from ._logic_rules import _seqs
+    from ._rules import _seqs
 
     return _seqs(lang, lang_rules(lang).doc.get("cue_exclusions"))
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import regex
 
-from .. import segment
-from ..core import RateParams, Span, task_languages
-from ..registry import register
-from . import _char_common as cc
+from ... import segment
+from ...core import RateParams, Span, task_languages
+from ...registry import register
+from . import _common as cc
 
 RLO, LRO, PDF = "\u202e", "\u202d", "\u202c"
 RTL_LANGS = frozenset({"ar", "ur"})

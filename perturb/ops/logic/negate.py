@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core import Params, xnli_label_map
-from ..registry import register
-from ._logic_neg import local_negate, template_negate
-from ._logic_rules import FLIP_MAP, LogicOp
+from ...core import Params, xnli_label_map
+from ...registry import register
+from ._neg import local_negate, template_negate
+from ._rules import FLIP_MAP, LogicOp
 
 MODES = ("template", "local")
 

@@ -9,9 +9,9 @@ import unicodedata
 
 import regex
 
-from ..core import DROPPED, Span, xnli_label_map
-from ..registry import register
-from ._logic_rules import rx, LogicOp, _seqs, common_blockers, find_seq, fold, lang_rules, resource, tokens
+from ...core import DROPPED, Span, xnli_label_map
+from ...registry import register
+from ._rules import rx, LogicOp, _seqs, common_blockers, find_seq, fold, lang_rules, resource, tokens
 
 # A standalone integer: not part of a decimal, time, date, range or larger digit run ("3.5", "10:45", "1/2",
 # "3-5"), and not glued to a letter of a spaced script ("U2", "3D", "5th", "1990s": a name, an ordinal, a

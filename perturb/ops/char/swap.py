@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import regex
 
-from .. import segment
-from ..core import RateParams, task_languages
-from ..registry import register
-from . import _char_common as cc
+from ... import segment
+from ...core import RateParams, task_languages
+from ...registry import register
+from . import _common as cc
 
 
 _LETTER = regex.compile(r"[\p{L}\p{M}]")

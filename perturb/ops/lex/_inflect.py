@@ -11,8 +11,8 @@ from pathlib import Path
 
 import regex
 
-from .. import segment
-from . import _lex_common as lc
+from ... import segment
+from . import _common as lc
 
 # A form is kept when wordfreq has seen it at least this often: Zipf 2 is about once per 10 million words.
 # simplemma's tables come partly from Wiktionary and carry archaic, dialectal and misspelt forms (French

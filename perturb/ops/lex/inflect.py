@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import regex
 
-from ..core import Perturbation, RateParams, task_languages
-from ..registry import register
-from . import _lex_common as lc
-from . import _lex_inflect as inf
+from ...core import Perturbation, RateParams, task_languages
+from ...registry import register
+from . import _common as lc
+from . import _inflect as inf
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core import Params
-from ..registry import register
-from ._logic_neg import local_negate, template_negate
-from ._logic_rules import LogicOp, compose
+from ...core import Params
+from ...registry import register
+from ._neg import local_negate, template_negate
+from ._rules import LogicOp, compose
 
 MODES = ("template", "mixed")
 

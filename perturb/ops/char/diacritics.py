@@ -6,10 +6,10 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
-from .. import segment
-from ..core import RateParams, task_languages
-from ..registry import register
-from . import _char_common as cc
+from ... import segment
+from ...core import RateParams, task_languages
+from ...registry import register
+from . import _common as cc
 
 
 # The kinds the diacritics tables use (third column); a test keeps the two in step.

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import segment
-from ..core import Perturbation, RateParams, task_languages
-from ..registry import register
-from . import _lex_common as lc
-from . import _lex_translit as tr
+from ... import segment
+from ...core import Perturbation, RateParams, task_languages
+from ...registry import register
+from . import _common as lc
+from . import _translit as tr
 
 
 @dataclass(frozen=True)

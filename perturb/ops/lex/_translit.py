@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import _lex_common as lc
+from . import _common as lc
 
 # The script a language's words are romanised from; a word without a letter of it is left alone.
 SCRIPT = {"ru": "Cyrillic", "bg": "Cyrillic", "el": "Greek", "hi": "Devanagari", "ta": "Tamil",

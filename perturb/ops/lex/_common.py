@@ -15,9 +15,9 @@ from typing import Iterable, Sequence
 
 import regex
 
-from .. import segment
-from ..core import Perturbation, Span, n_to_touch
-from ..example import Example
+from ... import segment
+from ...core import Perturbation, Span, n_to_touch
+from ...example import Example
 
 _LETTER = regex.compile(r"\p{L}")
 _WORD_CHAR = regex.compile(r"[\p{L}\p{N}\p{M}]")

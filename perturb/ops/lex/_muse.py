@@ -10,8 +10,8 @@ from typing import Mapping
 
 import regex
 
-from ..errors import InputError
-from . import _lex_common as lc
+from ...errors import InputError
+from . import _common as lc
 
 _FILE = regex.compile(r"en-([a-z]{2,3})\.txt")
 

@@ -5,9 +5,9 @@ import functools
 import random
 from dataclasses import dataclass
 
-from ..core import RateParams, task_languages
-from ..registry import register
-from . import _char_common as cc
+from ...core import RateParams, task_languages
+from ...registry import register
+from . import _common as cc
 
 # Which table serves a language: its letters' script. Other scripts (Arabic, Devanagari, Tamil, Thai,
 # Han) have no letter that renders identically to a letter of another script: unsupported.

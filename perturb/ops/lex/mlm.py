@@ -23,11 +23,11 @@ from dataclasses import dataclass
 
 import regex
 
-from .. import segment
-from ..core import Perturbation, RateParams, n_to_touch, task_languages
-from ..registry import register
-from . import _lex_common as lc
-from . import _lex_mlm as backends
+from ... import segment
+from ...core import Perturbation, RateParams, n_to_touch, task_languages
+from ...registry import register
+from . import _common as lc
+from . import _mlm as backends
 
 MAX_ROUNDS = 3
 _WORD = regex.compile(r"[\p{L}\p{M}]+")

@@ -7,10 +7,10 @@ import random
 from importlib import metadata
 from dataclasses import dataclass
 
-from .. import segment
-from ..core import RateParams, task_languages
-from ..registry import register
-from . import _char_common as cc
+from ... import segment
+from ...core import RateParams, task_languages
+from ...registry import register
+from . import _common as cc
 
 # OpenCC configurations that map character for character (phrase tables pick the right character in
 # context: 头发 -> 頭髮, 发现 -> 發現). s2twp and friends also swap vocabulary (软件 -> 軟體), which

@@ -4,10 +4,10 @@ Rules and known failure modes are documented in `perturb.ops._logic_rules`.
 """
 from __future__ import annotations
 
-from ..core import xnli_label_map
-from ..registry import register
-from ._logic_neg import denegate
-from ._logic_rules import FLIP_MAP, LogicOp
+from ...core import xnli_label_map
+from ...registry import register
+from ._neg import denegate
+from ._rules import FLIP_MAP, LogicOp
 
 
 @register

@@ -4,10 +4,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .. import segment
-from ..core import RateParams, task_languages
-from ..registry import register
-from . import _char_common as cc
+from ... import segment
+from ...core import RateParams, task_languages
+from ...registry import register
+from . import _common as cc
 
 CHARS = {"zwsp": "\u200b", "wj": "\u2060", "zwj": "\u200d", "zwnj": "\u200c"}
 # Where a joiner would show. Checked with HarfBuzz and Noto fonts on XNLI/XCOPA words (script in

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core import Params, Span
-from ..registry import register
-from ._logic_rules import LogicOp, final_punct_start, resource
+from ...core import Params, Span
+from ...registry import register
+from ._rules import LogicOp, final_punct_start, resource
 
 KINDS = ("overlap", "negation")
 

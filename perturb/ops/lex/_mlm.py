@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from . import _lex_common as lc
+from . import _common as lc
 
 # How many of the LM's best tokens are read per masked word to find `top` whole-word candidates. XLM-R's top
 # predictions for a masked word are mostly whole words, punctuation and fragments; 200 leave enough words
@@ -152,7 +152,7 @@ class EchoFiller:
     fingerprint = "echo"
 
     def predict(self, queries, lang):
-        from .. import segment
+        from ... import segment
 
         out = []
         for text, start, end in queries:

@@ -20,11 +20,11 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import segment
-from ..core import TEXT_MEMO, Perturbation, RateParams, task_languages
-from ..registry import register
-from . import _lex_common as lc
-from . import _lex_muse as muse
+from ... import segment
+from ...core import TEXT_MEMO, Perturbation, RateParams, task_languages
+from ...registry import register
+from . import _common as lc
+from . import _muse as muse
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,9 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
     def contract_instance(cls):
         # The contract test runs every op on data/; this one needs lexicons, so it gets the tiny hand-written
         # ones of tests/fixtures/lex/muse and the sample data's English as the parallel text.
-        from ..loaders import load
+        from ...loaders import load
 
-        root = Path(__file__).resolve().parents[2]
+        root = Path(__file__).resolve().parents[3]
         op = cls().bind(lexicon_dir=root / "tests" / "fixtures" / "lex" / "muse")
         for task in ("xnli", "xcopa"):
             english = load(task=task, data=root / "data" / task, split="test", langs=["en"])["en"]

@@ -1,0 +1,1 @@
+"""Logic ops: negation, denegation, quantifiers, numbers and distractors, each with a declared label map."""
