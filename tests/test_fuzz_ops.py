@@ -40,7 +40,7 @@ from perturb.core import DROPPED, Perturbed
 from perturb.errors import InputError
 from perturb.example import TASK_FIELDS, Example
 from perturb.loaders import MAX_FIELD_CHARS, load, normalise_text
-from test_contract import make_op
+from test_contract import _load_builtin, make_op
 
 OPS = registry.names()
 # CI runs a fixed, modest set of examples; XSTRESS_FUZZ_EXAMPLES=N runs N fresh random ones per op.
@@ -224,6 +224,12 @@ def _ops(name: str) -> tuple:
     out = [op]
     if "rate" in {f.name for f in dataclasses.fields(op.params)} and not hasattr(cls, "contract_instance"):
         out.append(cls(dataclasses.replace(op.params, rate=1.0)))
+    # Every built-in recipe entry of this op, with the params it really runs with (modes, rates, directions).
+    from perturb.recipe import builtin_recipes
+
+    for recipe in builtin_recipes():
+        out.extend(e.op for e in _load_builtin(recipe).entries
+                   if e.op.name == name and e.op.params not in {o.params for o in out})
     return tuple(out)
 
 
@@ -293,7 +299,7 @@ def test_field_at_the_loader_limit(name):
     """A field of MAX_FIELD_CHARS characters (the longest the loader accepts) with hostile pieces every few
     dozen characters, in the op's first language, at its highest rate: the contract holds."""
     cls = registry.get(name)
-    op = _ops(name)[-1]
+    op = max(_ops(name), key=lambda o: getattr(o.params, "rate", 0))  # the highest rate: the most edits
     for task, lang in _cases(name)[:1]:
         fields = cls.allowed_fields(task)
         text = _long_text(task, lang)
