@@ -41,6 +41,13 @@ def main(argv=None) -> int:
         # `xstress ls | head`: the reader left; not an error worth a traceback.
         sys.stderr.close()
         return 0
+    except OSError as e:
+        # A full disk, a read-only or vanished directory: the writers already removed their partial output
+        # (atomic directories and renames), so one line saying what and where is all the user needs.
+        where = f" ({e.filename})" if e.filename else ""
+        print(f"xstress {args.command}: error: {e.strerror or e}{where}",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"xstress {args.command}: interrupted", file=sys.stderr)
         return 130

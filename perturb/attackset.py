@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from . import integrity
 from .errors import InputError, UsageError
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 64 << 20  # a full 15-language set's manifest is well under 1 MiB
 
 
 def canonical_line(obj: Any) -> str:
@@ -74,13 +76,43 @@ def atomic_dir(out: Path, *, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary sibling directory that becomes `out` only if the block succeeds;
     on any failure it is removed, so a failed run leaves no half-written attack set."""
     out = Path(out)
+    parent = out.parent if str(out.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    with _out_lock(parent / f".{out.name}.lock", out):
+        yield from _atomic_dir_locked(out, parent, overwrite)
+
+
+@contextmanager
+def _out_lock(lock_path: Path, out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `out` for the whole run: of two runs started together with the same --out, one
+    writes and the other fails at once, before doing any work. The lock file is removed on exit while still
+    held; a run that locked a file already unlinked that way sees the inode change and fails too."""
+    import fcntl
+
+    busy = UsageError("--out", f"{out} is being written by another xstress run right now; wait for it to "
+                               "finish or choose another directory")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(fd).st_ino != os.stat(lock_path).st_ino:
+                raise BlockingIOError
+        except (BlockingIOError, FileNotFoundError):
+            raise busy from None
+        try:
+            yield
+        finally:
+            os.unlink(lock_path)
+    finally:
+        os.close(fd)
+
+
+def _atomic_dir_locked(out: Path, parent: Path, overwrite: bool) -> Iterator[Path]:
     if out.exists() and not out.is_dir():
         raise UsageError("--out", f"{out} exists and is not a directory")
     # An existing empty directory is replaced only on success: a failed run leaves it as it was.
     if out.exists() and not overwrite and any(out.iterdir()):
         raise UsageError("--out", f"{out} already exists; choose a new directory or pass --overwrite")
-    parent = out.parent if str(out.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
     tmp = parent / f".{out.name}.partial-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -121,14 +153,15 @@ def shard_bounds(n_items: int, shard: tuple[int, int] | None) -> tuple[int, int]
     return (i - 1) * n_items // n, i * n_items // n
 
 
-def merge_shards(dirs: list[Path], out: Path, *, overwrite: bool = False) -> dict:
-    """Concatenate shard outputs 1..n into one attack set, byte-identical to an unsharded run."""
+def merge_shards(dirs: list[Path], out: Path, *, overwrite: bool = False, verify: bool = True) -> dict:
+    """Concatenate shard outputs 1..n into one attack set, byte-identical to an unsharded run (each shard is
+    verified against its manifest first, unless `verify` is False)."""
     manifests = []
     for d in dirs:
         path = Path(d) / MANIFEST
         if not path.is_file():
             raise UsageError("merge", f"{d} is not an attack set (no {MANIFEST})")
-        manifests.append(json.loads(path.read_text(encoding="utf-8")))
+        manifests.append(read_attack_set(d, verify=verify).manifest)
     shards = []
     for d, m in zip(dirs, manifests):
         if "shard" not in m:
@@ -142,7 +175,7 @@ def merge_shards(dirs: list[Path], out: Path, *, overwrite: bool = False) -> dic
                                   f"{', '.join(s[3]['shard'] for s in shards)}")
 
     def strip(m):
-        return {k: v for k, v in m.items() if k not in ("shard", "counts")}
+        return {k: v for k, v in m.items() if k not in ("shard", "counts", "integrity")}
 
     base = strip(shards[0][3])
     for _, _, d, m in shards[1:]:
@@ -162,6 +195,7 @@ def merge_shards(dirs: list[Path], out: Path, *, overwrite: bool = False) -> dic
                     if src.is_file():
                         with open(src, "rb") as r:
                             shutil.copyfileobj(r, w)
+        integrity.record(tmp, merged)
         (tmp / MANIFEST).write_text(dump_manifest(merged), encoding="utf-8")
     return merged
 
@@ -208,14 +242,26 @@ class AttackSet:
                 names.append(name)
         return sorted(names)
 
+    verified: bool = False  # False: read with --no-verify (results say so)
+
+    @property
+    def content_hash(self) -> str | None:
+        """The set's content hash as signatures cite it (None for a set that records no file hashes)."""
+        return integrity.short_hash(self.manifest)
+
     def _rows(self, rel: str) -> Iterator[dict]:
-        path = self.path / rel
-        with open(path, encoding="utf-8") as f:
-            for line_no, line in enumerate(f, 1):
+        path = integrity.safe_relative(self.path, rel, self.path / MANIFEST)
+        with open(path, "rb") as f:
+            line_no = 0
+            while line := f.readline(integrity.MAX_LINE_BYTES + 1):
+                line_no += 1
+                if len(line) > integrity.MAX_LINE_BYTES:
+                    raise InputError(path, line_no, f"line longer than {integrity.MAX_LINE_BYTES} bytes; "
+                                                    "not a row xstress writes")
                 try:
                     yield json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise InputError(path, line_no, f"not valid JSON ({e.msg})") from None
+                except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                    raise InputError(path, line_no, f"not valid JSON ({getattr(e, 'msg', e)})") from None
 
     def clean(self, lang: str) -> list[dict]:
         return list(self._rows(f"{self.task}/{lang}/clean.jsonl"))
@@ -224,15 +270,23 @@ class AttackSet:
         return self._rows(f"{self.task}/{lang}/{name}.jsonl")
 
 
-def read_attack_set(path) -> AttackSet:
+def read_attack_set(path, *, verify: bool = True) -> AttackSet:
+    """Open an attack set; with `verify` (the default) every file is first checked against the manifest's
+    sha256 and row counts (streamed: about a second per 500 MB), so a changed set is an error, not a result."""
     path = Path(path)
     mpath = path / MANIFEST
     if not mpath.is_file():
         raise InputError(path, None, f"not an attack set (no {MANIFEST}); create one with `xstress perturb`")
+    if mpath.is_symlink():
+        raise InputError(mpath, None, "is a symbolic link; an attack set holds plain files only")
+    if mpath.stat().st_size > MAX_MANIFEST_BYTES:
+        raise InputError(mpath, None, f"is larger than {MAX_MANIFEST_BYTES >> 20} MiB; not a manifest xstress writes")
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise InputError(mpath, e.lineno, f"not valid JSON ({e.msg})") from None
     if manifest.get("schema") != SCHEMA_VERSION:
         raise InputError(mpath, None, f"unsupported schema {manifest.get('schema')!r} (expected {SCHEMA_VERSION})")
-    return AttackSet(path, manifest)
+    if verify:
+        integrity.verify(path, manifest)
+    return AttackSet(path, manifest, verified=verify)

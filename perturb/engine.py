@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from . import __version__
 from . import segment
+from . import integrity
 from .attackset import (MANIFEST, SCHEMA_VERSION, atomic_dir, clean_line, dump_manifest, parse_shard, perturbed_line,
                         shard_bounds)
 from .core import Dropped, Perturbed
@@ -223,6 +224,7 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
         # 3. Join the parts and count.
         for plan in plans:
             _finish_source(plan, recipe, seed, manifest)
+        integrity.record(tmp, manifest)  # last: every file is written; readers check these before use
         (tmp / MANIFEST).write_text(dump_manifest(manifest), encoding="utf-8")
     return manifest
 

@@ -45,6 +45,7 @@ def subset(t: dict[str, bytes], task: str, langs: str) -> dict[str, bytes]:
     m = json.loads(t["manifest.json"])
     m["sources"] = {l: v for l, v in m["sources"].items() if l in keep}
     m["counts"] = {op: {l: c for l, c in per.items() if l in keep} for op, per in m["counts"].items()}
+    m["integrity"] = {rel: h for rel, h in m["integrity"]["files"].items() if rel.split("/")[1] in keep}
     out["manifest.json"] = json.dumps(m, sort_keys=True).encode()
     return out
 

@@ -19,7 +19,8 @@ import pytest
 from harness.cli import main
 from harness.export import export_attack_set
 from harness.export.common import EXPORT_MANIFEST, sha256_file
-from perturb.attackset import read_attack_set
+from perturb import integrity
+from perturb.attackset import dump_manifest, read_attack_set
 from perturb.engine import generate
 from perturb.example import TASK_FIELDS
 from perturb.errors import UsageError
@@ -285,6 +286,9 @@ def test_a_row_the_format_cannot_hold_fails_cleanly(xnli_attacks, tmp_path):
     row["fields"]["hypothesis"] += "\tx"
     lines[3] = json.dumps(row, ensure_ascii=False) + "\n"
     path.write_text("".join(lines), encoding="utf-8")
+    # Re-sign the set, as if an op had written that row: the export itself must refuse it (not verification).
+    manifest = json.loads((bad / "manifest.json").read_text(encoding="utf-8"))
+    (bad / "manifest.json").write_text(dump_manifest(integrity.record(bad, manifest)), encoding="utf-8")
     with pytest.raises(UsageError, match=r"xnli/test/hi/000003 .*holds a tab"):
         export_attack_set(attacks=bad, to="xtreme", out=tmp_path / "out")
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.partial*"))
@@ -344,11 +348,11 @@ def test_real_greek_test_set_with_control_characters_round_trips(real_data, tmp_
     (atk / "xnli" / "el").mkdir(parents=True)
     (atk / "xnli" / "el" / "clean.jsonl").write_text("".join(canonical_line(e.to_json()) for e in examples),
                                                       encoding="utf-8")
-    (atk / "manifest.json").write_text(dump_manifest({
+    (atk / "manifest.json").write_text(dump_manifest(integrity.record(atk, {
         "schema": SCHEMA_VERSION, "xstress_version": "test", "task": "xnli", "split": "test", "seed": 13,
         "recipe": "none", "sources": {"el": {"file": "test/el.tsv", "format": "tsv", "sha256": "0" * 64,
                                              "rows": len(examples)}},
-        "perturbations": {}, "counts": {}}), encoding="utf-8")
+        "perturbations": {}, "counts": {}})), encoding="utf-8")
     want = [e.to_json() for e in examples]
     export_attack_set(attacks=atk, to="xtreme", out=tmp_path / "xt")
     assert [e.to_json() for e in load(task="xnli", data=tmp_path / "xt" / "clean" / "xnli-labelled",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness import demo_models
+from perturb import integrity
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def write_attack_set(root: Path, task: str, clean: dict[str, list[dict]], pertur
                 "not_applicable": len(clean[lang]) - len({r["id"] for r in rows}), "dropped": 0,
                 "variants": len(rows), "signature": f"xstress:0.1.0|op:{op}|seed:{seed}|src:{task}-{lang}",
             }
+    integrity.record(root, manifest)  # file hashes, as `xstress perturb` records them: readers verify them
     (root / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return root
 

@@ -9,12 +9,15 @@ def register(sub):
     p.add_argument("shards", nargs="+", help="the shard output directories (any order)")
     p.add_argument("--out", required=True)
     p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--no-verify", action="store_true",
+                   help="merge the shards without checking their files against their manifests' hashes")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from perturb.attackset import merge_shards
 
-    manifest = merge_shards([Path(s) for s in args.shards], Path(args.out), overwrite=args.overwrite)
+    manifest = merge_shards([Path(s) for s in args.shards], Path(args.out), overwrite=args.overwrite,
+                            verify=not args.no_verify)
     print(f"merged {len(args.shards)} shards into {args.out} ({len(manifest['sources'])} languages)")
     return 0

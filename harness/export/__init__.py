@@ -24,11 +24,12 @@ FORMATS = {
 
 
 def export_attack_set(*, attacks, to: str, out, langs: Sequence[str] | None = None,
-                      ops: Sequence[str] | None = None, overwrite: bool = False) -> dict:
+                      ops: Sequence[str] | None = None, overwrite: bool = False, verify: bool = True) -> dict:
     """Export the attack set at `attacks` to format `to` in directory `out`; return the export manifest.
 
     `langs` / `ops` restrict the export (`ops` may name 'clean', the source examples, which is exported by
-    default next to every perturbation so that scores can be paired on the same ids).
+    default next to every perturbation so that scores can be paired on the same ids). The set is verified
+    against its manifest first; `verify=False` skips that and export.json records it.
     """
     from perturb.attackset import atomic_dir, read_attack_set
     from perturb.errors import UsageError
@@ -37,7 +38,7 @@ def export_attack_set(*, attacks, to: str, out, langs: Sequence[str] | None = No
 
     if to not in FORMATS:
         raise UsageError("--to", f"unknown format {to!r}; expected one of {', '.join(FORMATS)}")
-    aset = read_attack_set(attacks)
+    aset = read_attack_set(attacks, verify=verify)
     tabs = tables(aset, langs=langs, ops=ops)
     module = importlib.import_module(f"{__name__}.{FORMATS[to][0]}")
     out = Path(out)

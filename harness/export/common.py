@@ -157,7 +157,8 @@ def export_manifest(aset: AttackSet, fmt: str, root: Path, tabs: Sequence[Table]
         "xstress_version": m.get("xstress_version"),
         "attack_set": {"task": m["task"], "split": m["split"], "seed": m.get("seed"), "recipe": m.get("recipe"),
                        "manifest_sha256": manifest_sha, "sources": {l: s.get("sha256") for l, s in
-                                                                    sorted(m.get("sources", {}).items())}},
+                                                                    sorted(m.get("sources", {}).items())},
+                       "content_hash": (m.get("integrity") or {}).get("content_hash"), "verified": aset.verified},
         "tables": [{"lang": t.lang, "name": t.name, "rows": len(t.rows)} for t in tabs],
         "signatures": sigs,
         "files": files,
