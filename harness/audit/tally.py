@@ -102,8 +102,9 @@ def check_sidecar(attacks, csv_path: Path) -> dict | None:
     for op, per_lang in (meta.get("signatures") or {}).items():
         for lang, sig in per_lang.items():
             if signature(attacks.manifest, op, lang) != sig:
-                raise InputError(meta_path, None, f"the sheet was drawn from another attack set: {op} [{lang}] has "
-                                                  f"signature {sig!r} there, not this one's")
+                raise InputError(meta_path, None, f"the sheet was drawn from another attack set: it records {op} "
+                                                  f"[{lang}] as {sig!r}, this one has "
+                                                  f"{signature(attacks.manifest, op, lang)!r}")
     return meta
 
 
