@@ -1,4 +1,4 @@
-"""`xstress audit`: seeded review sheets (HTML, CSV, markdown), tallies with Wilson intervals, validity.json, summary.md."""
+"""`xstress audit`: seeded review sheets (HTML, CSV, markdown), Wilson tallies, validity.json, summary.md."""
 from __future__ import annotations
 
 import csv
@@ -11,8 +11,8 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from tinymodels import make_xnli_set, tiny_models  # noqa: F401  (tiny_models is a fixture)
 
-from harness.audit.sample import draw
 from harness.audit.stats import wilson
 from harness.audit.tally import VALIDITY
 from harness.audit.validity import validity_lines
@@ -188,7 +188,8 @@ def test_bad_sheet_is_one_file_line_error(attacks, tmp_path, capsys):
     capsys.readouterr()
     assert main(["audit", "tally", str(bad), "--attacks", str(atk)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == f"xstress audit: error: {bad}:4: label_ok 'maybe' is not one of yes, no, orig_wrong, unsure (or empty)"
+    assert err == (f"xstress audit: error: {bad}:4: label_ok 'maybe' is not one of yes, no, orig_wrong, unsure "
+                   "(or empty)")
     assert not (atk / VALIDITY).exists()
     (tmp_path / "cols.csv").write_text("n,id,op\n1,x,y\n", encoding="utf-8")
     assert main(["audit", "tally", str(tmp_path / "cols.csv"), "--attacks", str(atk)]) == 2
@@ -269,3 +270,19 @@ def test_sample_errors_name_the_flag(attacks, tmp_path, capsys):
     assert _sample(attacks, tmp_path / "s", "--ops", "logic.*", "--langs", "zh", "--seed", "1") == 0
     assert {r["op"] for r in _rows(tmp_path / "s.csv")} <= {"logic.negate", "logic.number"}
     assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_score_summary_shows_validity_next_to_delta(tmp_path, tiny_models, capsys):  # noqa: F811
+    """End to end: audit a small attack set (its rows carry no edits: spans come from a diff), then score it."""
+    atk = make_xnli_set(tmp_path / "atk", langs=("en", "de"), n=12)
+    assert _sample(atk, tmp_path / "s", "--seed", "2", "--per", "3") == 0
+    assert "⟦" in (tmp_path / "s.md").read_text(encoding="utf-8")
+    filled = _fill(tmp_path / "s.csv", tmp_path / "f.csv", lambda i, r: ("yes", "no" if i % 4 == 0 else "yes"))
+    assert main(["audit", "tally", str(filled), "--attacks", str(atk)]) == 0
+    assert main(["score", "--attacks", str(atk), "--model", f"m={tiny_models.classifier}", "--out", str(tmp_path / "o"),
+                 "--cache", "none", "--bootstrap", "50", "--no-progress"]) == 0
+    summary = (tmp_path / "o" / "summary.md").read_text(encoding="utf-8")
+    assert "## Validity of the perturbations (human audit)" in summary
+    row = next(line for line in summary.splitlines() if line.startswith("| logic.negate | "))
+    assert re.fullmatch(r"\| logic\.negate \| [+-]\d+\.\d \| 100\.0 % \[[\d.]+, 100\.0\] \(6/6\) \| .* \| 6 \|", row)
+    capsys.readouterr()
