@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from tinymodels import make_xnli_set, tiny_models  # noqa: F401  (tiny_models is a fixture)
 
+from harness.audit.present import invisible
 from harness.audit.stats import wilson
 from harness.audit.tally import VALIDITY
 from harness.audit.validity import validity_lines
@@ -106,7 +107,7 @@ def test_html_highlights_edited_spans_and_escapes_text(tmp_path, capsys):
     (data / "en.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (data / "ar.tsv").write_text("premise\thypothesis\tlabel\n" + "\n".join(
         f"ذهب الولد إلى المدرسة يوم {i}.\tذهب الولد إلى المدرسة.\tentailment" for i in range(6)) + "\n", encoding="utf-8")
-    atk = _perturb(tmp_path / "data", tmp_path / "atk", langs="en,ar", ops="char.swap,logic.negate")
+    atk = _perturb(tmp_path / "data", tmp_path / "atk", langs="en,ar", ops="char.swap,char.bidi,logic.negate")
     assert _sample(atk, tmp_path / "sheet", "--per", "3", "--seed", "1") == 0
     page = (tmp_path / "sheet.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(" in page and "<b>inside" not in page
@@ -114,20 +115,25 @@ def test_html_highlights_edited_spans_and_escapes_text(tmp_path, capsys):
     blob = re.search(r'<script type="application/json" id="sheet-data">(.*?)</script>', page, re.S).group(1)
     assert "<" not in blob and json.loads(blob)["items"][0]["check"]
     assert 'dir="auto"' in page
-    marked = 0
+    marked = bidi = 0
     a = read_attack_set(atk)
     for r in _rows(tmp_path / "sheet.csv"):
         row = next(x for x in a.rows(r["lang"], r["op"]) if x["id"] == r["id"] and x["variant"] == int(r["variant"]))
         for e in row["edits"]:
             if e["before"]:
-                assert f'<mark class="b">{escape(e["before"])}</mark>' in page
-            assert f'<mark class="a">{escape(e["after"])}</mark>' in page
+                assert re.search(f'<mark class="b" title="[^"]*">{re.escape(escape(e["before"]))}</mark>', page)
+            assert re.search(f'<mark class="a" title="[^"]*">{re.escape(escape(e["after"]))}</mark>', page)
             marked += 1
-            # The plain-text CSV and markdown mark the same span with ⟦ ⟧.
+            # The plain-text CSV and markdown mark the same span with ⟦ ⟧, and name invisible characters.
             assert f"⟦{e['after']}⟧" in r["after"]
-    assert marked >= 6
+            hidden = invisible(e["after"])
+            if hidden:
+                assert f"⟦{e['after']}⟧⟨{' '.join(hidden)}⟩" in r["after"]
+                assert f'<span class="cp">[{" ".join(hidden)}]</span>' in page
+                bidi += 1
+    assert marked >= 6 and bidi >= 1
     md = (tmp_path / "sheet.md").read_text(encoding="utf-8")
-    assert md.count("\n## item ") == 12 and "- hypothesis AFTER:  " in md
+    assert md.count("\n## item ") == 18 and "- hypothesis AFTER:  " in md
 
 
 def test_wilson_interval_known_values():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from harness.audit.present import fields_view, label_text
+from harness.audit.present import code_points, fields_view, invisible, label_text
 from harness.audit.stats import LABEL_VALUES, TEXT_VALUES
 
 _CSS = """
@@ -19,6 +19,7 @@ th{text-align:left;vertical-align:top;color:#555;font-weight:normal;width:11em;p
 td{padding:.15em 0;unicode-bidi:plaintext}
 mark.b{background:#fbd3d3}mark.a{background:#c9efc9}
 .gap{color:#b00;font-weight:bold}
+.cp{color:#b00;font-size:.75em;unicode-bidi:isolate;direction:ltr}
 fieldset{border:0;padding:.3em 0;margin:0}
 fieldset label{margin-right:1em;white-space:nowrap}
 input.note{width:100%;box-sizing:border-box;margin-top:.3em}
@@ -97,7 +98,8 @@ _HELP = (
     "fault in the note.</p><p>Answers are kept in this browser as you go. When done, press <b>Export "
     "CSV</b> and send the file; it is read by <code>xstress audit tally</code>. Edited spans are "
     "<mark class=b>marked</mark> before and <mark class=a>marked</mark> after; "
-    "<span class=gap>‸</span> is an insertion or deletion point.</p>"
+    "<span class=gap>‸</span> is an insertion or deletion point; <span class=cp>[U+202E]</span> names "
+    "invisible characters in an edit; hover over an edit to see its code points.</p>"
 )
 
 
@@ -107,7 +109,9 @@ def _segs_html(segs, cls: str) -> str:
         if not edited:
             out.append(escape(piece))
         elif piece:
-            out.append(f'<mark class="{cls}">{escape(piece)}</mark>')
+            hidden = invisible(piece)
+            note = f'<span class="cp">[{" ".join(hidden)}]</span>' if hidden else ""
+            out.append(f'<mark class="{cls}" title="{escape(code_points(piece))}">{escape(piece)}</mark>{note}')
         else:
             out.append('<span class="gap" title="inserted or deleted here">‸</span>')
     return "".join(out)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 
 import regex
 
@@ -75,10 +76,29 @@ def fields_view(item) -> list[dict]:
     return view
 
 
+def invisible(piece: str) -> list[str]:
+    """Code points a reader cannot see (format and control characters, odd spaces), as `U+202E`; char.bidi
+    and char.invisible insert them, and a reviewer must know they are there."""
+    return [f"U+{ord(ch):04X}" for ch in piece
+            if unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn") or (ch.isspace() and ch != " ")]
+
+
+def code_points(piece: str) -> str:
+    """`U+0455 CYRILLIC SMALL LETTER DZE, …` for a short edited span (homoglyphs look like the original)."""
+    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in piece[:8])
+
+
 def plain(segs, *, marks: bool = True) -> str:
-    """Segments as one line of text, edited spans in ⟦ ⟧; newlines and tabs become spaces."""
-    text = "".join(f"{OPEN}{p}{CLOSE}" if e and marks else p for p, e in segs)
-    return " ".join(text.replace("\t", " ").splitlines())
+    """Segments as one line of text, edited spans in ⟦ ⟧ followed by ⟨U+…⟩ for any invisible code points in
+    them; newlines and tabs become spaces."""
+    parts = []
+    for p, e in segs:
+        if e and marks:
+            hidden = invisible(p)
+            parts.append(f"{OPEN}{p}{CLOSE}" + (f"⟨{' '.join(hidden)}⟩" if hidden else ""))
+        else:
+            parts.append(p)
+    return " ".join("".join(parts).replace("\t", " ").splitlines())
 
 
 def label_text(label) -> str:

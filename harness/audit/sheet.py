@@ -66,8 +66,8 @@ def _csv_text(rows: list[dict]) -> str:
 def _markdown(items, meta: dict) -> str:
     head = [f"# Audit sheet {meta['name']}, seed {meta['seed']}: {len(items)} items", "",
             f"Attack set `{meta['attacks']}` ({meta['task']}, recipe {meta['recipe']}, manifest sha256 "
-            f"`{meta['manifest_sha256'][:12]}`), {meta['per']} items per perturbation x language. Edited spans are "
-            "in ⟦ ⟧ (⟦⟧: an insertion or deletion point). Answer in the sheet's CSV (label_ok: yes/no/orig_wrong/"
+            f"`{meta['manifest_sha256'][:12]}`), items per perturbation x language: {meta['per']}. Edited spans are "
+            "in ⟦ ⟧ (⟦⟧: an insertion or deletion point; ⟨U+…⟩ names invisible characters in one). Answer in the sheet's CSV (label_ok: yes/no/orig_wrong/"
             "unsure; text_ok: yes/no/unsure; note quoting the words at fault), or in the HTML sheet.", ""]
     return "\n".join(head) + "\n" + "\n".join(markdown_item(it) for it in items)
 
