@@ -292,3 +292,31 @@ def test_score_summary_shows_validity_next_to_delta(tmp_path, tiny_models, capsy
     row = next(line for line in summary.splitlines() if line.startswith("| logic.negate | "))
     assert re.fullmatch(r"\| logic\.negate \| [+-]\d+\.\d \| 100\.0 % \[[\d.]+, 100\.0\] \(6/6\) \| .* \| 6 \|", row)
     capsys.readouterr()
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the sheet's script")
+def test_html_sheet_script_exports_answers_that_tally_reads(attacks, tmp_path, capsys):
+    """The sheet's own JavaScript, run in Node against a stand-in DOM: answers are saved, restored and exported."""
+    atk = tmp_path / "atk"
+    shutil.copytree(attacks, atk)
+    assert _sample(atk, tmp_path / "s", "--seed", "9", "--per", "1") == 0
+    driver = Path(__file__).parent / "fixtures" / "audit" / "drive_sheet.js"
+    store = tmp_path / "store.json"
+
+    def export(*mode):
+        out = subprocess.run(["node", str(driver), str(tmp_path / "s.html"), str(store), *mode], check=True,
+                             capture_output=True, text=True, encoding="utf-8").stdout
+        return json.loads(out)
+
+    first = export("answer")
+    assert first["name"] == "s-verdicts.csv"
+    assert export()["text"] == first["text"]  # a reopened sheet restores the answers kept in the browser
+    (tmp_path / "s-verdicts.csv").write_text(first["text"], encoding="utf-8", newline="")
+    rows = _rows(tmp_path / "s-verdicts.csv")
+    assert rows[0]["note"] == 'says "not", wrong, here' and rows[0]["label_ok"] == "no"
+    assert [{k: r[k] for k in r if k not in ("label_ok", "text_ok", "note")} for r in rows] == \
+        [{k: r[k] for k in r if k not in ("label_ok", "text_ok", "note")} for r in _rows(tmp_path / "s.csv")]
+    capsys.readouterr()
+    assert main(["audit", "tally", str(tmp_path / "s-verdicts.csv"), "--attacks", str(atk)]) == 0
+    doc = json.loads((atk / VALIDITY).read_text())
+    assert doc["all"]["label"]["no"] == 1 and doc["all"]["label"]["yes"] == len(rows) - 1
