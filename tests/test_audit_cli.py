@@ -320,3 +320,14 @@ def test_html_sheet_script_exports_answers_that_tally_reads(attacks, tmp_path, c
     assert main(["audit", "tally", str(tmp_path / "s-verdicts.csv"), "--attacks", str(atk)]) == 0
     doc = json.loads((atk / VALIDITY).read_text())
     assert doc["all"]["label"]["no"] == 1 and doc["all"]["label"]["yes"] == len(rows) - 1
+
+
+def test_xcopa_sheet_shows_every_changed_field_and_names_the_choice(tmp_path, sample_data, capsys):
+    atk = _perturb(sample_data / "xcopa", tmp_path / "atk", task="xcopa", langs="et,th", ops="char.swap")
+    assert _sample(atk, tmp_path / "s", "--seed", "3", "--per", "2") == 0
+    md = (tmp_path / "s.md").read_text(encoding="utf-8")
+    assert md.count("\n## item ") == 4 and "- question: " in md
+    assert re.search(r"gold label of the original pair: [01] \(choice[12]\)", md)
+    for r in _rows(tmp_path / "s.csv"):
+        assert r["orig_label"] in ("0", "1") and "question: " in r["context"]
+        assert re.match(r"(premise|choice1|choice2): ", r["before"]) and "⟦" in r["after"]

@@ -130,8 +130,8 @@ def item_html(item) -> str:
             rows.append(f'<tr><th>{f} after</th><td dir="auto">{_segs_html(v["after"], "a")}</td></tr>')
         else:
             rows.append(f'<tr><th>{f}</th><td dir="auto">{_segs_html(v["before"], "b")}</td></tr>')
-    rows.append(f'<tr class="labels"><th>labels</th><td>original pair: <b>{escape(label_text(item.orig_label))}'
-                f'</b>; declared after: <b>{escape(label_text(item.label))}</b></td></tr>')
+    rows.append(f'<tr class="labels"><th>labels</th><td>original pair: <b>{escape(label_text(item.orig_label, item.task))}'
+                f'</b>; declared after: <b>{escape(label_text(item.label, item.task))}</b></td></tr>')
     return (f'<section class="item" id="item-{item.n}" data-n="{item.n}">'
             f'<h2>item {item.n} [{escape(item.lang)}] <code>{escape(item.op)}</code> '
             f'<span class="meta">{escape(item.id)} · variant {item.variant}</span></h2>'

@@ -101,8 +101,13 @@ def plain(segs, *, marks: bool = True) -> str:
     return " ".join("".join(parts).replace("\t", " ").splitlines())
 
 
-def label_text(label) -> str:
-    return "" if label is None else str(label)
+def label_text(label, task: str | None = None) -> str:
+    """A label as shown; an XCOPA answer index also names its choice (`1 (choice2)`), as reviewers read it."""
+    if label is None:
+        return ""
+    if task == "xcopa" and label in (0, 1) and not isinstance(label, bool):
+        return f"{label} (choice{label + 1})"
+    return str(label)
 
 
 def _join(parts: list[tuple[str, str]], bare: str | None) -> str:
@@ -132,6 +137,6 @@ def markdown_item(item) -> str:
             lines += [f"- {v['field']} BEFORE: {plain(v['before'])}", f"- {v['field']} AFTER:  {plain(v['after'])}"]
         else:
             lines.append(f"- {v['field']}: {plain(v['before'])}")
-    lines.append(f"- gold label of the original pair: {label_text(item.orig_label)}; "
-                 f"declared label after: {label_text(item.label)}")
+    lines.append(f"- gold label of the original pair: {label_text(item.orig_label, item.task)}; "
+                 f"declared label after: {label_text(item.label, item.task)}")
     return "\n".join(lines) + "\n"

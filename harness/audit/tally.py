@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 from collections import Counter
@@ -57,7 +58,7 @@ def read_sheet(path) -> list[Verdict]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(path, None, f"cannot read the sheet ({e})") from None
-    reader = csv.DictReader(text.splitlines(keepends=True), delimiter=_dialect_delimiter(text.split("\n", 1)[0]))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_dialect_delimiter(text.split("\n", 1)[0]))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         raise InputError(path, 1, f"missing column(s) {', '.join(missing)}; expected a sheet CSV written by "
