@@ -331,3 +331,13 @@ def test_xcopa_sheet_shows_every_changed_field_and_names_the_choice(tmp_path, sa
     for r in _rows(tmp_path / "s.csv"):
         assert r["orig_label"] in ("0", "1") and "question: " in r["context"]
         assert re.match(r"(premise|choice1|choice2): ", r["before"]) and "⟦" in r["after"]
+
+
+def test_help_of_every_audit_command(capsys):
+    for argv, words in ((["audit", "--help"], ("sample", "tally", "95 % CI")), (["audit", "sample", "--help"],
+                        ("--per N", "--seed")), (["audit", "tally", "--help"], ("SHEET.csv", "--attacks"))):
+        with pytest.raises(SystemExit) as e:
+            main(argv)
+        assert e.value.code == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert all(w in out for w in words), (argv, out)

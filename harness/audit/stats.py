@@ -7,8 +7,10 @@ import math
 LABEL_VALUES = ("yes", "no", "orig_wrong", "unsure")
 TEXT_VALUES = ("yes", "no", "unsure")
 
-# What the README calls a good rate for the share of right labels.
+# What the README calls good rates: label right for every op, and text acceptable for label-changing ones
+# (a logic edit that reads badly is a different test; a typo op's text is meant to be noisy).
 TARGET_LABEL = {"map": 0.90, "preserve": 0.95}
+TARGET_TEXT = {"map": 0.90}
 
 Z95 = 1.959963984540054  # two-sided 95 % normal quantile
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from harness.attackset import op_info, signature
 from harness.audit.sample import row_check
-from harness.audit.stats import LABEL_VALUES, TARGET_LABEL, TEXT_VALUES, rate
+from harness.audit.stats import LABEL_VALUES, TARGET_LABEL, TARGET_TEXT, TEXT_VALUES, rate
 
 REQUIRED = ("id", "op", "lang", "variant", "check", "label_ok", "text_ok")
 VALIDITY = "validity.json"
@@ -183,7 +183,8 @@ def validity_document(attacks, sheets: list[dict], result: dict) -> dict:
     mbytes = (Path(attacks.path) / "manifest.json").read_bytes()
     return {"schema": 1, "kind": "xstress-validity", "xstress_version": __version__,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "task": attacks.task,
-            "manifest_sha256": hashlib.sha256(mbytes).hexdigest(), "targets": {"label_right": TARGET_LABEL},
+            "manifest_sha256": hashlib.sha256(mbytes).hexdigest(),
+            "targets": {"label_right": TARGET_LABEL, "text_acceptable": TARGET_TEXT},
             "rates": "label right = yes / (yes + no), leaving out orig_wrong and unsure; text acceptable = "
                      "yes / (yes + no), leaving out unsure; Wilson 95 % intervals",
             "sheets": sheets, **result}

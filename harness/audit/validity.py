@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.audit.stats import TARGET_LABEL, rate
+from harness.audit.stats import TARGET_LABEL, TARGET_TEXT, rate
 
 
 def fmt_rate(r: dict | None) -> str:
@@ -16,17 +16,21 @@ def fmt_rate(r: dict | None) -> str:
 
 
 def meets(group: dict, effect: str) -> str:
-    """Whether the label-right rate reaches the README's bar (a point estimate; the interval says how sure)."""
-    r = group["label"]
+    """Whether the rates reach the README's bars (point estimates; the intervals say how sure)."""
+    r, t = group["label"], group["text"]
     if not r.get("n"):
         return "–"
-    return "yes" if r["rate"] >= TARGET_LABEL.get(effect, TARGET_LABEL["preserve"]) else "below"
+    if r["rate"] < TARGET_LABEL.get(effect, TARGET_LABEL["preserve"]):
+        return "below (label)"
+    if effect in TARGET_TEXT and t.get("n") and t["rate"] < TARGET_TEXT[effect]:
+        return "below (text)"
+    return "yes"
 
 
 def tally_table(doc: dict) -> list[list[str]]:
     """Rows for the terminal: per op its languages, then the op pooled; label-effect groups last."""
     rows = [["perturbation", "lang", "judged", "label right [95% CI] (k/n)", "text acceptable [95% CI] (k/n)",
-             "label target"]]
+             "meets target"]]
     for op, g in doc["ops"].items():
         effect = g["label_effect"]
         for lang, c in doc["cells"].get(op, {}).items():

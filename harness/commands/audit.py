@@ -21,7 +21,7 @@ def register(sub) -> None:
                                    "the same items for the languages it keeps")
     s.add_argument("--overwrite", action="store_true", help="replace an existing sheet of that name")
     s.set_defaults(func=run_sample)
-    t = actions.add_parser("tally", help="validity per perturbation x language from filled sheets (Wilson 95 % CI)")
+    t = actions.add_parser("tally", help="validity per perturbation x language from filled sheets (Wilson 95 %% CI)")
     t.add_argument("sheets", nargs="+", metavar="SHEET.csv", help="filled sheet CSVs (all sheets of the audit)")
     t.add_argument("--attacks", required=True, metavar="DIR", help="the attack set the sheets were drawn from")
     t.set_defaults(func=run_tally)
