@@ -101,5 +101,5 @@ def validity_lines(doc: dict) -> list[str]:
             f"From the attack set's `validity.json` ({len(v.get('sheets', []))} sheet(s), tallied "
             f"{v.get('created', '?')}), over the languages scored. Label right = declared label judged right, "
             "leaving out source pairs judged wrong and unsure answers; text acceptable likewise; Wilson 95 % "
-            "intervals. Good rates: label right ≥ 90 % for label-changing perturbations, ≥ 95 % for "
-            "label-preserving ones.", ""] + _md(rows) + [""]
+            "intervals. Good rates: label right and text acceptable ≥ 90 % for label-changing perturbations, label "
+            "right ≥ 95 % for label-preserving ones.", ""] + _md(rows) + [""]
