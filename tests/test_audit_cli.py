@@ -276,6 +276,13 @@ def test_sample_errors_name_the_flag(attacks, tmp_path, capsys):
     assert _sample(attacks, tmp_path / "s", "--ops", "logic.*", "--langs", "zh", "--seed", "1") == 0
     assert {r["op"] for r in _rows(tmp_path / "s.csv")} <= {"logic.negate", "logic.number"}
     assert not list(tmp_path.glob(".*partial*"))
+    # A file the manifest lists but that is gone: one error naming it, no sheet.
+    atk = tmp_path / "atk"
+    shutil.copytree(attacks, atk)
+    (atk / "xnli" / "zh" / "logic.negate.jsonl").unlink()
+    assert _sample(atk, tmp_path / "t", "--seed", "1") == 2
+    assert f"{atk / 'xnli' / 'zh' / 'logic.negate.jsonl'}: is missing" in capsys.readouterr().err
+    assert not list(tmp_path.glob("t.*"))
 
 
 def test_score_summary_shows_validity_next_to_delta(tmp_path, tiny_models, capsys):  # noqa: F811

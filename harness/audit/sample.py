@@ -54,6 +54,10 @@ def select(names, patterns: list[str] | None, flag: str) -> list[str]:
 
 
 def _count_lines(path) -> int:
+    from perturb.errors import InputError
+
+    if not path.is_file():
+        raise InputError(path, None, "is missing, though the manifest lists this perturbation x language as done")
     with open(path, "rb") as f:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
