@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from harness.audit import validity_lines
 from harness.metrics import STATS
 
 CSV_FIELDS = (
@@ -204,6 +205,7 @@ def write_summary(doc, path: Path, images: list[Path]) -> Path:
             prow.append([r["model"], r["key"], _pp(r["delta"]), _ci(r["delta_ci"]), _pct(r["flip_rate"]),
                          _pct(r["attack_success"])])
         lines += [_md_table(prow), ""]
+    lines += validity_lines(doc)  # audited validity next to each perturbation's Δ, if the attack set has one
 
     for comp in doc.get("comparisons", []):
         sig = [c for c in comp["cells"] if c["significant"]]
