@@ -440,6 +440,7 @@ def lang_rules(lang: str) -> LangRules | None:
     doc = resource(lang, "negation")
     if doc is None:
         return None
+    check_negation_keys(lang, doc)
     return LangRules(
         lang=lang,
         doc=doc,
@@ -623,3 +624,55 @@ def compose(text: str, steps) -> list[Span] | Dropped | None:
     if nxt != len(text) or pending:
         out.append(Span(nxt, len(text), "".join(pending)))
     return out
+
+
+# --- negation resource keys ----------------------------------------------------------------------------------
+
+# Every key negation.yaml may hold, by where it sits. A key outside these (a typo such as "npis") would be
+# read by nothing and silently disable the rule it was meant to add, so the loader rejects it.
+NEGATION_KEYS = frozenset({
+    "template", "abbreviations", "cues", "cue_exclusions", "cue_patterns", "cue_pattern_exclude", "paired_cues",
+    "npi", "scope", "coordinators", "subordinators", "comma_blocks", "order", "local", "denegate", "idioms",
+    "imperative_starts", "denegate_block_after", "npi_if_final",
+})
+TEMPLATE_KEYS = frozenset({
+    "frame", "case", "initial_evidence", "fallback", "keep_case_words", "lower_words", "fallback_if_starts",
+    "fallback_if_second_word", "fallback_unless_first", "elide", "space_unless", "double_frame",
+})
+NEGATION_RULE_KEYS = frozenset({
+    "action", "also_remove_prev", "append_after_next", "attributive", "aux", "bad_verb_start", "bare_after_pair",
+    "before_last_not", "block_between", "cue", "elide", "exclude", "final_append", "first_only", "fix_next",
+    "forms", "initial_next_not", "insert", "last_not", "last_word", "lowercase_only", "map", "marker",
+    "marker_left", "monosyllabic", "morph", "next_last", "next_not", "next_not_regex", "next_regex",
+    "no_skip_initial", "not_after", "not_before", "not_first", "not_last_word", "pair", "pair_not_adjacent",
+    "pair_not_next", "pair_window", "pattern", "prev_in", "prev_not", "prev_not_regex", "prev_replace", "reelide",
+    "relative", "replace", "skip_left", "soften", "space", "strip_prefixes", "subject_prefixes", "to", "unelide",
+    "verb_stems", "vowel", "wrap", "object_nouns_before", "object_block_regex", "object_window",
+    "block_verbs", "block_middle", "determiners",
+})
+
+
+def check_negation_keys(lang: str, doc: Mapping[str, Any]) -> None:
+    """Raise ResourceError naming the file and the key when negation.yaml holds a key no rule reads."""
+    where = f"logic/{lang}/negation.yaml"
+
+    def bad(key, place):
+        raise ResourceError(f"{where}: unknown key {key!r} in {place}")
+
+    for key in doc:
+        if key != "_provenance" and key not in NEGATION_KEYS:
+            bad(key, "the top level")
+    template = doc.get("template")
+    if template is not None:
+        if not isinstance(template, Mapping):
+            raise ResourceError(f"{where}: 'template' must be a mapping")
+        for key in template:
+            if key not in TEMPLATE_KEYS:
+                bad(key, "template")
+    for section in ("local", "denegate"):
+        for n, rule in enumerate(doc.get(section) or ()):
+            if not isinstance(rule, Mapping):
+                raise ResourceError(f"{where}: {section} rule {n + 1} must be a mapping")
+            for key in rule:
+                if key not in NEGATION_RULE_KEYS:
+                    bad(key, f"{section} rule {n + 1}")
