@@ -1111,6 +1111,7 @@ def _de_middle_field_ok(rule, toks, folded, k: int, j: int, lang: str) -> bool:
     as definite when a determiner or pronoun stands between it and the previous noun."""
     middle = _wordset(rule, "block_middle", lang)
     determiners = _wordset(rule, "determiners", lang)
+    free = _wordset(rule, "middle_ok", lang)
     seen_det = False
     for m in range(k + 1, j):
         t = toks[m]
@@ -1127,6 +1128,8 @@ def _de_middle_field_ok(rule, toks, folded, k: int, j: int, lang: str) -> bool:
             if not seen_det:
                 return False  # a bare noun or a name: "kein", or an order we cannot check
             seen_det = False
+        elif not seen_det and f not in free:
+            return False  # a predicative or manner word: "nicht" goes before it
     return True
 
 

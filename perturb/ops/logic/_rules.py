@@ -647,8 +647,8 @@ NEGATION_RULE_KEYS = frozenset({
     "no_skip_initial", "not_after", "not_before", "not_first", "not_last_word", "pair", "pair_not_adjacent",
     "pair_not_next", "pair_window", "pattern", "prev_in", "prev_not", "prev_not_regex", "prev_replace", "reelide",
     "relative", "replace", "skip_left", "soften", "space", "strip_prefixes", "subject_prefixes", "to", "unelide",
-    "verb_stems", "vowel", "wrap", "object_nouns_before", "object_block_regex", "object_window",
-    "block_verbs", "block_middle", "determiners",
+    "verb_stems", "vowel", "wrap",
+    "block_middle", "determiners", "middle_ok",
 })
 
 
