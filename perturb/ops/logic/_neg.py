@@ -1103,6 +1103,35 @@ def _de_local(rule, text, toks, folded, lang):
     return [_Cand(k, [Span(last.start, last.start, "nicht ")])]
 
 
+@_local_morph("de_kein")
+def _de_kein(rule, text, toks, folded, lang):
+    """German: the one indefinite article of the sentence → "kein" ("hat einen Bruder" → "hat keinen Bruder",
+    "ist eine gute Idee" → "ist keine gute Idee"): "nicht ... ein" is not how German negates an indefinite.
+    Not after a preposition or a focus word ("in einer Bank", "nur ein"), not before "paar"/"bisschen" (a
+    quantity, not an article), and only when a noun (capitalised) follows within three words."""
+    table = {fold(k, lang): v for k, v in rule["map"].items()}
+    hits = [m for m, f in enumerate(folded) if f in table or f in _wordset(rule, "others", lang)]
+    if len(hits) != 1 or folded[hits[0]] not in table:
+        return []
+    m = hits[0]
+    if m == 0 or folded[m - 1] in _wordset(rule, "prev_not", lang):
+        return []  # a sentence-initial indefinite is often generic ("Eine Karte kostet 12 Euro")
+    after = toks[m + 1:m + 4]
+    if not after or folded[m + 1] in _wordset(rule, "next_not", lang):
+        return []
+    for t in after:
+        if not t.is_word:
+            return []
+        if t.text[:1].isupper():
+            break
+        if not rx(rule.get("attributive", r"$^")).fullmatch(t.text):
+            return []  # only inflected adjectives stand between the article and its noun
+    else:
+        return []
+    t = toks[m]
+    return [_Cand(m, [Span(t.start, t.end, _with_case(table[folded[m]], t.text))])]
+
+
 def _de_middle_field_ok(rule, toks, folded, k: int, j: int, lang: str) -> bool:
     """Whether "nicht" may go right before the final predicate word: the words between the finite verb (k) and
     that word (j) must all stand before "nicht". A prepositional phrase there may be a complement that
