@@ -604,8 +604,9 @@ def _local_negate_memo(text: str, lang: str):
 
 def _local_negate(text: str, lang: str):
     rules = lang_rules(lang)
-    if rules is None or not text.strip() or common_blockers(text, lang, rules) or idiom_hit(text, lang):
-        return None
+    if rules is None or not text.strip() or common_blockers(text, lang, rules) or idiom_hit(text, lang) or \
+            is_framed(text, lang):
+        return None  # (a framed text: the marker would go into the frame, "No es falso decir que …")
     toks = tokens(text, lang)
     folded = folded_tokens(text, lang)
     if cue_indices(toks, folded, lang):
