@@ -609,7 +609,9 @@ def _local_negate(text: str, lang: str):
         return None  # (a framed text: the marker would go into the frame, "No es falso decir que …")
     toks = tokens(text, lang)
     folded = folded_tokens(text, lang)
-    if cue_indices(toks, folded, lang):
+    if cue_indices(toks, folded, lang) or has_any_seq(folded, rules.npi):
+        # (an NPI in a positive sentence is a free-choice word, "can get any information": with the marker it
+        # turns into "cannot get any", which is not the negation of the sentence)
         return None
     cands: list[_Cand] = []
     for rule in rules.doc.get("local") or ():
