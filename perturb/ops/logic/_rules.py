@@ -91,7 +91,8 @@ verb of a listed verb stem (``kaldı → kalmadı``), ``var → yok``; ar ``كا
 and before the light verb of ``बात की``, never between a verb and its progressive auxiliary (``آرہی تھی``:
 the negation belongs before the whole verb complex, so the sentence is skipped); th copulas and auxiliaries
 (``เป็น → ไม่ได้เป็น``, ``คือ → ไม่ใช่``, ``มี → ไม่มี``, ``จะ → จะไม่``), never inside the subject (a verb after a
-``ความ``/``การ`` noun or inside ``เป็นไปได้``) and not after an aspect or control verb (``เพิ่งเริ่มจะ``); vi ``đã/sẽ → đã/sẽ không``, ``là → không phải là``, ``có thể → không thể``,
+``ความ``/``การ`` noun or inside ``เป็นไปได้``) and not after an aspect or control verb (``เพิ่งเริ่มจะ``); vi
+``đã/sẽ → đã/sẽ không``, ``là → không phải là``, ``có thể → không thể``,
 ``không`` before ``có/được/bị/cần/phải``; zh ``不`` before ``是/会/能/可以``, ``有 → 没有``, ``V了O → 没VO`` (not
 inside the clause of a predicate such as ``高兴``/``知道``, not after a preverbal prepositional phrase).
 Not applicable when: no rule finds a verb; the sentence already has a negation cue (use ``logic.denegate``);
@@ -107,7 +108,8 @@ Failure modes: modals whose negation is not their contradictory (``must not``, `
 are left out, which also loses coverage; word lists miss verbs (coverage is partial by design: 7–32 % of the
 XNLI hypotheses per language); German noun phrases are recognised by capitals and a determiner list only, so
 a name in the middle field makes the sentence not applicable; Russian genitive of negation is not applied
-(``не понимал угрозу`` stays accusative); ``not`` in English may give ``There are not fruity rums`` (grammatical, stiff); jieba
+(``не понимал угрозу`` stays accusative); ``not`` in English may give ``There are not fruity rums`` (grammatical,
+stiff); jieba
 sometimes glues words (``年建``), then the Chinese ``了`` rule does not apply.
 
 ``logic.denegate``
@@ -129,7 +131,8 @@ Not applicable also when the sentence holds one of the language's ``idioms`` ("e
 Hindi/Urdu ``कोई``/``کوئی`` goes with a plural verb (``npi_if_final``); when a Hindi/Urdu ``नहीं`` ends the clause
 (its copula was dropped and the positive needs it back). Thai ``ไม่ได้`` after a noun subject and before an
 action verb (ORCHID tags from PyThaiNLP) becomes ``ได้``, so the bare verb is not read as part of a compound
-noun ("ระบบได้วิเคราะห์"). Not applicable when: no cue or more than one (double negation; negative concord: ``не … никого``,
+noun ("ระบบได้วิเคราะห์"). Not applicable when: no cue or more than one (double negation; negative concord: ``не …
+никого``,
 ``ne … personne``, ``δεν … κανέναν``); a negative-polarity item is present (``any``, ``until``, ``jemals``,
 ``siquiera``, ``任何``, ``ใด ๆ``, ``yeyote``: the positive would be ungrammatical or mean something else); the
 cue is lexicalised or not sentential (``nicht nur``, ``no longer``, ``不过``, ``ไม่กี่``, ``không khí``); a
@@ -142,7 +145,8 @@ Dropped when a scope word is present ("Some X do not …" → "Some X …" is no
 Failure modes: English ``did not call → did call`` and Chinese ``没有 → 有`` before a verb (colloquial/southern
 usage) are grammatical but marked; Thai (after a pronoun) and Chinese lose the aspect that ``ไม่ได้``/``没``
 carried; the Russian genitive check reads endings, so it skips some accusatives ("-а" nouns) and misses a
-genitive of negation outside the three words after the verb; idiom and NPI lists are not exhaustive. Label map: entailment ↔ contradiction, neutral stays neutral.
+genitive of negation outside the three words after the verb; idiom and NPI lists are not exhaustive. Label map:
+entailment ↔ contradiction, neutral stays neutral.
 
 ``logic.double_negation``
 -------------------------
@@ -150,7 +154,8 @@ genitive of negation outside the three words after the verb; idiom and NPI lists
 lowercased; the colon-frame languages, where two stacked frames are not acceptable, write their ``double_frame``
 once instead: de "Folgendes ist nicht falsch:", tr "Şu ifade yanlış değil:", ar "العبارة التالية ليست خاطئة:",
 zh "以下说法并不是错误的：" ("the following is not false"). Not applicable where template negation is not
-(already framed, imperative, question, several sentences). ``mixed``: the frame around the locally negated sentence ("It is not true that the school is not
+(already framed, imperative, question, several sentences). ``mixed``: the frame around the locally negated sentence
+("It is not true that the school is not
 new."), applicable where local mode is and dropped where it is dropped. ¬¬H ≡ H: the label is preserved.
 
 ``logic.distract``
