@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 import regex
 
 from ...core import TEXT_MEMO, DROPPED, Span
-from ._rules import (rx, LangRules, case_flippable, common_blockers, flag, fold, folded_tokens, has_any_seq,
+from ._rules import (rx, LangRules, _seqs, case_flippable, common_blockers, flag, fold, folded_tokens, has_any_seq,
                            lang_rules, lower_first, rule_seqs, seq_spans, tokens)
 
 _COMMAS = frozenset({",", "،", "、", "，", ";", "؛", ":", "—", "–"})
@@ -243,8 +243,6 @@ def is_framed(text: str, lang: str) -> bool:
 @functools.lru_cache(maxsize=None)
 def _imperative_seqs(lang: str) -> tuple[tuple[str, ...], ...]:
     rules = lang_rules(lang)
-    from ._rules import _seqs
-
     return _seqs(lang, rules.doc.get("imperative_starts")) if rules else ()
 
 
@@ -436,7 +434,7 @@ def _npi_before_final(rules: LangRules, toks, folded) -> bool:
     j = _last_word(toks)
     if j is None:
         return False
-    for word, finals in table.items():
+    for word in table:
         if fold(word, rules.lang) in folded and folded[j] in _wordset(table, word, rules.lang):
             return True
     return False
