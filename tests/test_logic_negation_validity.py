@@ -122,6 +122,8 @@ def test_double_template_negation_never_stacks_colon_frames(lang, text, expected
     ("ru", "Они долго возились со швами.", None),
     # Chinese: not inside the clause of an emotive or reporting predicate
     ("zh", "我真高兴我们今天进行了这次谈话！", None),
+    ("zh", "那从来不是他们想要的。", None),   # a negation glued into the word before the verb ("从来不|是")
+    ("zh", "学校是新的。", "学校不是新的。"),
     # Turkish: not on the second conjunct only
     ("tr", "FBI onun kim olduğunu anladı ve onu hapse attı", None),
 ])

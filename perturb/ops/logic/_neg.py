@@ -555,6 +555,8 @@ def _local_insert(rule, text, toks, folded, first, last, lang) -> list[Span] | N
             break  # fr "Vous avez dit": a sentence-initial "vous" is the subject, not an object clitic
         start -= 1
     pos = toks[start].start
+    if pos > 0 and text[pos - 1] in rule.get("prev_char_not", ""):
+        return None  # zh "从来不是": the segmenter glued a negation to the word before ("从来不|是")
     unelide = {fold(k, lang): v for k, v in (rule.get("unelide") or {}).items()}
     elide = rule.get("elide")
     if start > 0 and folded[start - 1] in unelide and toks[start - 1].end == pos:
@@ -1221,6 +1223,8 @@ def _zh_local(rule, text, toks, folded, lang):
                 break
         while k > 0 and folded[k - 1] in adverbs:
             k -= 1
+        if toks[k].start > 0 and text[toks[k].start - 1] in rule.get("prev_char_not", ""):
+            break  # a negation glued to the word before ("从未|去过"): the sentence is already negative
         spans = [Span(toks[k].start, toks[k].start, "没"), Span(t.start, t.end, "")]
         out.append(_Cand(j - 1, spans))
         break

@@ -679,7 +679,7 @@ NEGATION_RULE_KEYS = frozenset({
     "pair_not_next", "pair_window", "pattern", "prev_in", "prev_not", "prev_not_regex", "prev_replace", "reelide",
     "relative", "replace", "skip_left", "soften", "space", "strip_prefixes", "subject_prefixes", "to", "unelide",
     "verb_stems", "vowel", "wrap",
-    "block_middle", "determiners", "middle_ok", "others",
+    "block_middle", "determiners", "middle_ok", "others", "prev_char_not",
 })
 
 
