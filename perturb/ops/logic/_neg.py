@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 import regex
 
 from ...core import TEXT_MEMO, DROPPED, Span
-from ._rules import (rx, LangRules, case_flippable, common_blockers, flag, fold, folded_tokens, has_any_seq,
+from ._rules import (rx, LangRules, _seqs, case_flippable, common_blockers, flag, fold, folded_tokens, has_any_seq,
                            lang_rules, lower_first, rule_seqs, seq_spans, tokens)
 
 _COMMAS = frozenset({",", "،", "、", "，", ";", "؛", ":", "—", "–"})
@@ -175,26 +175,30 @@ def _use_fallback(text: str, lang: str, cfg: Mapping[str, Any]) -> bool:
     return False
 
 
-def template_negate(text: str, lang: str, premise: str = "", *, lower_first_word: bool = False):
-    """Spans that put the language's "it is not true that" frame in front of text, or None."""
-    out = _template_negate_memo(text, lang, premise, lower_first_word)
+def template_negate(text: str, lang: str, premise: str = "", *, lower_first_word: bool = False,
+                    stacked: bool = False):
+    """Spans that put the language's "it is not true that" frame in front of text, or None. Not applicable to
+    a text that already opens with a frame, unless `stacked` (the second frame of a double negation)."""
+    out = _template_negate_memo(text, lang, premise, lower_first_word, stacked)
     return None if out is None else list(out)
 
 
 # Memoised (as a tuple: each caller gets its own list): logic.negate and logic.double_negation put the same
 # frame in front of the same hypothesis.
 @functools.lru_cache(maxsize=TEXT_MEMO)
-def _template_negate_memo(text: str, lang: str, premise: str, lower_first_word: bool) -> tuple[Span, ...] | None:
-    out = _template_negate(text, lang, premise, lower_first_word=lower_first_word)
+def _template_negate_memo(text: str, lang: str, premise: str, lower_first_word: bool,
+                          stacked: bool) -> tuple[Span, ...] | None:
+    out = _template_negate(text, lang, premise, lower_first_word=lower_first_word, stacked=stacked)
     return None if out is None else tuple(out)
 
 
-def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_word: bool = False):
+def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_word: bool = False,
+                     stacked: bool = False):
     cfg = _template_cfg(lang)
     if cfg is None or not text or text[0].isspace():
         return None
     rules = lang_rules(lang)
-    if common_blockers(text, lang, rules):
+    if common_blockers(text, lang, rules) or (not stacked and is_framed(text, lang)) or is_imperative(text, lang):
         return None
     fallback = cfg.get("fallback")
     if _use_fallback(text, lang, cfg):
@@ -220,6 +224,47 @@ def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_wor
     if lowering:
         spans.append(Span(0, 1, shown))
     return spans
+
+
+def _frames(lang: str) -> tuple[str, ...]:
+    """Every frame the language's template writes (plain, elided, fallback, double), case-folded."""
+    cfg = _template_cfg(lang) or {}
+    out = [cfg.get("frame"), (cfg.get("elide") or {}).get("frame"), cfg.get("fallback"), cfg.get("double_frame")]
+    return tuple(fold(f.strip(), lang) for f in out if f and f.strip())
+
+
+def is_framed(text: str, lang: str) -> bool:
+    """Whether text already opens with one of the language's template frames: a second frame stacked on it
+    ("Folgendes stimmt nicht: Folgendes stimmt nicht: …") is not an acceptable sentence."""
+    head = fold(text.lstrip(_OPENERS)[:80], lang)
+    return any(head.startswith(f) for f in _frames(lang))
+
+
+@functools.lru_cache(maxsize=None)
+def _imperative_seqs(lang: str) -> tuple[tuple[str, ...], ...]:
+    rules = lang_rules(lang)
+    return _seqs(lang, rules.doc.get("imperative_starts")) if rules else ()
+
+
+def is_imperative(text: str, lang: str) -> bool:
+    """Whether text opens with one of the language's imperative starts (``imperative_starts``: "Do not",
+    "Please", a bare verb ...): an order has no truth value, so "It is not true that do not …" is nonsense."""
+    seqs = _imperative_seqs(lang)
+    if not seqs:
+        return False
+    words = [f for t, f in zip(tokens(text, lang), folded_tokens(text, lang)) if t.is_word][:4]
+    return any(tuple(words[:len(s)]) == s for s in seqs)
+
+
+def template_double(text: str, lang: str, premise: str = ""):
+    """Spans for the double template negation: the language's ``double_frame`` where it has one (a colon
+    frame cannot be stacked: "Folgendes stimmt nicht: Folgendes stimmt nicht: …"), else None (the caller
+    stacks the frame twice). Applicable exactly where `template_negate` is."""
+    cfg = _template_cfg(lang)
+    double = cfg.get("double_frame") if cfg else None
+    if not double or template_negate(text, lang, premise) is None:
+        return None
+    return [Span(0, 0, double)]
 
 
 def template_strip(text: str, lang: str):
@@ -341,6 +386,84 @@ def _cased_initial(text: str, pos: int) -> bool:
     return pos == 0 and case_flippable(text[0])
 
 
+# --- idioms and case government ---------------------------------------------------------------------------
+
+_NO_SPACE_LANGS = frozenset({"zh", "th"})
+_WORD_EDGE = r"[\p{L}\p{M}\p{N}]"
+
+
+def _idiom_key(text: str, lang: str) -> str:
+    """The form idioms are matched on: case-folded, typographic apostrophes straightened, spaces collapsed."""
+    return regex.sub(r"\s+", " ", fold(text, lang).replace("’", "'"))
+
+
+@functools.lru_cache(maxsize=None)
+def _idiom_matcher(lang: str):
+    rules = lang_rules(lang)
+    forms = sorted({_idiom_key(str(i), lang).strip() for i in (rules.doc.get("idioms") or ()) if str(i).strip()},
+                   key=len, reverse=True) if rules else []
+    if not forms:
+        return None
+    if lang in _NO_SPACE_LANGS:
+        return tuple(forms)
+    alts = "|".join(regex.escape(f) for f in forms)
+    return regex.compile(rf"(?<!{_WORD_EDGE})(?:{alts})(?!{_WORD_EDGE})")
+
+
+@functools.lru_cache(maxsize=TEXT_MEMO)
+def idiom_hit(text: str, lang: str) -> bool:
+    """Whether text holds one of the language's ``idioms``: set phrases and focus words whose meaning flips or
+    breaks when a negation is added to or removed from the sentence ("ewig nicht", "casi no", "不为人知",
+    "cannot help", "almost"). Local negation and denegation skip such a sentence. Matched on the text, with
+    word edges in spaced scripts and as a plain substring in Chinese and Thai (no spaces between words)."""
+    matcher = _idiom_matcher(lang)
+    if matcher is None:
+        return False
+    key = _idiom_key(text, lang)
+    if isinstance(matcher, tuple):
+        return any(f in key for f in matcher)
+    return matcher.search(key) is not None
+
+
+def _npi_before_final(rules: LangRules, toks, folded) -> bool:
+    """``npi_if_final``: a word that is a negative-polarity item only with some final verbs (hi/ur "कोई" with a
+    plural copula: "कोई स्कूल नहीं हैं" → "कोई स्कूल हैं" is ungrammatical; singular "कोई नौकरी है" is fine)."""
+    table = rules.doc.get("npi_if_final")
+    if not table:
+        return False
+    j = _last_word(toks)
+    if j is None:
+        return False
+    for word in table:
+        if fold(word, rules.lang) in folded and folded[j] in _wordset(table, word, rules.lang):
+            return True
+    return False
+
+
+def _case_after_cue(cfg, toks, folded, i: int, lang: str) -> bool:
+    """Whether removing the cue at i would leave a case the negation governed (``denegate_block_after``, ru/bg:
+    the genitive of negation, "не имею отношения" → "имею отношение"): the word after the cue is a verb that
+    takes a genitive subject under negation ("не существует теорий"), or a word in the object position after
+    it has a genitive-looking ending. The case is not repaired (no morphological analyser), so the sentence is
+    not applicable."""
+    if not cfg:
+        return False
+    words = [k for k in range(i + 1, len(toks)) if toks[k].is_word]
+    if not words:
+        return False
+    if folded[words[0]] in _wordset(cfg, "verbs", lang):
+        return True
+    pattern = rx(cfg["regex"])
+    stop = _wordset(cfg, "stop", lang)
+    ok = _wordset(cfg, "ok", lang)
+    for k in words[1:1 + int(cfg.get("window", "3"))]:
+        if folded[k] in stop or not toks[k - 1].is_word and toks[k - 1].text in _COMMAS:
+            break
+        if folded[k] not in ok and pattern.fullmatch(folded[k]):
+            return True
+    return False
+
+
 # --- local negation --------------------------------------------------------------------------------------
 
 
@@ -432,6 +555,8 @@ def _local_insert(rule, text, toks, folded, first, last, lang) -> list[Span] | N
             break  # fr "Vous avez dit": a sentence-initial "vous" is the subject, not an object clitic
         start -= 1
     pos = toks[start].start
+    if pos > 0 and text[pos - 1] in rule.get("prev_char_not", ""):
+        return None  # zh "从来不是": the segmenter glued a negation to the word before ("从来不|是")
     unelide = {fold(k, lang): v for k, v in (rule.get("unelide") or {}).items()}
     elide = rule.get("elide")
     if start > 0 and folded[start - 1] in unelide and toks[start - 1].end == pos:
@@ -479,11 +604,14 @@ def _local_negate_memo(text: str, lang: str):
 
 def _local_negate(text: str, lang: str):
     rules = lang_rules(lang)
-    if rules is None or not text.strip() or common_blockers(text, lang, rules):
-        return None
+    if rules is None or not text.strip() or common_blockers(text, lang, rules) or idiom_hit(text, lang) or \
+            is_framed(text, lang):
+        return None  # (a framed text: the marker would go into the frame, "No es falso decir que …")
     toks = tokens(text, lang)
     folded = folded_tokens(text, lang)
-    if cue_indices(toks, folded, lang):
+    if cue_indices(toks, folded, lang) or has_any_seq(folded, rules.npi):
+        # (an NPI in a positive sentence is a free-choice word, "can get any information": with the marker it
+        # turns into "cannot get any", which is not the negation of the sentence)
         return None
     cands: list[_Cand] = []
     for rule in rules.doc.get("local") or ():
@@ -678,7 +806,7 @@ def denegate(text: str, lang: str):
     spans = template_strip(text, lang)
     if spans:
         return spans
-    if common_blockers(text, lang, rules):
+    if common_blockers(text, lang, rules) or idiom_hit(text, lang):
         return None
     toks = tokens(text, lang)
     folded = folded_tokens(text, lang)
@@ -686,7 +814,8 @@ def denegate(text: str, lang: str):
     if len(cues) != 1:
         return None
     i = cues[0]
-    if lexicalised_cue(folded, i, lang) or has_any_seq(folded, rules.npi):
+    if lexicalised_cue(folded, i, lang) or has_any_seq(folded, rules.npi) or _npi_before_final(rules, toks, folded) or \
+            _case_after_cue(rules.doc.get("denegate_block_after"), toks, folded, i, lang):
         return None
     result = None
     for rule in rules.doc.get("denegate") or ():
@@ -972,7 +1101,68 @@ def _de_local(rule, text, toks, folded, lang):
         return []
     if any(folded[m] in blockers for m in range(k + 1, j)):
         return []
+    if not _de_middle_field_ok(rule, toks, folded, k, j, lang):
+        return []
     return [_Cand(k, [Span(last.start, last.start, "nicht ")])]
+
+
+@_local_morph("de_kein")
+def _de_kein(rule, text, toks, folded, lang):
+    """German: the one indefinite article of the sentence → "kein" ("hat einen Bruder" → "hat keinen Bruder",
+    "ist eine gute Idee" → "ist keine gute Idee"): "nicht ... ein" is not how German negates an indefinite.
+    Not after a preposition or a focus word ("in einer Bank", "nur ein"), not before "paar"/"bisschen" (a
+    quantity, not an article), and only when a noun (capitalised) follows within three words."""
+    table = {fold(k, lang): v for k, v in rule["map"].items()}
+    hits = [m for m, f in enumerate(folded) if f in table or f in _wordset(rule, "others", lang)]
+    if len(hits) != 1 or folded[hits[0]] not in table:
+        return []
+    m = hits[0]
+    if m == 0 or folded[m - 1] in _wordset(rule, "prev_not", lang):
+        return []  # a sentence-initial indefinite is often generic ("Eine Karte kostet 12 Euro")
+    after = toks[m + 1:m + 4]
+    if not after or folded[m + 1] in _wordset(rule, "next_not", lang):
+        return []
+    for t in after:
+        if not t.is_word:
+            return []
+        if t.text[:1].isupper():
+            break
+        if not rx(rule.get("attributive", r"$^")).fullmatch(t.text):
+            return []  # only inflected adjectives stand between the article and its noun
+    else:
+        return []
+    t = toks[m]
+    return [_Cand(m, [Span(t.start, t.end, _with_case(table[folded[m]], t.text))])]
+
+
+def _de_middle_field_ok(rule, toks, folded, k: int, j: int, lang: str) -> bool:
+    """Whether "nicht" may go right before the final predicate word: the words between the finite verb (k) and
+    that word (j) must all stand before "nicht". A prepositional phrase there may be a complement that
+    "nicht" precedes ("nicht in Betracht gezogen", "nicht nach Hause gegangen"), and a bare noun needs "kein"
+    ("kein Geld gespart", "keine Probleme geben"), so either makes the sentence not applicable. A noun counts
+    as definite when a determiner or pronoun stands between it and the previous noun."""
+    middle = _wordset(rule, "block_middle", lang)
+    determiners = _wordset(rule, "determiners", lang)
+    free = _wordset(rule, "middle_ok", lang)
+    seen_det = False
+    for m in range(k + 1, j):
+        t = toks[m]
+        if not t.is_word:
+            if t.text in _COMMAS:
+                return False
+            continue
+        f = folded[m]
+        if f in middle:
+            return False
+        if f in determiners:
+            seen_det = True
+        elif t.text[:1].isupper():
+            if not seen_det:
+                return False  # a bare noun or a name: "kein", or an order we cannot check
+            seen_det = False
+        elif not seen_det and f not in free:
+            return False  # a predicative or manner word: "nicht" goes before it
+    return True
 
 
 @_local_morph("ar_future")
@@ -1033,6 +1223,8 @@ def _zh_local(rule, text, toks, folded, lang):
                 break
         while k > 0 and folded[k - 1] in adverbs:
             k -= 1
+        if toks[k].start > 0 and text[toks[k].start - 1] in rule.get("prev_char_not", ""):
+            break  # a negation glued to the word before ("从未|去过"): the sentence is already negative
         spans = [Span(toks[k].start, toks[k].start, "没"), Span(t.start, t.end, "")]
         out.append(_Cand(j - 1, spans))
         break
@@ -1056,5 +1248,35 @@ def _zh_denegate(rule, text, toks, folded, i, lang):
         return [Span(t.start, t.end, new)]
     for prefix in rule.get("strip_prefixes") or ():
         if word.startswith(prefix) and len(word) > len(prefix):
+            if len(word) - len(prefix) >= 3:
+                return None  # a four-character set phrase ("不为人知", "不可思议"): no positive by dropping 不
             return [Span(t.start, t.start + len(prefix), "")]
     return None
+
+
+@functools.lru_cache(maxsize=TEXT_MEMO)
+def _th_tags(words: tuple[str, ...]) -> tuple[str, ...]:
+    """ORCHID word classes of Thai tokens (PyThaiNLP's perceptron tagger: deterministic, bundled, offline)."""
+    from pythainlp.tag import pos_tag
+
+    return tuple(tag for _, tag in pos_tag(list(words), corpus="orchid"))
+
+
+@_denegate_morph("th_maidai")
+def _th_maidai(rule, text, toks, folded, i, lang):
+    """Thai preverbal "ไม่ได้" after a noun subject and before an action verb → "ได้" (the past marker stays:
+    "ระบบวิเคราะห์การเดินทาง" would read as one compound noun). None elsewhere, so the next rules apply."""
+    if i == 0 or not toks[i - 1].is_word:
+        return None
+    if folded[i] == "ไม่" and i + 2 < len(toks) and folded[i + 1] == "ได้":
+        first, last, verb = i, i + 1, i + 2
+    elif folded[i] == "ไม่ได้" and i + 1 < len(toks):
+        first, last, verb = i, i, i + 1
+    else:
+        return None
+    if not toks[verb].is_word:
+        return None
+    tags = _th_tags(tuple(t.text for t in toks))
+    if not tags[i - 1].startswith("N") or tags[verb] != "VACT":
+        return None
+    return [Span(toks[first].start, toks[last].end, "ได้")]

@@ -7,8 +7,9 @@ This docstring is the one place that explains every logic rule and its known fai
 Resources
 ---------
 One YAML file per language and kind under ``perturb/resources/logic/<lang>/``: ``negation.yaml`` (template
-frames, negation cues, negative-polarity items, scope words, coordinators, subordinators, local-negation and
-denegation rules), ``distractors.yaml``, ``quantifiers.yaml``, ``numbers.yaml``. Each opens with a comment
+frames, negation cues, negative-polarity items, idioms, imperative openings, scope words, coordinators,
+subordinators, local-negation and denegation rules; a key no rule reads is an error naming the file and the
+key), ``distractors.yaml``, ``quantifiers.yaml``, ``numbers.yaml``. Each opens with a comment
 header naming its ``source``, ``licence`` and who ``checked`` it; `resource` refuses a file without one and a
 file that is not NFC. YAML is read with every scalar a string (lexicons hold "no", "on", "yes"). Word lists
 are compared case-folded (Turkish dotted/dotless i handled); regular expressions see the word as written.
@@ -60,6 +61,9 @@ Failure modes: a name opening the hypothesis, absent from the premise and not fo
 capitalised word, is lowercased (``It is not true that pachucas wore …``); for a coordinated hypothesis
 (``A and B``) some readers take the frame to cover only ``A`` (entailment → contradiction is right on either
 reading; contradiction → entailment assumes the wide one).
+Not applicable to a hypothesis that already opens with one of the language's frames (a second frame would
+stack: "Folgendes stimmt nicht: Folgendes stimmt nicht: …") or with one of its ``imperative_starts`` ("Do
+not …", "Please …", "Bitte …", "请…", "Hãy …": an order has no truth value, "It is not true that do not …").
 Label map: entailment ↔ contradiction, neutral stays neutral (¬H is entailed iff H is contradicted).
 
 ``logic.negate`` — local mode
@@ -69,7 +73,12 @@ a few morphological rules in ``negation.yaml`` (``local``); when several match, 
 wins (the last for the verb-final hi/ur/tr):
 en ``is → is not``, ``can → cannot`` (auxiliaries/copulas only; ``have`` only before a participle; main
 verbs would need do-support); de ``nicht`` before the last word after a copula/auxiliary when that word is a
-lowercase predicate and no indefinite article, ``zu`` or degree adverb is in the way; fr ``ne … pas`` around
+lowercase predicate and the words between the finite verb and it all stand before ``nicht`` (pronouns,
+sentence and time adverbs, definite noun phrases, also inside a prepositional phrase: "ist mit ihrem Job nicht
+zufrieden"; a bare noun, a determinerless or directional phrase, ``als``, a predicative or manner word make it
+not applicable: "Geld nicht gespart" needs "kein Geld", "in Betracht nicht gezogen" needs "nicht in
+Betracht"), and the one indefinite article after the verb → ``kein`` ("hat einen Bruder → hat keinen
+Bruder"; not after a preposition or a focus word, not ``ein paar``); fr ``ne … pas`` around
 ``être``/modals and auxiliary ``avoir`` (before a participle), ``ne`` before object clitics, elided subject
 restored (``J'ai → Je n'ai pas``); es ``no`` before copulas/auxiliaries and regular preterite/imperfect/future
 forms, over clitics; el ``δεν`` before copula/``θα``/``έχω``/modals, over accusative clitics; ru ``не`` before
@@ -79,10 +88,17 @@ sentences; bg ``не`` before copula/modals, ``ще → няма да``, ``им�
 (``nilizungumza → sikuzungumza``, ``alikuwa → hakuwa``); tr ``-mA-`` with vowel harmony on a sentence-final past
 verb of a listed verb stem (``kaldı → kalmadı``), ``var → yok``; ar ``كان → لم يكن``, ``سـ/سوف → لن``, ``لا`` before
 ``يوجد/يمكن``, ``ليس هناك``; hi/ur ``नहीं``/``نہیں`` before a sentence-final copula after an adjective or noun,
-and before the light verb of ``बात की``; th copulas and auxiliaries (``เป็น → ไม่ได้เป็น``, ``คือ → ไม่ใช่``,
-``มี → ไม่มี``, ``จะ → จะไม่``); vi ``đã/sẽ → đã/sẽ không``, ``là → không phải là``, ``có thể → không thể``,
-``không`` before ``có/được/bị/cần/phải``; zh ``不`` before ``是/会/能/可以``, ``有 → 没有``, ``V了O → 没VO``.
+and before the light verb of ``बात की``, never between a verb and its progressive auxiliary (``آرہی تھی``:
+the negation belongs before the whole verb complex, so the sentence is skipped); th copulas and auxiliaries
+(``เป็น → ไม่ได้เป็น``, ``คือ → ไม่ใช่``, ``มี → ไม่มี``, ``จะ → จะไม่``), never inside the subject (a verb after a
+``ความ``/``การ`` noun or inside ``เป็นไปได้``) and not after an aspect or control verb (``เพิ่งเริ่มจะ``); vi
+``đã/sẽ → đã/sẽ không``, ``là → không phải là``, ``có thể → không thể``,
+``không`` before ``có/được/bị/cần/phải``; zh ``不`` before ``是/会/能/可以``, ``有 → 没有``, ``V了O → 没VO`` (not
+inside the clause of a predicate such as ``高兴``/``知道``, not after a preverbal prepositional phrase).
 Not applicable when: no rule finds a verb; the sentence already has a negation cue (use ``logic.denegate``);
+it holds a negative-polarity or free-choice word (``any``, ``任何``: "can get any information" → "cannot get
+any" is not its negation) or one of the language's ``idioms`` (set phrases and focus words whose meaning
+flips with a negation: ``almost``, ``casi``, ``fast``, ``почти``, ``几乎``, ``can't help``); it opens with a frame;
 a subordinator, coordinator or comma precedes the verb (it may sit in a subordinate clause or a second
 conjunct); a coordinator or a comma with more text follows it (``¬A ∧ B`` is not the negation of ``A ∧ B``);
 question; several sentences.
@@ -90,9 +106,10 @@ Dropped (label undetermined) when the sentence has a scope word (quantifiers, ``
 "Some visitors buy …" and "Some visitors do not buy …" can both be true.
 Failure modes: modals whose negation is not their contradictory (``must not``, ``may not``, ``should not``)
 are left out, which also loses coverage; word lists miss verbs (coverage is partial by design: 7–32 % of the
-XNLI hypotheses per language); German ``nicht`` may end up after a directional phrase (``nach Hause nicht
-zurückkehren``, grammatical but marked); Russian genitive of negation is not applied (``не понимал угрозу``
-stays accusative); ``not`` in English may give ``There are not fruity rums`` (grammatical, stiff); jieba
+XNLI hypotheses per language); German noun phrases are recognised by capitals and a determiner list only, so
+a name in the middle field makes the sentence not applicable; Russian genitive of negation is not applied
+(``не понимал угрозу`` stays accusative); ``not`` in English may give ``There are not fruity rums`` (grammatical,
+stiff); jieba
 sometimes glues words (``年建``), then the Chinese ``了`` rule does not apply.
 
 ``logic.denegate``
@@ -107,7 +124,15 @@ Swahili ``si-/ha-…-ku-``), and a ``denegate`` rule must know how to remove it:
 ``няма да → ще``, tr ``yok → var``, ``-mAdI → -DI``, ``-mIyor → -Iyor``, ``-mAyAcAk → -AcAk``, sw ``si → ni``,
 ``hakuna → kuna``, ``hakuwa → alikuwa``, ar ``لن → سـ``, ``لم يكن → كان``, ``ليس`` with the predicate's
 accusative ``-ًا`` removed, th ``ไม่ใช่ → คือ``, vi ``không phải là → là``, zh ``没有 → 有``, ``不是 → 是``).
-Not applicable when: no cue or more than one (double negation; negative concord: ``не … никого``,
+Not applicable also when the sentence holds one of the language's ``idioms`` ("ewig nicht" = not in ages,
+"casi no", "不为人知", "nothing but", "no doubt", "cannot help", "不得不", "не только", a four-character
+``不``-set phrase); when removing the Russian ``не`` would leave a genitive of negation behind
+(``denegate_block_after``: "не имею отношения", "не существует теорий"; the case is not repaired); when a
+Hindi/Urdu ``कोई``/``کوئی`` goes with a plural verb (``npi_if_final``); when a Hindi/Urdu ``नहीं`` ends the clause
+(its copula was dropped and the positive needs it back). Thai ``ไม่ได้`` after a noun subject and before an
+action verb (ORCHID tags from PyThaiNLP) becomes ``ได้``, so the bare verb is not read as part of a compound
+noun ("ระบบได้วิเคราะห์"). Not applicable when: no cue or more than one (double negation; negative concord: ``не …
+никого``,
 ``ne … personne``, ``δεν … κανέναν``); a negative-polarity item is present (``any``, ``until``, ``jemals``,
 ``siquiera``, ``任何``, ``ใด ๆ``, ``yeyote``: the positive would be ungrammatical or mean something else); the
 cue is lexicalised or not sentential (``nicht nur``, ``no longer``, ``不过``, ``ไม่กี่``, ``không khí``); a
@@ -118,13 +143,19 @@ morphology we do not do (Arabic ``لم`` + jussive, Swahili present negative, Tu
 Vietnamese ``chưa``, German ``keine`` (singular or plural?) and ``kein`` + mass noun).
 Dropped when a scope word is present ("Some X do not …" → "Some X …" is not a contradictory pair).
 Failure modes: English ``did not call → did call`` and Chinese ``没有 → 有`` before a verb (colloquial/southern
-usage) are grammatical but marked; Thai and Chinese lose the aspect that ``ไม่ได้``/``没`` carried; Russian
-genitive of negation is left as is. Label map: entailment ↔ contradiction, neutral stays neutral.
+usage) are grammatical but marked; Thai (after a pronoun) and Chinese lose the aspect that ``ไม่ได้``/``没``
+carried; the Russian genitive check reads endings, so it skips some accusatives ("-а" nouns) and misses a
+genitive of negation outside the three words after the verb; idiom and NPI lists are not exhaustive. Label map:
+entailment ↔ contradiction, neutral stays neutral.
 
 ``logic.double_negation``
 -------------------------
 ``template``: the frame twice ("It is not true that it is not true that …"), the inner frame's first letter
-lowercased. ``mixed``: the frame around the locally negated sentence ("It is not true that the school is not
+lowercased; the colon-frame languages, where two stacked frames are not acceptable, write their ``double_frame``
+once instead: de "Folgendes ist nicht falsch:", tr "Şu ifade yanlış değil:", ar "العبارة التالية ليست خاطئة:",
+zh "以下说法并不是错误的：" ("the following is not false"). Not applicable where template negation is not
+(already framed, imperative, question, several sentences). ``mixed``: the frame around the locally negated sentence
+("It is not true that the school is not
 new."), applicable where local mode is and dropped where it is dropped. ¬¬H ≡ H: the label is preserved.
 
 ``logic.distract``
@@ -440,6 +471,7 @@ def lang_rules(lang: str) -> LangRules | None:
     doc = resource(lang, "negation")
     if doc is None:
         return None
+    check_negation_keys(lang, doc)
     return LangRules(
         lang=lang,
         doc=doc,
@@ -623,3 +655,55 @@ def compose(text: str, steps) -> list[Span] | Dropped | None:
     if nxt != len(text) or pending:
         out.append(Span(nxt, len(text), "".join(pending)))
     return out
+
+
+# --- negation resource keys ----------------------------------------------------------------------------------
+
+# Every key negation.yaml may hold, by where it sits. A key outside these (a typo such as "npis") would be
+# read by nothing and silently disable the rule it was meant to add, so the loader rejects it.
+NEGATION_KEYS = frozenset({
+    "template", "abbreviations", "cues", "cue_exclusions", "cue_patterns", "cue_pattern_exclude", "paired_cues",
+    "npi", "scope", "coordinators", "subordinators", "comma_blocks", "order", "local", "denegate", "idioms",
+    "imperative_starts", "denegate_block_after", "npi_if_final",
+})
+TEMPLATE_KEYS = frozenset({
+    "frame", "case", "initial_evidence", "fallback", "keep_case_words", "lower_words", "fallback_if_starts",
+    "fallback_if_second_word", "fallback_unless_first", "elide", "space_unless", "double_frame",
+})
+NEGATION_RULE_KEYS = frozenset({
+    "action", "also_remove_prev", "append_after_next", "attributive", "aux", "bad_verb_start", "bare_after_pair",
+    "before_last_not", "block_between", "cue", "elide", "exclude", "final_append", "first_only", "fix_next",
+    "forms", "initial_next_not", "insert", "last_not", "last_word", "lowercase_only", "map", "marker",
+    "marker_left", "monosyllabic", "morph", "next_last", "next_not", "next_not_regex", "next_regex",
+    "no_skip_initial", "not_after", "not_before", "not_first", "not_last_word", "pair", "pair_not_adjacent",
+    "pair_not_next", "pair_window", "pattern", "prev_in", "prev_not", "prev_not_regex", "prev_replace", "reelide",
+    "relative", "replace", "skip_left", "soften", "space", "strip_prefixes", "subject_prefixes", "to", "unelide",
+    "verb_stems", "vowel", "wrap",
+    "block_middle", "determiners", "middle_ok", "others", "prev_char_not",
+})
+
+
+def check_negation_keys(lang: str, doc: Mapping[str, Any]) -> None:
+    """Raise ResourceError naming the file and the key when negation.yaml holds a key no rule reads."""
+    where = f"logic/{lang}/negation.yaml"
+
+    def bad(key, place):
+        raise ResourceError(f"{where}: unknown key {key!r} in {place}")
+
+    for key in doc:
+        if key != "_provenance" and key not in NEGATION_KEYS:
+            bad(key, "the top level")
+    template = doc.get("template")
+    if template is not None:
+        if not isinstance(template, Mapping):
+            raise ResourceError(f"{where}: 'template' must be a mapping")
+        for key in template:
+            if key not in TEMPLATE_KEYS:
+                bad(key, "template")
+    for section in ("local", "denegate"):
+        for n, rule in enumerate(doc.get(section) or ()):
+            if not isinstance(rule, Mapping):
+                raise ResourceError(f"{where}: {section} rule {n + 1} must be a mapping")
+            for key in rule:
+                if key not in NEGATION_RULE_KEYS:
+                    bad(key, f"{section} rule {n + 1}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ...core import Params
 from ...registry import register
-from ._neg import local_negate, template_negate
+from ._neg import local_negate, template_double, template_negate
 from ._rules import LogicOp, compose
 
 MODES = ("template", "mixed")
@@ -16,8 +16,9 @@ MODES = ("template", "mixed")
 
 @dataclass(frozen=True)
 class DoubleNegationParams(Params):
-    """mode: "template" applies the negation frame twice; "mixed" puts the frame around the locally negated
-    sentence ("It is not true that the school is not new.")."""
+    """mode: "template" applies the negation frame twice (or, where the frame ends in a colon, the language's
+    "the following is not false:" frame once); "mixed" puts the frame around the locally negated sentence
+    ("It is not true that the school is not new.")."""
 
     mode: str = "template"
 
@@ -38,10 +39,15 @@ class DoubleNegation(LogicOp):
         lang = example.lang
         premise = example.fields.get("premise", "")
         if self.params.mode == "template":
+            double = template_double(text, lang, premise)
+            if double is not None:
+                return double  # a colon-frame language: one "not false" frame instead of two stacked colons
             first = lambda t: template_negate(t, lang, premise)  # noqa: E731
         else:
             first = lambda t: local_negate(t, lang)  # noqa: E731
         # The second frame goes before a text that starts with the first frame (or with the locally negated
-        # sentence): its first word is lowercased like any other sentence start.
-        second = lambda t: template_negate(t, lang, premise, lower_first_word=self.params.mode == "template")  # noqa: E731
+        # sentence): its first word is lowercased like any other sentence start. The first frame may only be
+        # the one written just now (template_negate refuses an input that is already framed).
+        template = self.params.mode == "template"
+        second = lambda t: template_negate(t, lang, premise, lower_first_word=template, stacked=template)  # noqa: E731
         return compose(text, [first, second])
