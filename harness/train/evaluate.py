@@ -90,8 +90,9 @@ def write_curve(curve: list[dict], out: Path) -> Path | None:
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     steps = [r["step"] for r in curve]
-    for lang in sorted(curve[-1]["accuracy"]):
-        ax.plot(steps, [r["accuracy"].get(lang) for r in curve], lw=1, label=lang)
+    colours = plt.get_cmap("tab20").colors  # 15 languages: tab10 would give two languages one colour
+    for i, lang in enumerate(sorted(curve[-1]["accuracy"])):
+        ax.plot(steps, [r["accuracy"].get(lang) for r in curve], lw=1, label=lang, color=colours[i % 20])
     ax.plot(steps, [r["mean"] for r in curve], lw=2.5, color="black", label="mean")
     ax.set_xlabel("optimiser step")
     ax.set_ylabel("zero-shot dev accuracy")

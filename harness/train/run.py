@@ -42,7 +42,9 @@ def _base_model(cfg: TrainConfig, out: Path, acc) -> str:
         from harness import demo_models
 
         demo_models.build_tokenizer(out / "base-tiny-tokenizer")
-        demo_models.build_classifier(path, tokenizer_dir=out / "base-tiny-tokenizer", seed=cfg.seed)
+        # One fixed "pretrained" model whatever the training seed, as a real study starts every run from the same
+        # checkpoint: the seeds then vary only the training.
+        demo_models.build_classifier(path, tokenizer_dir=out / "base-tiny-tokenizer", seed=0)
     acc.wait_for_everyone()
     return str(path)
 
