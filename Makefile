@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.xstress-installed
 OUT    ?= demo-out
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test clean
+.PHONY: setup demo study test clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/xstress demo --out $(OUT)
+
+study: $(STAMP)
+	$(VENV)/bin/xstress study --config examples/study/study.yaml --out study-out
 
 test: $(STAMP)
 	@# One OpenMP thread per test process: two xdist workers already fill both cores, and a process forked after
