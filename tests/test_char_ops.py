@@ -15,7 +15,7 @@ from perturb.example import Example
 from perturb.ops.char import _common as cc
 from perturb.ops.char import keyboard as kb
 
-RESOURCE_KINDS = ("keyboards", "alphabets", "diacritics", "homoglyphs", "homophones")
+RESOURCE_KINDS = ("keyboards", "alphabets", "diacritics", "homoglyphs", "homophones", "inputrules", "shapes")
 
 
 def xnli(lang: str, hypothesis: str) -> Example:

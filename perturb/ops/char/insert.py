@@ -35,11 +35,11 @@ class CharInsert(cc.WordOp):
         for w in cc.words(text, lang):
             gaps = _gaps(w.text, lang)
             if gaps:
-                out.append((w, gaps, alpha))
+                out.append((w, gaps, alpha, lang))
         return out
 
     def touch(self, cand, rng: random.Random):
-        word, gaps, alpha = cand
+        word, gaps, alpha, lang = cand
 
         def build(i):
             # A capital only between capitals ("USA" -> "UKSA"), else lowercase.
@@ -48,7 +48,7 @@ class CharInsert(cc.WordOp):
             if caps:
                 letter = alpha.upper[letter] or letter
             new = word.clusters[:i] + (letter,) + word.clusters[i:]
-            return [cc.cluster_span(word, i, i, letter)] if cc.valid_word_edit(word, new) else None
+            return [cc.cluster_span(word, i, i, letter)] if cc.valid_word_edit(word, new, lang) else None
 
         return cc.first_valid(gaps, rng, build)
 

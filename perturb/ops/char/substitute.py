@@ -33,7 +33,8 @@ class CharSubstitute(cc.WordOp):
         alpha = cc.alphabet(lang)
         out = []
         for w in cc.words(text, lang):
-            slots = _slots(w.text, lang)
+            # Two letters at least (see _common.MIN_UNITS): replacing the only letter replaces the word.
+            slots = _slots(w.text, lang) if cc.units(w) >= cc.MIN_UNITS["substitute"] else ()
             if slots:
                 out.append((w, slots, alpha, lang))
         return out
@@ -53,7 +54,7 @@ class CharSubstitute(cc.WordOp):
                 return None
             new_cluster = (alpha.upper[letter] if is_cap else letter) + cluster[1:]
             new = word.clusters[:i] + (new_cluster,) + word.clusters[i + 1:]
-            return [cc.cluster_span(word, i, i + 1, new_cluster)] if cc.valid_word_edit(word, new) else None
+            return [cc.cluster_span(word, i, i + 1, new_cluster)] if cc.valid_word_edit(word, new, lang) else None
 
         return cc.first_valid(slots, rng, build)
 
