@@ -1,4 +1,4 @@
-"""`char.substitute`: replace the letter of one grapheme cluster by another letter of the language's own alphabet."""
+"""`char.substitute`: replace the letter of one grapheme cluster by another letter of the language's own alphabet (zh: a look-alike character)."""
 from __future__ import annotations
 
 import functools
@@ -22,7 +22,8 @@ class SubstituteParams(RateParams):
 class CharSubstitute(cc.WordOp):
     name = "char.substitute"
     family = "char"
-    description = "replace one letter of a word by another letter of the language's own alphabet, keeping its marks"
+    description = ("replace one letter of a word by another letter of the language's own alphabet, keeping its "
+                   "marks (zh: a look-alike character)")
     Params = SubstituteParams
 
     @classmethod
@@ -49,7 +50,9 @@ class CharSubstitute(cc.WordOp):
             # The cluster's first code point is its letter; the rest (Thai tone marks, a Devanagari
             # matra or virama, Arabic harakat) stays. A letter of the same class replaces it: a
             # consonant for a consonant, since a vowel letter cannot carry a consonant's vowel sign.
-            letter = _other_letter(lang, alpha, lower, is_cap, rng)
+            # Chinese: a look-alike character (末 -> 未), the slip of a writer or reader who confuses
+            # shapes; an arbitrary one of the 3,500 common characters reads as another word ("搂章").
+            letter = _look_alike(cluster, rng) if lang == "zh" else _other_letter(lang, alpha, lower, is_cap, rng)
             if letter is None:
                 return None
             new_cluster = (alpha.upper[letter] if is_cap else letter) + cluster[1:]
@@ -57,6 +60,17 @@ class CharSubstitute(cc.WordOp):
             return [cc.cluster_span(word, i, i + 1, new_cluster)] if cc.valid_word_edit(word, new, lang) else None
 
         return cc.first_valid(slots, rng, build)
+
+
+def _look_alike(ch: str, rng: random.Random) -> str | None:
+    """One of the look-alikes of a Chinese character (resources/shapes/zh.tsv), drawn uniformly."""
+    near = _shapes().get(ch)
+    return rng.choice(near) if near else None
+
+
+@functools.lru_cache(maxsize=None)
+def _shapes() -> dict[str, tuple[str, ...]]:
+    return {row[0]: tuple(row[1:]) for row in cc.read_table("shapes", "zh")}
 
 
 def _other_letter(lang: str, alpha: cc.Alphabet, lower: str, is_cap: bool, rng: random.Random) -> str | None:
