@@ -258,6 +258,10 @@ def _delete_schwas(segs: list[_Seg]) -> None:
 
 
 def _arabic(word: str, t: Table) -> str | None:
+    """Letter for letter, short vowels left out: the script does not write them, and chat romanisation
+    writes the same skeleton (Roman Urdu "bht" بہت, "mjhe" مجھے, "krna" کرنا; Arabizi "ktab" كتاب). Guessing
+    them (zabar/zer/pesh) would be wrong about as often as right ("kitab", not "katab"), so a few unreadable
+    skeletons remain ("flp", "koshsh" for کوشش, chat "koshish"): a known limit, kept for ar and ur alike."""
     letters = [i for i, ch in enumerate(word) if t.kinds.get(ch) in ("letter", "semivowel", "final")]
     if not letters:
         return None
