@@ -3,7 +3,8 @@
 Usage:  pip download --no-deps char-similar==0.0.2 && unzip char_similar-0.0.2-*.whl -d /tmp/cs
         python perturb/resources/shapes/build.py /tmp/cs/char_similar/data
 
-Similarity of two characters, from char-similar's per-character data: agreement of the first four
+Similarity of two characters (computed over arrays, one character against the alphabet at a time), from
+char-similar's per-character data: agreement of the first four
 digits of their four-corner codes (四角号码, weight 4), Jaccard overlap of their component sets (拆字,
 weight 4), closeness of their stroke counts (weight 2) and the same structure type (左右/上下/..., weight
 2); char-similar's own shape score also weighs character frequency, which says nothing about shape, so
@@ -15,6 +16,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ALPHABET = HERE.parent / "alphabets" / "zh.tsv"
@@ -30,16 +33,30 @@ def main(data: Path) -> None:
     corner, struct, parts, strokes = (_load(data, n) for n in ("fourangle", "struct", "stroke", "number"))
     alpha = [ln.strip().split("\t")[0] for ln in ALPHABET.read_text(encoding="utf-8").splitlines()
              if ln.strip() and not ln.startswith("#")]
-    comp = {c: frozenset(parts.get(c, ())) for c in alpha}
 
-    def score(a: str, b: str) -> float:
-        fa, fb = corner.get(a, ""), corner.get(b, "")
-        s4 = sum(x == y for x, y in zip(fa[:4], fb[:4])) / 4 if fa and fb else 0.0
-        pa, pb = comp[a], comp[b]
-        sp = len(pa & pb) / len(pa | pb) if pa and pb else 0.0
-        na, nb = strokes.get(a, 0), strokes.get(b, 0)
-        sn = 1 - abs(na - nb) / max(na, nb) if na and nb else 0.0
-        st = 1.0 if struct.get(a) and struct.get(a) == struct.get(b) else 0.0
+    n = len(alpha)
+    # Four-corner code digits (-1: none), component sets as a 0/1 matrix, stroke counts, structure ids.
+    digits = np.array([[ord(d) for d in (corner[c] + "    ")[:4]] if corner.get(c) else [-1] * 4 for c in alpha])
+    has_code = digits[:, 0] >= 0
+    names = sorted({p for c in alpha for p in parts.get(c, ())})
+    col = {p: i for i, p in enumerate(names)}
+    comp = np.zeros((n, len(names)), dtype=np.int32)
+    for i, c in enumerate(alpha):
+        for p in set(parts.get(c, ())):
+            comp[i, col[p]] = 1
+    size = comp.sum(axis=1)
+    strokes_ = np.array([strokes.get(c, 0) for c in alpha], dtype=float)
+    struct_ = [struct.get(c) or None for c in alpha]
+
+    def scores(i: int) -> np.ndarray:
+        """score(alpha[i], b) for every b of the alphabet (same formula as above, over arrays)."""
+        s4 = (digits == digits[i]).sum(axis=1) / 4 * (has_code & has_code[i])
+        inter = comp @ comp[i]
+        union = size + size[i] - inter
+        sp = np.where((size > 0) & (size[i] > 0), inter / np.maximum(union, 1), 0.0)
+        top = np.maximum(strokes_, strokes_[i])
+        sn = np.where((strokes_ > 0) & (strokes_[i] > 0), 1 - np.abs(strokes_ - strokes_[i]) / np.maximum(top, 1), 0.0)
+        st = np.array([1.0 if struct_[i] and s == struct_[i] else 0.0 for s in struct_])
         return (4 * s4 + 4 * sp + 2 * sn + 2 * st) / 12
 
     lines = [
@@ -52,9 +69,12 @@ def main(data: Path) -> None:
         "#          read by eye (xstress char family, 2026-12)",
         "# columns: character, then its look-alikes most similar first (characters with none are left out)",
     ]
-    for a in alpha:
-        scored = sorted(((score(a, b), b) for b in alpha if b != a), key=lambda t: (-t[0], t[1]))
-        near = [b for s, b in scored[:TOP] if s >= THRESHOLD]
+    for i, a in enumerate(alpha):
+        sc = scores(i)
+        sc[i] = -1.0
+        scored = sorted(((round(float(v), 6), alpha[j]) for j, v in enumerate(sc) if v >= THRESHOLD),
+                        key=lambda t: (-t[0], t[1]))
+        near = [b for _, b in scored[:TOP]]
         if near:
             lines.append("\t".join([a, *near]))
     (HERE / "zh.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
