@@ -275,22 +275,28 @@ def broken_clusters(old: str, new: str, edits: Sequence[Edit]) -> int:
 
 def select(candidates: Sequence, rate: float, rng: random.Random,
            edit: Callable[[object, random.Random], Sequence[Span] | None]) -> list[Span] | None:
-    """Touch n_to_touch(rate, len(candidates)) of the candidates (in text order), each through `edit`.
+    """Touch n_to_touch(rate, len(candidates)) of the candidates, each through `edit`.
 
     Candidates are in text order, so the choice depends only on the text and the rng. An edit may
-    still return None (every option failed the integrity check); the word is then left untouched,
-    which keeps the number touched within the bound."""
+    still return None (every option failed a check: a two-letter word whose every typo is another
+    word); then the next candidate of the same random order stands in, until n are touched or none is
+    left, so a check never silently lowers the rate."""
     n = n_to_touch(rate, len(candidates))
     if n == 0:
         return None
     spans: list[Span] = []
+    order = random_order(len(candidates), rng)
     # (n == 1, the usual case, draws what random_order's first step draws)
-    chosen = [rng.randrange(len(candidates))] if n == 1 else sorted(itertools.islice(
-        random_order(len(candidates), rng), n))
-    for idx in chosen:
-        got = edit(candidates[idx], rng)
-        if got:
-            spans.extend(got)
+    chosen = [next(order)] if n == 1 else sorted(itertools.islice(order, n))
+    while chosen:
+        missing = 0
+        for idx in chosen:
+            got = edit(candidates[idx], rng)
+            if got:
+                spans.extend(got)
+            else:
+                missing += 1
+        chosen = sorted(itertools.islice(order, missing))
     return spans or None
 
 
