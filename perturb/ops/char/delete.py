@@ -19,6 +19,10 @@ class DeleteParams(RateParams):
 
 @register
 class CharDelete(cc.WordOp):
+    """Models a dropped keystroke (one cluster deleted). Words of three letters or more, so two stay (Thai
+    counts consonants: เรอ is not eligible); Thai deletions pass the input sequence check (no "เา" from
+    เขา); a deletion that writes another frequent word is skipped (_common.REAL_WORD_LANGS)."""
+
     name = "char.delete"
     family = "char"
     description = "delete one grapheme cluster (letter plus its marks) from a word"

@@ -20,6 +20,10 @@ class InsertParams(RateParams):
 
 @register
 class CharInsert(cc.WordOp):
+    """Models an extra keystroke (a letter of the alphabet between two letters of a word). Every letter of
+    the word stays, so any word with two letters qualifies; Thai insertions pass the input sequence
+    check; an insertion that writes another frequent word is skipped (_common.REAL_WORD_LANGS)."""
+
     name = "char.insert"
     family = "char"
     description = "insert a letter of the language's own alphabet between two clusters of a word"

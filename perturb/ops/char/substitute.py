@@ -20,6 +20,12 @@ class SubstituteParams(RateParams):
 
 @register
 class CharSubstitute(cc.WordOp):
+    """Models a wrong letter (a misspelling not tied to the keyboard): any other letter of the same class
+    of the alphabet; in zh a look-alike character (resources/shapes/zh.tsv: 末 -> 未), the confusion of a
+    writer or reader who mistakes shapes, where char.keyboard's zh slip keeps the sound. Words of two
+    letters or more (_common.MIN_UNITS): zh never replaces a one-character word. Thai edits pass the input
+    sequence check; results that are another frequent word are skipped (_common.REAL_WORD_LANGS)."""
+
     name = "char.substitute"
     family = "char"
     description = ("replace one letter of a word by another letter of the language's own alphabet, keeping its "

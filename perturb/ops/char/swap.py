@@ -64,6 +64,10 @@ def _has_swappable_pair(text: str) -> bool:
 
 @register
 class CharSwap(cc.WordOp):
+    """Models two keystrokes typed in the wrong order (two adjacent clusters swapped). Words of two letters
+    or more, every letter kept; Thai swaps pass the input sequence check (no "ม่ไ" from ไม่); a swap
+    that writes another frequent word is skipped (_common.REAL_WORD_LANGS)."""
+
     name = "char.swap"
     family = "char"
     description = "swap two adjacent grapheme clusters inside a word"
