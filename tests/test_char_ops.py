@@ -15,7 +15,7 @@ from perturb.example import Example
 from perturb.ops.char import _common as cc
 from perturb.ops.char import keyboard as kb
 
-RESOURCE_KINDS = ("keyboards", "alphabets", "diacritics", "homoglyphs", "homophones")
+RESOURCE_KINDS = ("keyboards", "alphabets", "diacritics", "homoglyphs", "homophones", "inputrules", "shapes")
 
 
 def xnli(lang: str, hypothesis: str) -> Example:
@@ -142,9 +142,27 @@ def test_delete_keeps_conjuncts_and_thai_clusters_whole():
 
 def test_substitute_keeps_marks_and_class():
     for seed in range(30):
-        res = run("char.substitute", "th", "ที่นี่", seed, rate=1.0)
-        (e,) = res.edits
-        assert e.before[1:] == e.after[1:] and cc.char_class(e.after[0]) == "consonant"
+        # (ที่ alone, one consonant, is too short to substitute in: see _common.MIN_UNITS)
+        res = run("char.substitute", "th", "ที่นี่ผู้หญิง", seed, rate=1.0)
+        assert res.edits
+        for e in res.edits:
+            assert e.before[1:] == e.after[1:] and cc.char_class(e.after[0]) == cc.char_class(e.before[0])
+    assert run("char.substitute", "th", "ที่ ไม่", 0, rate=1.0) is None
+
+
+def test_zh_substitute_writes_a_look_alike_in_a_longer_word():
+    from perturb.ops.char import substitute as sub
+
+    shapes = sub._shapes()
+    assert {"未", "本"} <= set(shapes["末"]) and "侯" in shapes["候"] and "己" in shapes["已"]
+    text = "他说文章已经写好了"
+    words = {w.text for w in cc.words(text, "zh")}
+    for seed in range(30):
+        res = run("char.substitute", "zh", text, seed, rate=1.0)
+        for e in res.edits:
+            assert e.after in shapes[e.before]
+            word = next(w for w in cc.words(text, "zh") if w.start <= e.start < w.end)
+            assert len(word.text) >= 2 and word.text in words  # never 他 alone, never "斥" for it
 
 
 @pytest.mark.parametrize("lang,text,expected", [

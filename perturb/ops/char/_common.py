@@ -13,6 +13,7 @@ import regex
 
 from ... import segment
 from ...core import TEXT_MEMO, Edit, Perturbation, Span, n_to_touch
+from ._inputrules import typeable
 
 LETTER = regex.compile(r"\p{L}")
 MARK_PREFIX = "\u25cc"  # resource files show a combining mark on a dotted circle so it is readable
@@ -177,11 +178,67 @@ def keeps_nfc(old: str, new: str) -> bool:
     return not unicodedata.is_normalized("NFC", old) or unicodedata.is_normalized("NFC", new)
 
 
-def valid_word_edit(word: Word, new_clusters: Sequence[str]) -> bool:
+def valid_word_edit(word: Word, new_clusters: Sequence[str], lang: str | None = None) -> bool:
     """The integrity check every char op applies to an edited word: it re-segments into the intended
-    clusters and stays NFC when it was."""
+    clusters, stays NFC when it was, passes its script's input sequence check (Thai: see _inputrules)
+    wherever the word did, and, when `lang` is given, is not another frequent word of the language
+    (see other_word)."""
     new = "".join(new_clusters)
-    return new != word.text and resegments_as(new, new_clusters) and keeps_nfc(word.text, new)
+    return (new != word.text and resegments_as(new, new_clusters) and keeps_nfc(word.text, new)
+            and typeable(word.text, new) and (lang is None or not other_word(word.text, new, lang)))
+
+
+# --- words that must stay words ----------------------------------------------------------------------
+
+# Languages whose frequent words wordfreq really lists (for sw, ht, qu and et it has no list, or falls
+# back to English); Thai reads pythainlp's word list instead. Others get no real-word check.
+WORDFREQ_LANGS = frozenset("ar bg de el en es fr hi id it ru ta tr ur vi zh".split())
+REAL_WORD_LANGS = WORDFREQ_LANGS | {"th"}
+FREQUENT_N = 30000  # wordfreq's top 30,000 words: what a reader knows as words
+
+
+@functools.lru_cache(maxsize=None)
+def frequent_words(lang: str) -> frozenset[str]:
+    """Lowercased frequent words of lang (empty where no offline list is trusted): a typo that lands on
+    one of them writes a different word ("väriseval" -> "variseval"), not a misspelling."""
+    if lang == "th":
+        from pythainlp.corpus import thai_words
+        return frozenset(thai_words())
+    if lang in WORDFREQ_LANGS:
+        import wordfreq
+        return frozenset(wordfreq.top_n_list(lang, FREQUENT_N))
+    return frozenset()
+
+
+def other_word(old: str, new: str, lang: str) -> bool:
+    """Whether the edited word `new` is a different frequent word of lang (case aside). A single Chinese
+    character is not judged: nearly every character is a word by itself, and the same-sound slip of a
+    one-character word (他 -> 她) is the error char.keyboard models."""
+    known = frequent_words(lang)
+    if not known or (lang == "zh" and len(new) == 1):
+        return False
+    low = new.lower()
+    return low in known and low != old.lower()
+
+
+def units(word: Word) -> int:
+    """How many letters a reader sees in the word: its clusters that start with a letter, except in Thai,
+    where a leading or following vowel (เ, า) is a cluster of its own, so only consonant clusters count
+    (ไม่ and เขา have one unit, เรอ two)."""
+    n = 0
+    for c in word.clusters:
+        if "\u0e01" <= c[:1] <= "\u0e5b":
+            n += char_class(c[0]) == "consonant"
+        else:
+            n += is_letter_cluster(c)
+    return n
+
+
+# Which words an edit may touch, by what it leaves of them: a delete needs three units (two stay), an
+# edit that replaces or moves letters two (one stays as typed); an insert keeps every letter (its gaps
+# already need two letters). A one-unit word is only ever touched by ops that keep its letters or its
+# sound (homoglyph, diacritics, script, the zh pinyin slip of char.keyboard).
+MIN_UNITS = {"delete": 3, "swap": 2, "substitute": 2, "keyboard": 2}
 
 
 def cluster_span(word: Word, i: int, j: int, after: str) -> Span:
@@ -218,22 +275,28 @@ def broken_clusters(old: str, new: str, edits: Sequence[Edit]) -> int:
 
 def select(candidates: Sequence, rate: float, rng: random.Random,
            edit: Callable[[object, random.Random], Sequence[Span] | None]) -> list[Span] | None:
-    """Touch n_to_touch(rate, len(candidates)) of the candidates (in text order), each through `edit`.
+    """Touch n_to_touch(rate, len(candidates)) of the candidates, each through `edit`.
 
     Candidates are in text order, so the choice depends only on the text and the rng. An edit may
-    still return None (every option failed the integrity check); the word is then left untouched,
-    which keeps the number touched within the bound."""
+    still return None (every option failed a check: a two-letter word whose every typo is another
+    word); then the next candidate of the same random order stands in, until n are touched or none is
+    left, so a check never silently lowers the rate."""
     n = n_to_touch(rate, len(candidates))
     if n == 0:
         return None
     spans: list[Span] = []
+    order = random_order(len(candidates), rng)
     # (n == 1, the usual case, draws what random_order's first step draws)
-    chosen = [rng.randrange(len(candidates))] if n == 1 else sorted(itertools.islice(
-        random_order(len(candidates), rng), n))
-    for idx in chosen:
-        got = edit(candidates[idx], rng)
-        if got:
-            spans.extend(got)
+    chosen = [next(order)] if n == 1 else sorted(itertools.islice(order, n))
+    while chosen:
+        missing = 0
+        for idx in chosen:
+            got = edit(candidates[idx], rng)
+            if got:
+                spans.extend(got)
+            else:
+                missing += 1
+        chosen = sorted(itertools.islice(order, missing))
     return spans or None
 
 

@@ -20,6 +20,10 @@ class InsertParams(RateParams):
 
 @register
 class CharInsert(cc.WordOp):
+    """Models an extra keystroke (a letter of the alphabet between two letters of a word). Every letter of
+    the word stays, so any word with two letters qualifies; Thai insertions pass the input sequence
+    check; an insertion that writes another frequent word is skipped (_common.REAL_WORD_LANGS)."""
+
     name = "char.insert"
     family = "char"
     description = "insert a letter of the language's own alphabet between two clusters of a word"
@@ -35,11 +39,11 @@ class CharInsert(cc.WordOp):
         for w in cc.words(text, lang):
             gaps = _gaps(w.text, lang)
             if gaps:
-                out.append((w, gaps, alpha))
+                out.append((w, gaps, alpha, lang))
         return out
 
     def touch(self, cand, rng: random.Random):
-        word, gaps, alpha = cand
+        word, gaps, alpha, lang = cand
 
         def build(i):
             # A capital only between capitals ("USA" -> "UKSA"), else lowercase.
@@ -48,7 +52,7 @@ class CharInsert(cc.WordOp):
             if caps:
                 letter = alpha.upper[letter] or letter
             new = word.clusters[:i] + (letter,) + word.clusters[i:]
-            return [cc.cluster_span(word, i, i, letter)] if cc.valid_word_edit(word, new) else None
+            return [cc.cluster_span(word, i, i, letter)] if cc.valid_word_edit(word, new, lang) else None
 
         return cc.first_valid(gaps, rng, build)
 

@@ -27,6 +27,12 @@ class KeyboardParams(RateParams):
 
 @register
 class CharKeyboard(cc.WordOp):
+    """Models a slip of the finger: one key pressed for its neighbour on the language's layout; in zh, a
+    slip of the pinyin IME: a wrong candidate of the same toneless syllable (the sound is kept, which
+    char.substitute's look-alikes are not). Words of two letters or more (_common.MIN_UNITS), any zh word.
+    Thai typos pass the Thai input sequence check; a typo that writes another frequent word is skipped
+    in the languages of _common.REAL_WORD_LANGS."""
+
     name = "char.keyboard"
     family = "char"
     description = "neighbour-key typo on the language's own keyboard layout (zh: same-pinyin IME slip)"
@@ -43,11 +49,16 @@ class CharKeyboard(cc.WordOp):
 
     def candidates(self, text, lang):
         # Eligibility is decided cheaply; the typos themselves are listed only for the words touched.
+        # zh: any word, one character included: the slip keeps its sound, which is how the reader
+        # recovers it. Elsewhere two letters at least (see _common.MIN_UNITS): one wrong key in a
+        # one-letter word leaves nothing of it.
         if lang == "zh":
             return [(w, lang) for w in cc.words(text, lang) if word_options(w.text, lang)]
         typo_chars = _typo_chars(lang)
         out = []
         for w in cc.words(text, lang):
+            if cc.units(w) < cc.MIN_UNITS["keyboard"]:
+                continue
             if len(w.clusters) == len(w.text):  # clusters are single code points
                 if not typo_chars.isdisjoint(w.text):
                     out.append((w, lang))
@@ -61,7 +72,8 @@ class CharKeyboard(cc.WordOp):
         by_cluster = _typos_by_cluster(word.text, lang)
         # One code point per cluster, and a typo that is one plain NFC code point: it always passes the
         # integrity check (see _plain), so the span is written without building the new word.
-        plain = _plain(lang) if len(word.clusters) == len(word.text) and lang != "zh" else frozenset()
+        # Thai is left out: a vowel key's neighbour may be a vowel that cannot stand there (จะไป -> จเไป).
+        plain = _plain(lang) if len(word.clusters) == len(word.text) and lang not in ("zh", "th") else frozenset()
 
         def build(i):
             typos = by_cluster[i]
@@ -69,9 +81,11 @@ class CharKeyboard(cc.WordOp):
             def typo(k):
                 t = typos[k]
                 if t in plain:
-                    return [Span(word.start + i, word.start + i + 1, t)]
+                    new_text = word.text[:i] + t + word.text[i + 1:]
+                    return None if cc.other_word(word.text, new_text, lang) else \
+                        [Span(word.start + i, word.start + i + 1, t)]
                 new = word.clusters[:i] + (t,) + word.clusters[i + 1:]
-                return [cc.cluster_span(word, i, i + 1, t)] if cc.valid_word_edit(word, new) else None
+                return [cc.cluster_span(word, i, i + 1, t)] if cc.valid_word_edit(word, new, lang) else None
 
             return cc.first_index(len(typos), rng, typo)
 

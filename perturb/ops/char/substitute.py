@@ -1,4 +1,4 @@
-"""`char.substitute`: replace the letter of one grapheme cluster by another letter of the language's own alphabet."""
+"""`char.substitute`: replace the letter of one grapheme cluster by another letter of the language's own alphabet (zh: a look-alike character)."""
 from __future__ import annotations
 
 import functools
@@ -20,9 +20,16 @@ class SubstituteParams(RateParams):
 
 @register
 class CharSubstitute(cc.WordOp):
+    """Models a wrong letter (a misspelling not tied to the keyboard): any other letter of the same class
+    of the alphabet; in zh a look-alike character (resources/shapes/zh.tsv: 末 -> 未), the confusion of a
+    writer or reader who mistakes shapes, where char.keyboard's zh slip keeps the sound. Words of two
+    letters or more (_common.MIN_UNITS): zh never replaces a one-character word. Thai edits pass the input
+    sequence check; results that are another frequent word are skipped (_common.REAL_WORD_LANGS)."""
+
     name = "char.substitute"
     family = "char"
-    description = "replace one letter of a word by another letter of the language's own alphabet, keeping its marks"
+    description = ("replace one letter of a word by another letter of the language's own alphabet, keeping its "
+                   "marks (zh: a look-alike character)")
     Params = SubstituteParams
 
     @classmethod
@@ -33,7 +40,8 @@ class CharSubstitute(cc.WordOp):
         alpha = cc.alphabet(lang)
         out = []
         for w in cc.words(text, lang):
-            slots = _slots(w.text, lang)
+            # Two letters at least (see _common.MIN_UNITS): replacing the only letter replaces the word.
+            slots = _slots(w.text, lang) if cc.units(w) >= cc.MIN_UNITS["substitute"] else ()
             if slots:
                 out.append((w, slots, alpha, lang))
         return out
@@ -48,14 +56,27 @@ class CharSubstitute(cc.WordOp):
             # The cluster's first code point is its letter; the rest (Thai tone marks, a Devanagari
             # matra or virama, Arabic harakat) stays. A letter of the same class replaces it: a
             # consonant for a consonant, since a vowel letter cannot carry a consonant's vowel sign.
-            letter = _other_letter(lang, alpha, lower, is_cap, rng)
+            # Chinese: a look-alike character (末 -> 未), the slip of a writer or reader who confuses
+            # shapes; an arbitrary one of the 3,500 common characters reads as another word ("搂章").
+            letter = _look_alike(cluster, rng) if lang == "zh" else _other_letter(lang, alpha, lower, is_cap, rng)
             if letter is None:
                 return None
             new_cluster = (alpha.upper[letter] if is_cap else letter) + cluster[1:]
             new = word.clusters[:i] + (new_cluster,) + word.clusters[i + 1:]
-            return [cc.cluster_span(word, i, i + 1, new_cluster)] if cc.valid_word_edit(word, new) else None
+            return [cc.cluster_span(word, i, i + 1, new_cluster)] if cc.valid_word_edit(word, new, lang) else None
 
         return cc.first_valid(slots, rng, build)
+
+
+def _look_alike(ch: str, rng: random.Random) -> str | None:
+    """One of the look-alikes of a Chinese character (resources/shapes/zh.tsv), drawn uniformly."""
+    near = _shapes().get(ch)
+    return rng.choice(near) if near else None
+
+
+@functools.lru_cache(maxsize=None)
+def _shapes() -> dict[str, tuple[str, ...]]:
+    return {row[0]: tuple(row[1:]) for row in cc.read_table("shapes", "zh")}
 
 
 def _other_letter(lang: str, alpha: cc.Alphabet, lower: str, is_cap: bool, rng: random.Random) -> str | None:

@@ -44,12 +44,14 @@ def _swappable_pairs(word_text: str) -> tuple[int, ...]:
 
 def _plain_pairs(text: str):
     """_swappable_pairs of a word whose clusters are single code points, lazily: the swapped word
-    re-segments into the same single code points, so only the letter and NFC parts of the check apply."""
+    re-segments into the same single code points, so only the letter, NFC and input-sequence parts of the
+    check apply."""
     for i in range(len(text) - 1):
         a, b = text[i], text[i + 1]
-        if a != b and cc.is_letter_cluster(a) and cc.is_letter_cluster(b) and \
-                cc.keeps_nfc(text, text[:i] + b + a + text[i + 2:]):
-            yield i
+        if a != b and cc.is_letter_cluster(a) and cc.is_letter_cluster(b):
+            new = text[:i] + b + a + text[i + 2:]
+            if cc.keeps_nfc(text, new) and cc.typeable(text, new):  # Thai: "เขา" -> "ขเา" is untypeable
+                yield i
 
 
 @functools.lru_cache(maxsize=2**16)  # words recur throughout a corpus
@@ -62,6 +64,10 @@ def _has_swappable_pair(text: str) -> bool:
 
 @register
 class CharSwap(cc.WordOp):
+    """Models two keystrokes typed in the wrong order (two adjacent clusters swapped). Words of two letters
+    or more, every letter kept; Thai swaps pass the input sequence check (no "ม่ไ" from ไม่); a swap
+    that writes another frequent word is skipped (_common.REAL_WORD_LANGS)."""
+
     name = "char.swap"
     family = "char"
     description = "swap two adjacent grapheme clusters inside a word"
@@ -74,11 +80,18 @@ class CharSwap(cc.WordOp):
     def candidates(self, text, lang):
         # Whether a word has a swappable pair is usually settled by its first pair; the full list is
         # only needed for the words touched.
-        return [(w, None) for w in cc.words(text, lang) if _has_swappable_pair(w.text)]
+        # Two letters at least (see _common.MIN_UNITS): a swap keeps every letter of the word.
+        return [(w, lang) for w in cc.words(text, lang)
+                if cc.units(w) >= cc.MIN_UNITS["swap"] and _has_swappable_pair(w.text)]
 
     def touch(self, cand, rng: random.Random):
-        word, _ = cand
+        word, lang = cand
         pairs = _swappable_pairs(word.text)
-        i = rng.choice(pairs)
-        a, b = word.clusters[i], word.clusters[i + 1]
-        return [cc.cluster_span(word, i, i + 2, b + a)]
+
+        def build(i):
+            # A swap that writes another frequent word ("from" -> "form") changes the sentence: next pair.
+            a, b = word.clusters[i], word.clusters[i + 1]
+            new = word.text[:word.offset(i) - word.start] + b + a + word.text[word.offset(i + 2) - word.start:]
+            return None if cc.other_word(word.text, new, lang) else [cc.cluster_span(word, i, i + 2, b + a)]
+
+        return cc.first_valid(pairs, rng, build)

@@ -258,6 +258,10 @@ def _delete_schwas(segs: list[_Seg]) -> None:
 
 
 def _arabic(word: str, t: Table) -> str | None:
+    """Letter for letter, short vowels left out: the script does not write them, and chat romanisation
+    writes the same skeleton (Roman Urdu "bht" بہت, "mjhe" مجھے, "krna" کرنا; Arabizi "ktab" كتاب). Guessing
+    them (zabar/zer/pesh) would be wrong about as often as right ("kitab", not "katab"), so a few unreadable
+    skeletons remain ("flp", "koshsh" for کوشش, chat "koshish"): a known limit, kept for ar and ur alike."""
     letters = [i for i, ch in enumerate(word) if t.kinds.get(ch) in ("letter", "semivowel", "final")]
     if not letters:
         return None
@@ -310,6 +314,83 @@ def _pinyin(word: str) -> str | None:
 
 
 def _royin(word: str) -> str | None:
+    respelt = _respelt_syllables(word)
+    if respelt is not None:
+        return respelt
+    return _royin_plain(word)
+
+
+# Where pythainlp's RTGS rules go wrong, and the respelling this module gives them first (one syllable at
+# a time): an initial ห before a sonorant is silent (ใหญ่ -> ใญ่, "yai" not "ain"), any other initial ห
+# is the consonant h, which the rules drop (ห้อง -> ฮ้อง, "hong" not "ong"); a leading vowel before a
+# true consonant cluster garbles it (เพลง "phenng", แพลง "phaenng"), so the cluster's second consonant
+# is taken out and put back after the first one's romanisation (เพง "pheng" -> "phleng").
+_LEADING_VOWELS = frozenset("เแโใไ")
+_SONORANTS = frozenset("งญนมยรลว")
+_TRUE_CLUSTERS = frozenset({"กร", "กล", "กว", "ขร", "ขล", "ขว", "คร", "คล", "คว", "ตร", "ปร", "ปล", "พร", "พล",
+                            "ผล"})
+_CLUSTER_SECOND = {"ร": "r", "ล": "l", "ว": "w"}
+
+
+def _respell(syllable: str) -> tuple[str, str]:
+    """A syllable respelt for the RTGS rules, and the cluster consonant taken out of it ('' if none)."""
+    i = 1 if syllable[:1] in _LEADING_VOWELS else 0
+    # (a syllable of ห and one more consonant, หน "hon", reads ห as its initial)
+    if syllable[i:i + 1] == "ห" and i + 1 < len(syllable):
+        silent = syllable[i + 1] in _SONORANTS and i + 2 < len(syllable)
+        syllable = syllable[:i] + ("" if silent else "ฮ") + syllable[i + 1:]
+    # (ใคร, ไกล: the cluster may end the syllable after ใ and ไ, which need no final)
+    if i == 1 and syllable[1:3] in _TRUE_CLUSTERS and (len(syllable) > 3 or syllable[0] in "ใไ"):
+        return syllable[:2] + syllable[3:], syllable[2]
+    return syllable, ""
+
+
+def _respelt_syllables(word: str) -> str | None:
+    """The romanisation of a word with a syllable _respell changes, syllable by syllable (the rules, run on
+    the whole word, also mis-join its syllables: งานบริ "nganopri"); None when no syllable needs it, or one
+    fails."""
+    from pythainlp.tokenize import syllable_tokenize
+    from pythainlp.transliterate.royin import _CONSONANTS
+
+    syllables = syllable_tokenize(word)
+    runs = [_respell(syl) for syl in syllables]  # (respelt syllable, cluster consonant taken out)
+    if all(new == syl for (new, _), syl in zip(runs, syllables)):
+        return None
+    outs = []
+    for text, second in runs:
+        out = _royin_plain(text)
+        if out is None:
+            return None
+        out = _final_fixed(text, out, _CONSONANTS)
+        if second:
+            initial = _CONSONANTS[text[1]][0]
+            if not out.startswith(initial):
+                return None
+            out = initial + _CLUSTER_SECOND[second] + out[len(initial):]
+        outs.append(out)
+    return "".join(outs)
+
+
+_VOWEL_FINALS = {"ย": "i", "ว": "o"}
+
+
+def _final_fixed(text: str, out: str, consonants: dict) -> str:
+    """A syllable's romanisation with its final consonant in its final form, as RTGS writes it (โปด "pot",
+    ฮาร "han"; the rules leave the initial form after some vowels), and with the inherent a of a lone
+    consonant (ร "ra")."""
+    if not any(v in out for v in "aeiou"):
+        return out + "a"
+    last = text[-1]
+    n_consonants = sum(c in consonants for c in text)
+    if last in consonants and n_consonants > 1:
+        initial, final = consonants[last]
+        final = final or _VOWEL_FINALS.get(last, "")  # (the table leaves final ย ว to the vowel rules)
+        if out.endswith(initial) and not out.endswith(final):
+            return out[:len(out) - len(initial)] + final
+    return out
+
+
+def _royin_plain(word: str) -> str | None:
     out = _royin_one(word)
     if out is not None:
         return out

@@ -1,0 +1,84 @@
+"""Input sequence checks: whether a word could have been typed through the input method of its script (Thai WTT 2.0)."""
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+import regex
+
+_THAI = regex.compile(r"[\u0e01-\u0e5b]")
+# What precedes a word: a space or punctuation (NON). A word is judged on its own, so a word that only
+# works glued to a neighbour (one starting with า) counts as rejected: no edit should produce it.
+_BEFORE_WORD = "NON"
+_REJECT = frozenset({"RJ", "SR"})  # strict mode: SR ("reject in strict mode") rejects too
+
+
+class ThaiRules(NamedTuple):
+    classes: dict[str, str]                   # character -> WTT class (absent: NON)
+    ops: dict[tuple[str, str], str]           # (previous class, next class) -> CP/AC/XC/RJ/SR
+    follow: dict[str, frozenset[str]]         # class or character -> classes that must come next
+
+
+@functools.lru_cache(maxsize=None)
+def thai_rules() -> ThaiRules:
+    """The rules of resources/inputrules/th.tsv."""
+    from ._common import read_table  # _common calls typeable(): imported here, not at the top
+
+    classes: dict[str, str] = {}
+    ops: dict[tuple[str, str], str] = {}
+    follow: dict[str, set[str]] = {}
+    order: tuple[str, ...] = ()
+    for n, row in enumerate(read_table("inputrules", "th"), 1):
+        kind = row[0]
+        if kind == "order":
+            order = row[1:]
+        elif kind == "class":
+            classes[row[2]] = row[1]
+        elif kind == "rule" and len(row) == len(order) + 2:
+            ops.update({(row[1], nxt): op for nxt, op in zip(order, row[2:])})
+        elif kind == "follow" and len(row) == 3:
+            follow.setdefault(row[1], set()).add(row[2])
+        else:
+            raise ValueError(f"perturb/resources/inputrules/th.tsv: data row {n} is malformed: {row!r}")
+    return ThaiRules(classes, ops, {k: frozenset(v) for k, v in follow.items()})
+
+
+def thai_rejections(text: str) -> int:
+    """How many characters of text a strict WTT 2.0 input check rejects after their predecessor, plus how
+    many characters lack the consonant they must stand before (a 'follow' rule)."""
+    classes, ops, follow = thai_rules()
+    bad = 0
+    prev = _BEFORE_WORD
+    pending = None  # the classes the next non-tone character must have
+    for ch in text:
+        cls = classes.get(ch, "NON")
+        if ops[prev, cls] in _REJECT:
+            bad += 1
+        if pending is not None and cls != "TONE":
+            bad += cls not in pending
+            pending = None
+        need = follow.get(ch) or follow.get(cls)
+        if need is not None:
+            pending = need
+        prev = cls
+    return bad + (pending is not None)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _word_rejections(word: str) -> int:
+    return thai_rejections(word) if _THAI.search(word) else 0
+
+
+def typeable(old: str, new: str) -> bool:
+    """Whether the edited word `new` passes its script's input check wherever `old` did: it has no more
+    rejected sequences than the word it replaces (0 for every well-formed source word).
+
+    Thai only: its input methods reject a tone mark or above/below vowel that follows no consonant, a
+    following vowel right after a leading one (เา) and two leading vowels (ไเ); Thai spelling puts a
+    consonant after every leading vowel (ม่ไ) and after ั ึ ื (ฉั). Devanagari, Tamil and Arabic-script
+    marks are kept in order by the cluster check (every edit is made of whole clusters, each starting
+    with its base letter, and a mark is only ever replaced by a mark of the same class), which
+    tests/test_char_input_rules.py verifies on the real text."""
+    if _THAI.search(new) is None:
+        return True
+    return _word_rejections(new) <= _word_rejections(old)
