@@ -99,6 +99,7 @@ def test_signature_names_the_lemma_source():
     ("ru", "читал"),
     ("de", "machte"),
     ("hi", "उन्होंने"),        # a pronoun: its group holds stop words
+    ("ar", "ناقش"),           # "discussed" / يناقش "discusses": a person prefix marks the verb
 ])
 def test_verbs_and_closed_class_words_are_never_swapped(lang, word):
     assert lex_inflect._options(word, lang) == ()

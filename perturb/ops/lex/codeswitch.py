@@ -209,12 +209,14 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None") -> str 
     dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear")."""
     k = lc.key(word)
     if src is None:
-        candidates = [word]
+        candidates = [(word, word)]
     else:
         partners = [e for e in src.to_english.get(k, ()) if lc.key(e) != k and _is_english(e)]
-        candidates = [m for m in map(english.match, partners) if m is not None]
-    for e in candidates:
-        outs = [e] if tgt is None else tgt.to_foreign.get(lc.key(e), ())
+        candidates = [(e, m) for e in partners if (m := english.match(e)) is not None]
+    for e, spelt in candidates:
+        # English is written as the parallel sentence spells it; another language is looked up by the
+        # dictionary's English word (the sentence may have it inflected: "Sundays").
+        outs = [spelt] if tgt is None else tgt.to_foreign.get(lc.key(e), ())
         for out in outs:
             if lc.key(out) != k and lc.script_of(out) is not None and not lc.is_stopword(out, to):
                 return out
