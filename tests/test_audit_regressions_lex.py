@@ -17,6 +17,7 @@ import pytest
 from perturb import registry
 from perturb.core import Perturbed
 from perturb.loaders import load
+from perturb.ops.lex import inflect as lex_inflect
 from perturb.rng import derive_rng
 
 AUDIT_NAME = "2026-12-03"
@@ -87,6 +88,11 @@ def test_xnli_audit_item_is_fixed(real_data, audit, n, words, outputs):
     key, seen = audit_item(audit, "", n)
     after = re.search(r"hypothesis AFTER: +(.*)", seen).group(1)
     assert any(o in after for o in outputs), f"item {n} no longer shows the fault the audit saw"
+    if key["op"] == "lex.inflect":
+        # Not only this draw: no word of the hypothesis offers the faulty form at all.
+        hypothesis = re.search(r"hypothesis BEFORE: +(.*)", seen).group(1)
+        for w in hypothesis.split():
+            assert not set(outputs) & set(lex_inflect._options(w.strip(".,|।"), key["lang"])), (n, w)
     res = regenerate(real_data, key)
     if not isinstance(res, Perturbed):
         return  # declined: nothing to translate or re-inflect any more
