@@ -228,8 +228,10 @@ def test_real_xnli_covers_every_language_with_a_muse_dictionary(real_data, tmp_p
     assert {lang for lang, c in counts.items() if c["status"] == "ok"} == with_dictionary
     assert {lang for lang, c in counts.items() if c["status"] == "unsupported"} == {"en", "sw", "ur"}
     shares = {lang: counts[lang]["applied"] / counts[lang]["variants"] for lang in with_dictionary}
-    # Measured on the full test set: 0.87 (tr) to 0.97 (fr); on this first tenth 0.73 (tr) to 0.96.
-    assert min(shares.values()) > 0.6, shares
+    # Only senses the parallel English confirms are used. Measured on the full test set: 0.67 (tr) to 0.90 (es),
+    # Vietnamese 0.33 (its words of several syllables have no MUSE entry); on this first tenth 0.55 to 0.82, vi 0.36.
+    assert min(v for lang, v in shares.items() if lang != "vi") > 0.45, shares
+    assert shares["vi"] > 0.25, shares
     assert all("|parallel:xnli-test-en@" in counts[lang]["signature"] for lang in with_dictionary)
     rows = [json.loads(line) for line in (tmp_path / "o" / "xnli" / "de" / "lex.codeswitch.jsonl").open(encoding="utf-8")]
     assert all(r["fields"]["premise"] for r in rows) and all(r["edits"] for r in rows)
