@@ -235,3 +235,16 @@ def test_real_xnli_covers_every_language_with_a_muse_dictionary(real_data, tmp_p
     assert all("|parallel:xnli-test-en@" in counts[lang]["signature"] for lang in with_dictionary)
     rows = [json.loads(line) for line in (tmp_path / "o" / "xnli" / "de" / "lex.codeswitch.jsonl").open(encoding="utf-8")]
     assert all(r["fields"]["premise"] for r in rows) and all(r["edits"] for r in rows)
+
+
+def test_vietnamese_words_are_translated_whole_or_not_at_all(tmp_path):
+    lex = write_lexicon(tmp_path / "v", "vi", "information thông", "pine thông", "couple cặp", "couple đôi",
+                        "money tiền", "travel du")
+    o = op(lex, rate=1.0)
+    # pyvi makes "thông tin" one word; MUSE has no entry of two syllables, so it stays whole.
+    english = xnli("en", "There is no information or money.", 8)
+    assert run(parallel(o, english), xnli("vi", "Không có thông tin hay tiền.", 8)) == "Không có thông tin hay money."
+    # "cặp đôi" is one word that pyvi's dictionary lacks: both syllables mean "couple", so neither is used.
+    english = xnli("en", "The couple travelled with money.", 9)
+    assert run(parallel(o, english), xnli("vi", "Cặp đôi đi du lịch với tiền.", 9)) == \
+        "Cặp đôi đi du lịch với money."

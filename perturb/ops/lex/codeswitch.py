@@ -24,6 +24,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 from ... import segment
 from ...core import TEXT_MEMO, Perturbation, RateParams, task_languages
 from ...registry import register
@@ -148,7 +150,7 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         eligible = []
         for start, end, word, initial in _candidates(text, lang):
             out = _translate(word, to, src, tgt, english)
-            if out is not None:
+            if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)):
                 eligible.append((start, end, word, out, initial))
         replacements = []
         for i in lc.choose(len(eligible), self.params.rate, rng):
@@ -208,11 +210,7 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None") -> str 
     inflected, not inside a multiword name); the sentence's spelling is used. Without that confirmation a
     dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear")."""
     k = lc.key(word)
-    if src is None:
-        candidates = [(word, word)]
-    else:
-        partners = [e for e in src.to_english.get(k, ()) if lc.key(e) != k and _is_english(e)]
-        candidates = [(e, m) for e in partners if (m := english.match(e)) is not None]
+    candidates = [(word, word)] if src is None else _confirmed(word, src, english)
     for e, spelt in candidates:
         # English is written as the parallel sentence spells it; another language is looked up by the
         # dictionary's English word (the sentence may have it inflected: "Sundays").
@@ -221,6 +219,23 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None") -> str 
             if lc.key(out) != k and lc.script_of(out) is not None and not lc.is_stopword(out, to):
                 return out
     return None
+
+
+def _confirmed(word: str, src, english: "_English") -> list[tuple[str, str]]:
+    """(dictionary English, spelling in the parallel sentence) of word's partners that the sentence confirms."""
+    k = lc.key(word)
+    partners = [e for e in src.to_english.get(k, ()) if lc.key(e) != k and _is_english(e)]
+    return [(e, m) for e in partners if (m := english.match(e)) is not None]
+
+
+def _shares_a_sense(text: str, start: int, end: int, src, english: "_English") -> bool:
+    """Whether a neighbouring Vietnamese syllable is confirmed as the same English word: then the two are one
+    word that pyvi's dictionary lacks (cặp đôi "couple": both syllables mean "couple")."""
+    mine = {m for _, m in _confirmed(text[start:end], src, english)}
+    for m in (regex.search(r"(\w+) $", text[:start]), regex.match(r" (\w+)", text[end:])):
+        if m and mine & {x for _, x in _confirmed(m.group(1), src, english)}:
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=2**16)
