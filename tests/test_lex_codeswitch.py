@@ -248,3 +248,9 @@ def test_vietnamese_words_are_translated_whole_or_not_at_all(tmp_path):
     english = xnli("en", "The couple travelled with money.", 9)
     assert run(parallel(o, english), xnli("vi", "Cặp đôi đi du lịch với tiền.", 9)) == \
         "Cặp đôi đi du lịch với money."
+    # "mùa giải" is one word ("season"): only "mùa" has the English word, and its neighbour "giải", which the
+    # sentence does not confirm, may be the other half of it.
+    lex = write_lexicon(tmp_path / "w", "vi", "season mùa", "money tiền", "prize giải")
+    english = xnli("en", "We need money this season.", 10)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("vi", "Cần tiền mùa giải này.", 10)) == \
+        "Cần money mùa giải này."

@@ -229,11 +229,19 @@ def _confirmed(word: str, src, english: "_English") -> list[tuple[str, str]]:
 
 
 def _shares_a_sense(text: str, start: int, end: int, src, english: "_English") -> bool:
-    """Whether a neighbouring Vietnamese syllable is confirmed as the same English word: then the two are one
-    word that pyvi's dictionary lacks (cặp đôi "couple": both syllables mean "couple")."""
+    """Whether a neighbouring Vietnamese syllable may form one word with this one that pyvi's dictionary lacks:
+    it is confirmed as the same English word (cặp đôi "couple": both syllables mean "couple"), or it is a
+    content syllable that the parallel sentence does not confirm at all (mùa giải "season", nghỉ hưu
+    "retired": only one syllable has the English word, so it stands for the pair)."""
     mine = {m for _, m in _confirmed(text[start:end], src, english)}
-    for m in (regex.search(r"(\w+) $", text[:start]), regex.match(r" (\w+)", text[end:])):
-        if m and mine & {x for _, x in _confirmed(m.group(1), src, english)}:
+    # A syllable of a word pyvi did group (khách tham quan: "quan") is another word, not half of this one.
+    grouped = {t.start for g in _viseg.words(text) if len(g) > 1 for t in g}
+    left, right = regex.search(r"(\w+) $", text[:start]), regex.match(r" (\w+)", text[end:])
+    for m, at in ((left, left and left.start(1)), (right, right and end + right.start(1))):
+        if not m or at in grouped or not lc.is_content_word(m.group(1), "vi"):
+            continue
+        theirs = {x for _, x in _confirmed(m.group(1), src, english)}
+        if not theirs or mine & theirs:
             return True
     return False
 
