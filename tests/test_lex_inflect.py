@@ -100,6 +100,8 @@ def test_signature_names_the_lemma_source():
     ("de", "machte"),
     ("hi", "उन्होंने"),        # a pronoun: its group holds stop words
     ("ar", "ناقش"),           # "discussed" / يناقش "discusses": a person prefix marks the verb
+    ("es", "sucediendo"),     # a gerund: sucedan is another mood and person
+    ("it", "puzzava"),        # 3sg imperfect -> puzzano 3pl present
 ])
 def test_verbs_and_closed_class_words_are_never_swapped(lang, word):
     assert lex_inflect._options(word, lang) == ()
@@ -115,6 +117,13 @@ def test_nouns_keep_their_case_and_number_variants(lang, word, form):
     assert form in lex_inflect._options(word, lang)
 
 
-def test_arabic_plural_never_becomes_a_dual():
+def test_arabic_plural_never_becomes_a_dual_or_gets_an_owner():
     options = lex_inflect._options("مقرات", "ar")
     assert options and "مقرين" not in options and not any(o.endswith(("ان", "ين")) for o in options)
+    # الحقائق "the facts" -> حقيقتي "my truth" adds a possessor; الآخرين "the others" -> آخران is a dual.
+    assert "حقيقتي" not in lex_inflect._options("الحقائق", "ar")
+    assert "آخران" not in lex_inflect._options("الآخرين", "ar")
+
+
+def test_acronym_spellings_are_not_forms_of_a_lower_case_word():
+    assert lex_inflect._options("way", "en") == ("ways",)

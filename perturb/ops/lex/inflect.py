@@ -84,6 +84,8 @@ def _options(word: str, lang: str) -> tuple[str, ...]:
     for k, f, f_script, capitalised in _group_forms(g, lang):
         if k == own or k in out or f_script != script or rules.avoided(k, own):
             continue
+        if len(f) > 1 and f.isupper() and not word.isupper():
+            continue  # an acronym spelling in the dictionary ("WAYS"), not a form of a lower-case word
         out[k] = f if capitalised or not cased else lc.recase(f, word)
     return tuple(sorted(out.values()))
 
