@@ -112,8 +112,8 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
 
     def _usable(self, lang: str) -> bool:
         """Whether every lexicon this source language needs is there (and readable: zh needs OpenCC)."""
-        if lang == self.params.to or self._lexicon_dir is None:
-            return False
+        if lang == self.params.to or self._lexicon_dir is None or (lang == "vi" and not _viseg.available()):
+            return False  # Vietnamese without pyvi would be cut into syllables, not words
         needed = self._needed(lang)
         return all(muse.supports_lang(x) for x in needed) and _has_files(self._lexicon_dir, tuple(needed))
 
@@ -138,7 +138,7 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
     # -- behaviour ---------------------------------------------------------------------------------------
     def edit_field(self, text, *, field, example, rng):
         lang, to = example.lang, self.params.to
-        if not self._usable(lang) or (lang == "vi" and not _viseg.available()):
+        if not self._usable(lang):
             return None
         files = self._files()
         src = muse.load(files[lang], lang) if lang != "en" else None
