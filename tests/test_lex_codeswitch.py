@@ -44,24 +44,36 @@ def write_lexicon(folder: Path, lang: str, *lines: str) -> Path:
 # --- choosing the translation ---------------------------------------------------------------------------
 
 
-def test_parallel_english_picks_the_sense_and_the_first_partner_is_the_fallback():
+def parallel(o, *english):
+    return o.with_parallel("xnli", list(english), "test-en")
+
+
+def test_parallel_english_picks_the_sense_and_nothing_is_translated_without_it():
     # en-de lists "work arbeit" before "job arbeit": only the parallel sentence makes "job" the choice.
     german = xnli("de", "Die Nachbarin hat keine Arbeit.", 17)
     english = xnli("en", "The neighbour does not have a job.", 17)
     full = op(rate=1.0)
-    assert run(full, german) == "Die neighbour hat keine work."
-    with_parallel = full.with_parallel("xnli", [english], "test-en")
-    assert run(with_parallel, german) == "Die neighbour hat keine job."
+    assert run(full, german) is None  # no parallel sentence: no sense can be confirmed
+    assert run(parallel(full, english), german) == "Die neighbour hat keine job."
     # Only the example with the same index is the translation; another English row does not count.
     other = xnli("en", "The neighbour does not have a job.", 16)
-    assert run(full.with_parallel("xnli", [other], "x"), german) == "Die neighbour hat keine work."
+    assert run(parallel(full, other), german) is None
+    # A partner missing from the parallel sentence is not used ("work" is not in it).
+    assert run(parallel(full, xnli("en", "The neighbour has no work.", 17)), german) == \
+        "Die neighbour hat keine work."
+
+
+def test_inflected_english_forms_match_and_their_spelling_is_used():
+    german = xnli("de", "Die Nachbarin hat keine Arbeit.", 17)
+    # "neighbour" occurs as "neighbours"; "job" as "jobs": the sentence's forms are written in.
+    english = xnli("en", "The neighbours do not have jobs.", 17)
+    assert run(parallel(op(rate=1.0), english), german) == "Die neighbours hat keine jobs."
 
 
 def test_the_parallel_sentence_also_gives_the_english_spelling():
     german = xnli("de", "Ich habe am Sonntag geschrieben.", 3)
     english = xnli("en", "I wrote on Sunday.", 3)
     assert run(op(rate=1.0).with_parallel("xnli", [english], "e"), german) == "Ich habe am Sunday geschrieben."
-    assert run(op(rate=1.0), german) == "Ich habe am sunday geschrieben."
 
 
 def test_pivot_through_english_keeps_the_disambiguation():
@@ -78,22 +90,44 @@ def test_pivot_through_english_keeps_the_disambiguation():
 def test_identity_pairs_stop_words_and_names_are_never_used(tmp_path):
     lex = write_lexicon(tmp_path / "m", "de", "brief brief", "letter brief", "no zug", "train zug",
                         "anna anna", "berlin berlin", "city berlin")
-    o = op(lex, rate=1.0)
+    o = parallel(op(lex, rate=1.0), xnli("en", "No letter came with the train.", 0))
     # "brief brief" is no translation; "no" is an English stop word (a negation must never be written in).
     assert run(o, xnli("de", "Der Brief kam mit dem Zug.")) == "Der letter kam mit dem train."
     fr = write_lexicon(tmp_path / "f", "fr", "paris paris", "city paris", "cat chat")
     # A capital inside a sentence is taken for a name (except in German, where all nouns have one).
-    assert run(op(fr, rate=1.0), xnli("fr", "Le chat vit à Paris.")) == "Le cat vit à Paris."
+    english = xnli("en", "The cat lives in the city of Paris.", 0)
+    assert run(parallel(op(fr, rate=1.0), english), xnli("fr", "Le chat vit à Paris.")) == "Le cat vit à Paris."
+
+
+def test_names_of_several_words_are_never_broken(tmp_path):
+    lex = write_lexicon(tmp_path / "a", "ar", "neo نيو", "new نيو", "province مقاطعة")
+    arabic = xnli("ar", "كانت نيو برونزويك مقاطعة في عام 1784.", 5)
+    # "new" occurs in the parallel sentence, but inside the name "New Brunswick".
+    english = xnli("en", "New Brunswick was a province in 1784.", 5)
+    assert run(parallel(op(lex, rate=1.0), english), arabic) == "كانت نيو برونزويك province في عام 1784."
+    de = write_lexicon(tmp_path / "d", "de", "new neu", "york york", "city stadt", "big groß")
+    german = xnli("de", "Neu York ist eine große Stadt.", 6)
+    # The sentence-initial "Neu" sits next to the capitalised "York": one name, kept whole.
+    out = run(parallel(op(de, rate=1.0), xnli("en", "New York is a big city.", 6)), german)
+    assert out == "Neu York ist eine große city."
+
+
+def test_only_english_words_are_written_in(tmp_path):
+    lex = write_lexicon(tmp_path / "h", "hi", "preta देगा", "gas गैस")
+    hindi = xnli("hi", "बाईपास गैस भेज देगा।", 7)
+    english = xnli("en", "The bypass will send gas preta.", 7)
+    # "preta" is in the (made-up) parallel sentence, but it is no English word.
+    assert run(parallel(op(lex, rate=1.0), english), hindi) == "बाईपास gas भेज देगा।"
 
 
 def test_chinese_lexicon_in_traditional_characters_matches_simplified_text():
-    out = run(op(rate=1.0), xnli("zh", "学校是新的。"))
+    out = run(parallel(op(rate=1.0), xnli("en", "The school is new.")), xnli("zh", "学校是新的。"))
     assert out == "school 是新的。"  # MUSE writes 學校; XNLI writes 学校; and a space separates the scripts
 
 
 def test_rate_selects_a_share_of_the_translatable_words_and_is_deterministic():
     ex = xnli("de", "Die Schwester der Nachbarin ging am Dienstag mit den Kindern zur Schule.")
-    o = op(rate=0.3)
+    o = parallel(op(rate=0.3), xnli("en", "The neighbour's sister went to school with the children on Tuesday."))
     outs = {run(o, ex, seed) for seed in range(20)}
     assert len(outs) > 1 and None not in outs
     for seed in range(5):
@@ -171,7 +205,7 @@ def test_workers_and_shards_give_identical_bytes(tmp_path, sample_data):
     assert tree(tmp_path / "two") == ref and tree(tmp_path / "merged") == ref
 
 
-def test_xcopa_without_english_test_falls_back_and_says_so(tmp_path, sample_data):
+def test_xcopa_without_english_test_translates_nothing_and_says_so(tmp_path, sample_data):
     data = tmp_path / "xcopa"
     shutil.copytree(sample_data / "xcopa", data)
     shutil.rmtree(data / "en")
@@ -179,7 +213,7 @@ def test_xcopa_without_english_test_falls_back_and_says_so(tmp_path, sample_data
                  resources={"lexicon_dir": LEXICONS})
     assert m["counts"]["lex.codeswitch"]["et"]["status"] == "ok"
     assert "|parallel:none|" in m["counts"]["lex.codeswitch"]["et"]["signature"]
-    assert m["counts"]["lex.codeswitch"]["et"]["applied"] > 0
+    assert m["counts"]["lex.codeswitch"]["et"]["applied"] == 0
 
 
 # --- the real XNLI test ----------------------------------------------------------------------------------
@@ -194,8 +228,29 @@ def test_real_xnli_covers_every_language_with_a_muse_dictionary(real_data, tmp_p
     assert {lang for lang, c in counts.items() if c["status"] == "ok"} == with_dictionary
     assert {lang for lang, c in counts.items() if c["status"] == "unsupported"} == {"en", "sw", "ur"}
     shares = {lang: counts[lang]["applied"] / counts[lang]["variants"] for lang in with_dictionary}
-    # Measured on the full test set: 0.87 (tr) to 0.97 (fr); on this first tenth 0.73 (tr) to 0.96.
-    assert min(shares.values()) > 0.6, shares
+    # Only senses the parallel English confirms are used. Measured on the full test set: 0.67 (tr) to 0.90 (es),
+    # Vietnamese 0.33 (its words of several syllables have no MUSE entry); on this first tenth 0.55 to 0.82, vi 0.36.
+    assert min(v for lang, v in shares.items() if lang != "vi") > 0.45, shares
+    assert shares["vi"] > 0.25, shares
     assert all("|parallel:xnli-test-en@" in counts[lang]["signature"] for lang in with_dictionary)
     rows = [json.loads(line) for line in (tmp_path / "o" / "xnli" / "de" / "lex.codeswitch.jsonl").open(encoding="utf-8")]
     assert all(r["fields"]["premise"] for r in rows) and all(r["edits"] for r in rows)
+
+
+def test_vietnamese_words_are_translated_whole_or_not_at_all(tmp_path):
+    lex = write_lexicon(tmp_path / "v", "vi", "information thông", "pine thông", "couple cặp", "couple đôi",
+                        "money tiền", "travel du")
+    o = op(lex, rate=1.0)
+    # pyvi makes "thông tin" one word; MUSE has no entry of two syllables, so it stays whole.
+    english = xnli("en", "There is no information or money.", 8)
+    assert run(parallel(o, english), xnli("vi", "Không có thông tin hay tiền.", 8)) == "Không có thông tin hay money."
+    # "cặp đôi" is one word that pyvi's dictionary lacks: both syllables mean "couple", so neither is used.
+    english = xnli("en", "The couple travelled with money.", 9)
+    assert run(parallel(o, english), xnli("vi", "Cặp đôi đi du lịch với tiền.", 9)) == \
+        "Cặp đôi đi du lịch với money."
+    # "mùa giải" is one word ("season"): only "mùa" has the English word, and its neighbour "giải", which the
+    # sentence does not confirm, may be the other half of it.
+    lex = write_lexicon(tmp_path / "w", "vi", "season mùa", "money tiền", "prize giải")
+    english = xnli("en", "We need money this season.", 10)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("vi", "Cần tiền mùa giải này.", 10)) == \
+        "Cần money mùa giải này."

@@ -107,9 +107,10 @@ def test_every_char_and_lex_op_can_be_adapted(name):
 
 
 def test_ops_with_resources_get_them():
-    e = XstressEdits("lex.codeswitch", lang="de", candidates=4,
+    # From English into German: codeswitch needs no parallel sentence there (it has none for other sources here).
+    e = XstressEdits("lex.codeswitch", lang="en", params={"to": "de"}, candidates=4,
                      resources={"lexicon_dir": REPO / "tests" / "fixtures" / "lex" / "muse"})
-    cols = {"premise": "Der Mann spielt.", "hypothesis": "Die Kinder gingen nicht zur Schule, weil es regnete."}
+    cols = {"premise": "The man plays.", "hypothesis": "The children did not go to school because it rained."}
     assert e.propose(cols)
 
 

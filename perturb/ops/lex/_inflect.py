@@ -47,6 +47,48 @@ def excluded() -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class KeepRules:
+    """One language's lines of resources/lex/inflect_keep.tsv: verb tests (each a tuple of patterns that must
+    all match some form of a group), verb prefixes, and replacement endings to avoid."""
+
+    verb: tuple[tuple[regex.Pattern, ...], ...]
+    avoid: tuple[regex.Pattern, ...]
+    prefixes: tuple[str, ...] = ()
+
+    def is_verb(self, forms) -> bool:
+        if any(all(any(p.search(f) for f in forms) for p in test) for test in self.verb):
+            return True
+        have = set(forms)
+        return any(p + f in have for f in forms for p in self.prefixes)
+
+    def avoided(self, replacement: str, original: str) -> bool:
+        return any(p.search(replacement) and not p.search(original) for p in self.avoid)
+
+
+@functools.lru_cache(maxsize=None)
+def keep_rules(lang: str) -> KeepRules:
+    verb, avoid, prefixes = [], [], []
+    node = lc.resource("inflect_keep.tsv")
+    for n, line in enumerate(node.read_text(encoding="utf-8").splitlines(), 1):
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 3 or cols[1] not in ("verb", "prefix", "avoid"):
+            raise ValueError(f"{node}:{n}: expected 'language<TAB>verb|prefix|avoid<TAB>patterns', got {line!r}")
+        if cols[0] != lang:
+            continue
+        if cols[1] == "prefix":
+            prefixes.extend(cols[2].split())
+            continue
+        patterns = tuple(regex.compile(p) for p in cols[2].split())
+        if cols[1] == "verb":
+            verb.append(patterns)
+        else:
+            avoid.extend(patterns)
+    return KeepRules(tuple(verb), tuple(avoid), tuple(prefixes))
+
+
 # Cached: ops ask for every example, and the answer (resource files, installed libraries) is fixed per process.
 @functools.lru_cache(maxsize=None)
 def languages() -> frozenset[str]:
@@ -63,7 +105,7 @@ def uses_frequencies(lang: str) -> bool:
 
 
 def resource_id(lang: str) -> str:
-    out = f"simplemma-{lc.library_version('simplemma')}"
+    out = f"simplemma-{lc.library_version('simplemma')}+keep@{lc.file_sha256(lc.resource('inflect_keep.tsv'))[:8]}"
     if uses_frequencies(lang):
         out += f"+wordfreq-{lc.library_version('wordfreq')}@zipf{MIN_ZIPF:g}"
     return out

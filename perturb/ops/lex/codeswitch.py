@@ -1,17 +1,21 @@
 """`lex.codeswitch`: replace a share of content words by their translation from MUSE bilingual lexicons (PolyGloss-style word-level code-mixing).
 
 How a word's translation is chosen (no randomness: the rng only picks which words change):
-1. The word's English partners in en-<lang>.txt, in file order (MUSE lists English words from the most to the
-   least frequent, so the first is "the most frequent candidate"); a partner spelt like the word itself
-   ("bank bank" in en-de) is no translation and is skipped.
-2. For XNLI and XCOPA the English example with the same id is the translation of this one: a partner that
-   occurs in the same field of that English example is preferred (the PolyGloss idea: the parallel sentence
-   tells which sense is meant). Without a parallel English example the first partner is used.
-3. For `to` other than English, the chosen English word goes through en-<to>.txt (its first partner there):
+1. Whole words only: Vietnamese syllables are grouped into words by pyvi ("thông tin" is one word, and MUSE has
+   no entry of several syllables, so it stays), and a syllable that forms a dictionary word with its neighbour
+   is left alone; Chinese and Thai words come from jieba and newmm.
+2. The word's English partners in en-<lang>.txt, in file order (MUSE lists English words from the most to the
+   least frequent), that are English words (wordfreq Zipf >= 2.5: MUSE has noise such as "preta").
+3. The English example with the same id is the translation of this one: a partner is used only if it occurs in
+   the same field of that example, as written or inflected (-s, -ed, -ing), and then as spelt there. This
+   is what picks the sense ("chers" is "expensive" there, not "dear"). Without a parallel English example
+   (XCOPA test has none) nothing is translated.
+4. For `to` other than English, the chosen English word goes through en-<to>.txt (its first partner there):
    English is the pivot. An English source sentence translates directly.
 Replacements that are stop words of the embedded language are skipped, so no negation or quantifier is ever
-written in; capitalised words inside a sentence are skipped as probable names, except in German, where every
-noun is capitalised. MUSE is lower-case, so embedded German nouns come out lower-case.
+written in. Names are never touched: capitalised words inside a sentence (except German nouns), words next to
+one, and words whose English partner is part of a multiword name in the parallel sentence ("نيو" in
+"New Brunswick"). MUSE is lower-case, so embedded German nouns come out lower-case.
 """
 from __future__ import annotations
 
@@ -20,11 +24,17 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 from ... import segment
 from ...core import TEXT_MEMO, Perturbation, RateParams, task_languages
 from ...registry import register
 from . import _common as lc
 from . import _muse as muse
+from . import _viseg
+
+# An English word must be at least this frequent (Zipf 2.5: about once in 30 million words) to be written in.
+MIN_ENGLISH_ZIPF = 2.5
 
 
 @dataclass(frozen=True)
@@ -102,8 +112,8 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
 
     def _usable(self, lang: str) -> bool:
         """Whether every lexicon this source language needs is there (and readable: zh needs OpenCC)."""
-        if lang == self.params.to or self._lexicon_dir is None:
-            return False
+        if lang == self.params.to or self._lexicon_dir is None or (lang == "vi" and not _viseg.available()):
+            return False  # Vietnamese without pyvi would be cut into syllables, not words
         needed = self._needed(lang)
         return all(muse.supports_lang(x) for x in needed) and _has_files(self._lexicon_dir, tuple(needed))
 
@@ -111,7 +121,10 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         """Signature parts: which lexicon files (by content hash) and which parallel English were used."""
         files = self._files()
         ids = [muse.identity(files[x], x) for x in self._needed(lang)] if lang and self._usable(lang) else []
-        parts = [("lexicon", "+".join(ids) if ids else "none")]
+        parts = [("lexicon", "+".join(ids) if ids else "none"),
+                 ("english", f"wordfreq-{lc.library_version('wordfreq')}@zipf{MIN_ENGLISH_ZIPF:g}")]
+        if lang == "vi":
+            parts.append(("words", _viseg.resource_id()))
         if lang != self.needs_parallel:
             parts.append(("parallel", self.parallel_source(task)))
         return parts
@@ -131,59 +144,175 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         src = muse.load(files[lang], lang) if lang != "en" else None
         tgt = muse.load(files[to], to) if to != "en" else None
         parallel = self.parallel_of(example) if lang != "en" else None
-        hints = _english_words(parallel.fields.get(field, "")) if parallel is not None else {}
-        tokens = segment.tokenize(text, lang)
+        if lang != "en" and parallel is None:
+            return None  # no parallel English (XCOPA test has none): no sense can be confirmed
+        english = _english(parallel.fields.get(field, "")) if parallel is not None else None
         eligible = []
-        for tok in lc.content_words(text, lang):
-            initial = lc.is_sentence_initial(text, tok.start, tokens)
-            if lang != "de" and lc.is_capitalised(tok.text) and not initial:
-                continue  # a capital inside the sentence is most likely a name, which is not translated
-            out = _translate(tok.text, lang, to, src, tgt, hints)
-            if out is not None:
-                eligible.append((tok, out, initial))
+        for start, end, word, initial in _candidates(text, lang):
+            out = _translate(word, to, src, tgt, english)
+            if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)):
+                eligible.append((start, end, word, out, initial))
         replacements = []
         for i in lc.choose(len(eligible), self.params.rate, rng):
-            tok, out, initial = eligible[i]
-            new = lc.recase(out, tok.text, title=initial and lc.is_capitalised(tok.text))
-            replacements.append((tok.start, tok.end, new))
+            start, end, word, out, initial = eligible[i]
+            new = lc.recase(out, word, title=initial and lc.is_capitalised(word))
+            replacements.append((start, end, new))
         return lc.spaced(text, replacements)
 
 
-def _translate(word: str, lang: str, to: str, src, tgt, hints: dict[str, str]) -> str | None:
-    k = lc.key(word)
-    if src is None:  # the source is English
-        english = [word]
+def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, word, sentence-initial) of the content words that may be translated: whole words (a
+    Vietnamese word of several syllables is one word), never a name or a word next to one."""
+    tokens = segment.tokenize(text, lang)
+    if lang == "vi":
+        units = [(g[0].start, g[-1].end, all(t.is_word for t in g)) for g in _viseg.words(text)]
     else:
-        english = [e for e in src.to_english.get(k, ()) if lc.key(e) != k]
-        if hints:
-            # Stable partition: partners found in the parallel English first, each group in file order.
-            english = [e for e in english if lc.key(e) in hints] + [e for e in english if lc.key(e) not in hints]
-    for e in english:
-        if tgt is None and lc.key(e) in hints:
-            # Spelt as in the parallel sentence: MUSE is lower-case, but "Sunday" is not.
-            e = hints[lc.key(e)]
-        outs = [e] if tgt is None else tgt.to_foreign.get(lc.key(e), ())
+        units = [(t.start, t.end, t.is_word) for t in tokens]
+    words = [(s, e) for s, e, is_word in units if is_word]
+    initial = [lc.is_sentence_initial(text, s, tokens) for s, _ in words]
+    # A capital that does not start a sentence marks a name (except on German nouns); so does a capitalised
+    # neighbour inside the sentence, for the other words of a multiword name ("New Brunswick").
+    name = [lc.is_capitalised(text[s:e]) and not initial[i] for i, (s, e) in enumerate(words)]
+    out = []
+    for i, (s, e) in enumerate(words):
+        word = text[s:e]
+        if (name[i] and lang != "de") or _next_to_name(text, words, name, i):
+            continue
+        if lang == "vi":
+            if " " in word or not lc.is_content_word(word, lang) or _vi_in_longer_word(tokens, s, e):
+                continue  # MUSE has no Vietnamese entry of several syllables: such a word stays whole
+        elif not lc.is_content_word(word, lang):
+            continue
+        out.append((s, e, word, initial[i]))
+    return out
+
+
+def _next_to_name(text: str, words: list[tuple[int, int]], name: list[bool], i: int) -> bool:
+    """Whether the word before or after words[i], separated from it by a space only, is a name."""
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(words) and name[j]:
+            a, b = (words[j][1], words[i][0]) if j < i else (words[i][1], words[j][0])
+            if not text[a:b].strip():
+                return True
+    return False
+
+
+def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
+    i = next(n for n, t in enumerate(tokens) if t.start == start)
+    before = tokens[i - 1:i] if i > 0 and tokens[i - 1].end + 1 == start else None
+    after = tokens[i + 1:i + 2] if i + 1 < len(tokens) and tokens[i + 1].start == end + 1 else None
+    return _viseg.in_longer_word(tokens[i], before, after)
+
+
+def _translate(word: str, to: str, src, tgt, english: "_English | None") -> str | None:
+    """The translation of word, or None. From English (src None) the word itself is the pivot. Otherwise the
+    English partner must be an English word and occur in the parallel English sentence (as written or
+    inflected, not inside a multiword name); the sentence's spelling is used. Without that confirmation a
+    dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear")."""
+    k = lc.key(word)
+    candidates = [(word, word)] if src is None else _confirmed(word, src, english)
+    for e, spelt in candidates:
+        # English is written as the parallel sentence spells it; another language is looked up by the
+        # dictionary's English word (the sentence may have it inflected: "Sundays").
+        outs = [spelt] if tgt is None else tgt.to_foreign.get(lc.key(e), ())
         for out in outs:
             if lc.key(out) != k and lc.script_of(out) is not None and not lc.is_stopword(out, to):
                 return out
     return None
 
 
-@functools.lru_cache(maxsize=TEXT_MEMO)
-def _english_words(text: str) -> dict[str, str]:
-    """{key: spelling} of the words of an English sentence; a capital that only marks the start of the
-    sentence is not kept (the first word's spelling is lower-cased unless it occurs again inside)."""
-    tokens = segment.tokenize(text, "en")
-    out: dict[str, str] = {}
-    for t in tokens:
-        if not t.is_word:
+def _confirmed(word: str, src, english: "_English") -> list[tuple[str, str]]:
+    """(dictionary English, spelling in the parallel sentence) of word's partners that the sentence confirms."""
+    k = lc.key(word)
+    partners = [e for e in src.to_english.get(k, ()) if lc.key(e) != k and _is_english(e)]
+    return [(e, m) for e in partners if (m := english.match(e)) is not None]
+
+
+def _shares_a_sense(text: str, start: int, end: int, src, english: "_English") -> bool:
+    """Whether a neighbouring Vietnamese syllable may form one word with this one that pyvi's dictionary lacks:
+    it is confirmed as the same English word (cặp đôi "couple": both syllables mean "couple"), or it is a
+    content syllable that the parallel sentence does not confirm at all (mùa giải "season", nghỉ hưu
+    "retired": only one syllable has the English word, so it stands for the pair)."""
+    mine = {m for _, m in _confirmed(text[start:end], src, english)}
+    # A syllable of a word pyvi did group (khách tham quan: "quan") is another word, not half of this one.
+    grouped = {t.start for g in _viseg.words(text) if len(g) > 1 for t in g}
+    left, right = regex.search(r"(\w+) $", text[:start]), regex.match(r" (\w+)", text[end:])
+    for m, at in ((left, left and left.start(1)), (right, right and end + right.start(1))):
+        if not m or at in grouped or not lc.is_content_word(m.group(1), "vi"):
             continue
-        k = lc.key(t.text)
-        if lc.is_sentence_initial(text, t.start, tokens):
-            out.setdefault(k, t.text.lower())
-        elif k not in out or out[k] == t.text.lower():
-            out[k] = t.text
+        theirs = {x for _, x in _confirmed(m.group(1), src, english)}
+        if not theirs or mine & theirs:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=2**16)
+def _is_english(word: str) -> bool:
+    """Whether word is an English word people write (MUSE has noise such as "preta" for a Hindi verb)."""
+    import wordfreq  # lazy: reads its list index on import
+
+    return wordfreq.zipf_frequency(word, "en") >= MIN_ENGLISH_ZIPF
+
+
+# Inflectional endings of English, tried in order when matching a dictionary word to the parallel sentence.
+_ENDINGS = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("es", ""), ("ed", ""), ("ed", "e"),
+            ("s", ""), ("d", ""))
+
+
+def _stems(word: str) -> set[str]:
+    """word and the bases it may be an inflected form of (agreed -> agree, studies -> study, runs -> run)."""
+    out = {word}
+    for ending, base in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) + len(base) >= 3:
+            out.add(word[: len(word) - len(ending)] + base)
     return out
+
+
+@dataclass(frozen=True)
+class _English:
+    """The words of one parallel English sentence: spelling by key, and keys by stem for inflected matches."""
+
+    spelling: dict[str, str]
+    by_stem: dict[str, str]
+
+    def match(self, word: str) -> str | None:
+        """The sentence's spelling of word or of an inflected form of it (-s, -ed, -ing), else None."""
+        k = lc.key(word)
+        if k in self.spelling:
+            return self.spelling[k]
+        for stem in _stems(k):
+            if stem in self.by_stem:
+                return self.spelling[self.by_stem[stem]]
+        return None
+
+
+@functools.lru_cache(maxsize=TEXT_MEMO)
+def _english(text: str) -> _English:
+    """The words of an English sentence that a translation may use. A capital that only marks the start of the
+    sentence is not kept (the first word is lower-cased unless it occurs again inside); the words of a
+    multiword name (two capitalised words in a row, such as "New Brunswick") are left out."""
+    tokens = segment.tokenize(text, "en")
+    words = [t for t in tokens if t.is_word]
+    caps = [lc.is_capitalised(t.text) and t.text != "I" for t in words]
+    spelling: dict[str, str] = {}
+    names: set[str] = set()
+    for i, t in enumerate(words):
+        k = lc.key(t.text)
+        near = [j for j in (i - 1, i + 1) if 0 <= j < len(words) and caps[j]
+                and not text[min(t.end, words[j].end):max(t.start, words[j].start)].strip()]
+        if caps[i] and near:
+            names.add(k)
+        elif lc.is_sentence_initial(text, t.start, tokens):
+            spelling.setdefault(k, t.text.lower())
+        elif k not in spelling or spelling[k] == t.text.lower():
+            spelling[k] = t.text
+    for k in names:
+        spelling.pop(k, None)
+    by_stem: dict[str, str] = {}
+    for k in spelling:
+        for stem in sorted(_stems(k)):
+            by_stem.setdefault(stem, k)
+    return _English(spelling, by_stem)
 
 
 def _files_of(directory: str) -> dict[str, Path]:

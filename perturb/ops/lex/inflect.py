@@ -5,8 +5,13 @@ model most; this op draws one at random (a non-adversarial variant, as robustnes
 simplemma's form->lemma dictionaries read backwards (`perturb.ops._lex_inflect`), kept only where wordfreq has
 seen them at least about once in ten million words (not for et, which wordfreq lacks: all simplemma forms there).
 Not offered for tr and sw, where negation is an inflection and another form of the lemma could negate the
-sentence, nor for id, where simplemma groups derivations (resources/lex/inflect_excluded.tsv). Known noise:
-simplemma conflates some homographs (Arabic ذهب "went" / "gold"), so a swap can land on the other word's forms.
+sentence, for id, where simplemma groups derivations, nor for et, where a case ending carries direction
+(resources/lex/inflect_excluded.tsv). A swap must keep the claim, so it never changes person, number of
+participants or tense: verbs are left alone (a group is a verb paradigm when its forms show the language's
+verb endings, resources/lex/inflect_keep.tsv), so are pronouns and auxiliaries (a group with a stop word among
+its forms), and an Arabic plural never becomes a dual. What remains is case, number and gender agreement of
+nouns and adjectives, the slips a learner makes. Known noise: simplemma conflates some homographs (Arabic ذهب
+"went" / "gold"), so a swap can land on the other word's forms.
 """
 from __future__ import annotations
 
@@ -68,18 +73,32 @@ def _options(word: str, lang: str) -> tuple[str, ...]:
     if not _WORD.fullmatch(word):
         return ()
     g = inf.inflections(lang).group(word)
-    if g is None:
+    if g is None or not _swappable(g, lang):
         return ()
+    rules = inf.keep_rules(lang)
     own = lc.key(word)
     script = lc.script_of(word)
     # recase() leaves a form alone unless the word has a capital: skip the call for the usual lowercase word.
     cased = any(map(str.isupper, word))
     out: dict[str, str] = {}
     for k, f, f_script, capitalised in _group_forms(g, lang):
-        if k == own or k in out or f_script != script:
+        if k == own or k in out or f_script != script or rules.avoided(k, own):
             continue
+        if len(f) > 1 and f.isupper() and not word.isupper():
+            continue  # an acronym spelling in the dictionary ("WAYS"), not a form of a lower-case word
         out[k] = f if capitalised or not cased else lc.recase(f, word)
     return tuple(sorted(out.values()))
+
+
+@functools.lru_cache(maxsize=2**14)
+def _swappable(g: int, lang: str) -> bool:
+    """Whether group g is an open-class word that is not a verb: a group with a stop word among its forms is a
+    pronoun or an auxiliary (उन्होंने -> उसमें changes who acts), and a verb paradigm holds other persons and
+    tenses (ενδιαφέρθηκε "he became interested" -> ενδιαφέρεστε "you are interested")."""
+    forms = inf.inflections(lang).groups[g]
+    if lc.has_stopwords(lang) and any(lc.key(f) in lc.stopwords(lang) for f in forms):
+        return False
+    return not inf.keep_rules(lang).is_verb(forms)
 
 
 @functools.lru_cache(maxsize=2**14)  # the forms of one lemma serve every form of it met in the text

@@ -386,7 +386,11 @@ def is_question(text: str, lang: str) -> bool:
 
 
 def sentence_breaks(text: str, lang: str, abbreviations: frozenset[str] = frozenset()) -> list[int]:
-    """Offsets where a new sentence starts inside text (none for a single sentence)."""
+    """Offsets where a new sentence starts inside text (none for a single sentence). A full stop after a
+    nonbreaking prefix does not end a sentence: Moses' prefixes for the language where sacremoses has them
+    (as written: "Gen." is a prefix, "gen." need not be), and the given per-language list (folded) for what
+    Moses lacks or for languages it does not cover."""
+    moses, numeric = moses_prefixes(lang)
     out = []
     for m in _SENTENCE_BREAK.finditer(text):
         punct = m.group(1) or m.group(2)
@@ -396,10 +400,33 @@ def sentence_breaks(text: str, lang: str, abbreviations: frozenset[str] = frozen
             w = word.group() if word else ""
             last = w.rsplit(".", 1)[-1] if w else ""
             if (not w or len(last) <= 1 or "." in w or _NUMBER_DOT.search(last)
-                    or fold(last, lang) in abbreviations):
+                    or fold(last, lang) in abbreviations or last in moses
+                    or (last in numeric and text[m.end():m.end() + 1].isdigit())):
                 continue
         out.append(m.end())
     return out
+
+
+# Languages whose Moses list sacremoses ships; for any other it silently returns the English list.
+_MOSES_LANGS = frozenset({"de", "el", "en", "es", "et", "fr", "hi", "it", "ru", "ta", "zh"})
+
+
+@functools.lru_cache(maxsize=None)
+def moses_prefixes(lang: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(prefixes, numeric-only prefixes) of Moses' nonbreaking-prefix list for lang, empty where sacremoses
+    has none for it (or is not installed). A numeric-only prefix ("No" in "No. 5") only holds before a digit."""
+    if lang not in _MOSES_LANGS:
+        return frozenset(), frozenset()
+    try:
+        from sacremoses.corpus import NonbreakingPrefixes  # lazy: reads its data module
+    except ImportError:
+        return frozenset(), frozenset()
+
+    plain, numeric = set(), set()
+    for entry in NonbreakingPrefixes().words(lang):
+        prefix, _, note = entry.partition(" ")
+        (numeric if "NUMERIC_ONLY" in note else plain).add(unicodedata.normalize("NFC", prefix))
+    return frozenset(plain), frozenset(numeric)
 
 
 @functools.lru_cache(maxsize=TEXT_MEMO)  # every logic entry asks this of every hypothesis
