@@ -14,6 +14,17 @@ from .errors import InputError, UsageError
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 
+# A manifest's per-language status of a perturbation: done, the language is not one the op does well, or the
+# op is not meant for the task at all (a logic op on XCOPA) - reported as such, not as a language gap.
+STATUS_OK = "ok"
+STATUS_UNSUPPORTED = "unsupported"
+TASK_NOT_APPLICABLE = "task_not_applicable"
+
+
+def task_scope(op) -> str:
+    """How a perturbation's task restriction reads to a user, e.g. "xnli only"."""
+    return " and ".join(op.tasks) + " only"
+
 
 def canonical_line(obj: Any) -> str:
     """One JSON object per line: UTF-8 text (no \\u escapes), sorted keys, fixed separators."""

@@ -16,8 +16,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from . import __version__
 from . import segment
-from .attackset import (MANIFEST, SCHEMA_VERSION, atomic_dir, clean_line, dump_manifest, parse_shard, perturbed_line,
-                        shard_bounds)
+from .attackset import (MANIFEST, SCHEMA_VERSION, STATUS_OK, STATUS_UNSUPPORTED, TASK_NOT_APPLICABLE, atomic_dir,
+                        clean_line, dump_manifest, parse_shard, perturbed_line, shard_bounds, task_scope)
 from .core import Dropped, Perturbed
 from .errors import UsageError
 from .example import TASK_LANGS, Example
@@ -172,6 +172,9 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
         recipe = load_recipe(recipe, resources=resources)
     if not recipe.entries:  # an "attack set" of clean rows only would look like one that found nothing to do
         raise UsageError("--recipe", f"recipe {recipe.name!r} lists no perturbations")
+    if not any(task in e.op.tasks for e in recipe.entries):
+        raise UsageError("--recipe", f"no perturbation of recipe {recipe.name!r} applies to {task}: "
+                         + "; ".join(f"{e.name} ({task_scope(e.op)})" for e in recipe.entries))
     shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -380,7 +383,8 @@ def _finish_source(plan: _Plan, recipe: Recipe, seed: int, manifest: dict) -> No
         not_applicable = sum(c[i][1] for c in plan.counts)
         dropped = sum(c[i][2] for c in plan.counts)
         manifest["counts"][entry.name][plan.source.lang] = {
-            "status": "ok" if on else "unsupported",
+            "status": (STATUS_OK if on else STATUS_UNSUPPORTED if plan.source.task in entry.op.tasks
+                       else TASK_NOT_APPLICABLE),
             "signature": entry.signature(version=__version__, seed=seed, task=plan.source.task, src=src,
                                          lang=plan.source.lang),
             "examples": plan.size,

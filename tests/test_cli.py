@@ -182,3 +182,53 @@ def test_real_xcopa_every_language(tmp_path, real_data):
     assert main(perturb_args(real_data / "xcopa", out, task="xcopa", langs="all")) == 0
     aset = read_attack_set(out)
     assert len(aset.langs) == 11 and all(len(aset.clean(l)) == 500 for l in aset.langs)
+
+
+def test_perturb_summary_names_candidates_and_task_scope(tmp_path, sample_data, capsys):
+    out = tmp_path / "x"
+    args = ["perturb", "--task", "xcopa", "--data", str(sample_data / "xcopa"), "--langs", "et,zh", "--out", str(out)]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    header = next(line for line in text.splitlines() if line.startswith("perturbation"))
+    assert "candidates" in header and "variants" not in header
+    negate = next(line for line in text.splitlines() if line.startswith("logic.negate "))
+    assert "not for xcopa (xnli only)" in negate and "et" not in negate and "zh" not in negate
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {c["status"] for c in m["counts"]["logic.negate"].values()} == {"task_not_applicable"}
+    assert m["counts"]["char.homoglyph"]["zh"]["status"] == "unsupported"
+    assert not (out / "xcopa" / "et" / "logic.negate.jsonl").exists()
+
+
+def test_ops_that_do_not_apply_to_the_task_are_an_error(tmp_path, sample_data, capsys):
+    import perturb
+    from perturb.errors import UsageError
+    from perturb.recipe import single_op_recipe
+
+    args = ["perturb", "--task", "xcopa", "--data", str(sample_data / "xcopa"), "--langs", "et", "--out"]
+    assert main([*args, str(tmp_path / "a"), "--ops", "char.swap,logic.negate"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--ops: logic.negate does not apply to xcopa (logic.negate: xnli only)" in err
+    assert not (tmp_path / "a").exists()
+    with pytest.raises(UsageError, match="no perturbation of recipe .* applies to xcopa"):
+        perturb.generate(task="xcopa", data=sample_data / "xcopa", langs="et", recipe=single_op_recipe(["logic.number"]),
+                         out=tmp_path / "b")
+    assert not (tmp_path / "b").exists()
+
+
+def test_ls_describes_an_attack_set(tmp_path, sample_data, capsys):
+    out = tmp_path / "atk"
+    assert main(perturb_args(sample_data / "xnli", out, "--ops", "char.script,char.swap", langs="de,zh")) == 0
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert main(["ls", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "xnli test, recipe char.script+char.swap, seed 13" in text
+    assert "de 18 rows" in text and "zh 18 rows" in text
+    assert m["counts"]["char.swap"]["de"]["signature"] in text and m["counts"]["char.script"]["zh"]["signature"] in text
+    assert "unsupported: de" in text and m["counts"]["char.script"]["de"]["signature"] not in text
+    assert main(["ls", str(out), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    swap = next(p for p in doc["perturbations"] if p["name"] == "char.swap")
+    assert swap["languages"] == ["de", "zh"] and swap["candidates"] == 36
+    assert swap["applied"] == sum(m["counts"]["char.swap"][l]["applied"] for l in ("de", "zh"))
+    assert main(["ls", str(tmp_path)]) == 2
+    assert "not an attack set" in capsys.readouterr().err
