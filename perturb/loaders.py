@@ -134,6 +134,9 @@ def iter_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | 
                 raise InputError(path, line, f"header {cols!r} is not premise<TAB>hypothesis<TAB>label")
             if len(header) == 3 and labels is not None:
                 raise InputError(path, line, _OWN_LABELS)
+            if len(header) == 2 and labels is None:
+                raise InputError(path, line, "header has no label column: expected premise<TAB>hypothesis<TAB>label "
+                                             "(for a file without labels, supply them with --labels FILE)")
             continue
         if not cols:
             raise InputError(path, line, "empty line")
