@@ -58,14 +58,16 @@ def test_perturb_writes_layout_manifest_and_canonical_jsonl(tmp_path, sample_dat
 
 def test_workers_and_shards_give_identical_bytes(tmp_path, sample_data):
     data = sample_data / "xnli"
-    assert main(perturb_args(data, tmp_path / "one")) == 0
+    assert main(perturb_args(data, tmp_path / "one", "--workers", "1")) == 0
     assert main(perturb_args(data, tmp_path / "two", "--workers", "2")) == 0
+    assert main(perturb_args(data, tmp_path / "auto", "--workers", "auto")) == 0
     for i in (1, 2, 3):
         assert main(perturb_args(data, tmp_path / f"s{i}", "--shard", f"{i}/3")) == 0
     assert main(["merge", str(tmp_path / "s3"), str(tmp_path / "s1"), str(tmp_path / "s2"),
                  "--out", str(tmp_path / "merged")]) == 0
     ref = tree_bytes(tmp_path / "one")
     assert tree_bytes(tmp_path / "two") == ref
+    assert tree_bytes(tmp_path / "auto") == ref
     assert tree_bytes(tmp_path / "merged") == ref
 
 
@@ -101,7 +103,8 @@ def test_malformed_input_gives_one_error_and_no_output(tmp_path, sample_data, ca
     (["--shard", "x"], "--shard: expected i/n"),
     (["--ops", "char.swp"], "Did you mean 'char.swap'"),
     (["--recipe", "nosuch"], "--recipe: unknown recipe 'nosuch'"),
-    (["--workers", "0"], "--workers: must be >= 1"),
+    (["--workers", "0"], "--workers: expected 'auto' or an integer >= 1, got '0'"),
+    (["--workers", "many"], "--workers: expected 'auto' or an integer >= 1, got 'many'"),
 ])
 def test_bad_flags_are_named(tmp_path, sample_data, capsys, extra, needle):
     assert main(perturb_args(sample_data / "xnli", tmp_path / "o", *extra)) == 2
@@ -232,3 +235,17 @@ def test_ls_describes_an_attack_set(tmp_path, sample_data, capsys):
     assert swap["applied"] == sum(m["counts"]["char.swap"][l]["applied"] for l in ("de", "zh"))
     assert main(["ls", str(tmp_path)]) == 2
     assert "not an attack set" in capsys.readouterr().err
+
+
+def test_workers_default_to_the_available_cores(monkeypatch):
+    from harness.cli import build_parser
+    from perturb.engine import available_cpus, resolve_workers
+
+    args = build_parser().parse_args(["perturb", "--task", "xnli", "--data", "d", "--out", "o"])
+    assert args.workers == "auto"
+    assert resolve_workers("auto") == available_cpus() == len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3})  # e.g. `taskset -c 3`
+    assert resolve_workers("auto") == 1 and resolve_workers(4) == 4
+    for bad in (0, -1, "2", 1.5, True):
+        with pytest.raises(ValueError, match="workers must be 'auto' or an integer >= 1"):
+            resolve_workers(bad)

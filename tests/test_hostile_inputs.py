@@ -259,7 +259,7 @@ FLAGS = [
     (["--shard", "1/0"], "--shard", "need 1 <= i <= n"),
     (["--shard", "half"], "--shard", "expected i/n"),
     (["--seed", "-1"], "--seed", "must be >= 0"),
-    (["--workers", "0"], "--workers", "must be >= 1"),
+    (["--workers", "0"], "--workers", "expected 'auto' or an integer >= 1"),
     (["--recipe", "nosuch"], "--recipe", "unknown recipe 'nosuch'"),
     (["--recipe", "rate_high"], "--recipe", "rate must be a number in [0, 1], got 1.5"),
     (["--recipe", "rate_negative"], "--recipe", "rate must be a number in [0, 1], got -0.1"),

@@ -19,7 +19,8 @@ def register(sub):
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--out", required=True, help="output directory (must not exist unless --overwrite)")
     p.add_argument("--overwrite", action="store_true")
-    p.add_argument("--workers", type=int, default=1, help="processes; output is byte-identical for any value")
+    p.add_argument("--workers", default="auto", metavar="N|auto",
+                   help="processes (default auto: one per available core); the output is byte-identical for any value")
     p.add_argument("--shard", help="i/n: only part i of n of each language (merge parts with `xstress merge`)")
     p.add_argument("--labels", help="file with one label per line, for XTREME test files without labels")
     p.add_argument("--lexicon-dir", metavar="DIR",
@@ -35,8 +36,7 @@ def run(args) -> int:
     from perturb.errors import UsageError
     from perturb.recipe import load_recipe, single_op_recipe
 
-    if args.workers < 1:
-        raise UsageError("--workers", f"must be >= 1, got {args.workers}")
+    workers = _workers(args.workers)
     if args.seed < 0:
         raise UsageError("--seed", f"must be >= 0, got {args.seed}")
     resources = {k: v for k, v in (("lexicon_dir", args.lexicon_dir), ("mlm", args.mlm)) if v is not None}
@@ -61,7 +61,7 @@ def run(args) -> int:
     t0 = time.perf_counter()
     try:
         manifest = generate(task=args.task, data=args.data, split=args.split, langs=args.langs, recipe=recipe,
-                            seed=args.seed, out=args.out, workers=args.workers, shard=args.shard,
+                            seed=args.seed, out=args.out, workers=workers, shard=args.shard,
                             labels=args.labels, overwrite=args.overwrite, progress=progress if bar is not None else None)
     finally:
         if bar is not None:
@@ -69,6 +69,16 @@ def run(args) -> int:
     if not args.quiet:
         print(summary(manifest, args.out, time.perf_counter() - t0))
     return 0
+
+
+def _workers(text: str) -> int:
+    from perturb.engine import resolve_workers
+    from perturb.errors import UsageError
+
+    try:
+        return resolve_workers(text if text == "auto" else int(text))
+    except ValueError:
+        raise UsageError("--workers", f"expected 'auto' or an integer >= 1, got {text!r}") from None
 
 
 def _check_ops_apply(recipe, task: str) -> None:
