@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, Sequence
 
 import regex
 
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, unknown_languages
 from .example import TASK_LANGS, TASKS, XCOPA_LANGS, XNLI_LABELS, XNLI_LANGS, Example, example_id
 
 MAX_FIELD_CHARS = 20_000  # XNLI's longest premise is ~1,500 characters; far beyond this is a broken file
@@ -393,10 +393,9 @@ def parse_langs(task: str, spec: str | Sequence[str]) -> list[str]:
     langs = list(dict.fromkeys(spec))
     if not langs:
         raise UsageError("--langs", "no language given")
-    for lang in langs:
-        if lang not in TASK_LANGS[task]:
-            raise UsageError("--langs", f"unknown {task} language {lang!r}; expected 'all' or some of "
-                                        f"{','.join(TASK_LANGS[task])}")
+    unknown = [lang for lang in langs if lang not in TASK_LANGS[task]]
+    if unknown:
+        raise unknown_languages("--langs", unknown, TASK_LANGS[task], task, all_ok=True)
     return langs
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from harness.cli import main
 from perturb.attackset import read_attack_set
+from tinymodels import tiny_models  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -114,7 +115,7 @@ def test_bad_flags_are_named(tmp_path, sample_data, capsys, extra, needle):
 
 def test_unknown_language_and_existing_output(tmp_path, sample_data, capsys):
     assert main(perturb_args(sample_data / "xnli", tmp_path / "o", langs="de,xx")) == 2
-    assert "unknown xnli language 'xx'" in capsys.readouterr().err
+    assert "unknown language 'xx' (not in xnli); choose from: ar, bg" in capsys.readouterr().err
     (tmp_path / "o").mkdir()
     (tmp_path / "o" / "keep").write_text("x")
     assert main(perturb_args(sample_data / "xnli", tmp_path / "o", langs="de")) == 2
@@ -249,3 +250,22 @@ def test_workers_default_to_the_available_cores(monkeypatch):
     for bad in (0, -1, "2", 1.5, True):
         with pytest.raises(ValueError, match="workers must be 'auto' or an integer >= 1"):
             resolve_workers(bad)
+
+
+def test_one_phrasing_for_an_unknown_language(tmp_path, sample_data, capsys, tiny_models):  # noqa: F811
+    atk = tmp_path / "atk"
+    assert main(perturb_args(sample_data / "xnli", atk, "--ops", "char.swap", langs="de,hi")) == 0
+    errors = {}
+    assert main(perturb_args(sample_data / "xnli", tmp_path / "o", langs="de,xx")) == 2
+    errors["perturb"] = capsys.readouterr().err
+    assert main(["export", "--attacks", str(atk), "--to", "csv", "--out", str(tmp_path / "e"), "--langs", "xx"]) == 2
+    errors["export"] = capsys.readouterr().err
+    assert main(["score", "--attacks", str(atk), "--model", str(tiny_models.classifier), "--cache", "none",
+                 "--device", "cpu", "--no-progress", "--out", str(tmp_path / "s"), "--langs", "xx"]) == 2
+    errors["score"] = capsys.readouterr().err
+    for command, err in errors.items():
+        assert err.startswith(f"xstress {command}: error: --langs: unknown language 'xx' (not in "), err
+        assert err.count("\n") == 1 and "choose from: " in err
+    assert "choose from: ar, bg, de," in errors["perturb"] and errors["perturb"].endswith("zh, or all\n")
+    assert errors["export"].endswith("(not in the attack set); choose from: de, hi\n")
+    assert errors["score"].endswith("); choose from: de, hi\n")

@@ -252,7 +252,7 @@ FLAGS = [
     (["--ops", "swap"], "--ops", "Did you mean 'char.swap'"),
     (["--ops", ""], "--ops", "no perturbation given"),
     (["--ops", " , "], "--ops", "no perturbation given"),
-    (["--langs", "de,xx"], "--langs", "unknown xnli language 'xx'"),
+    (["--langs", "de,xx"], "--langs", "unknown language 'xx' (not in xnli)"),
     (["--langs", ""], "--langs", "no language given"),
     (["--shard", "3/2"], "--shard", "need 1 <= i <= n"),
     (["--shard", "0/2"], "--shard", "need 1 <= i <= n"),

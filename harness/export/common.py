@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from perturb.attackset import AttackSet, canonical_line, dump_manifest
-from perturb.errors import UsageError
+from perturb.errors import UsageError, unknown_languages
 from perturb.example import TASK_FIELDS, XNLI_LABELS
 
 EXPORT_SCHEMA = 1
@@ -64,8 +64,7 @@ def tables(aset: AttackSet, *, langs: Sequence[str] | None = None, ops: Sequence
     if langs:
         unknown = [l for l in langs if l not in all_langs]
         if unknown:
-            raise UsageError("--langs", f"language(s) {', '.join(unknown)} not in the attack set "
-                                        f"(it has {', '.join(all_langs)})")
+            raise unknown_languages("--langs", unknown, all_langs, "the attack set")
         all_langs = [l for l in all_langs if l in langs]
     known = {CLEAN, *aset.manifest.get("counts", {})}
     if ops:
