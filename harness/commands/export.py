@@ -45,4 +45,13 @@ def run(args) -> int:
             "csv": f"{args.out}/<lang>/<name>.csv",
         }[args.to]
         print(f"use: {hint}; provenance and file hashes: {args.out}/export.json")
+        incomplete = doc.get("details", {}).get("incomplete")
+        if incomplete:
+            from harness.export.xtreme import XTREME_LANGS
+
+            task = doc["attack_set"]["task"]
+            print(f"note: {len(incomplete)} folder{'s' if len(incomplete) > 1 else ''} lack some of the "
+                  f"{len(XTREME_LANGS[task])} {task} languages XTREME's scripts read: "
+                  + "; ".join(f"{n} has {', '.join(v['languages'])}" for n, v in incomplete.items())
+                  + f" (see {args.out}/README.md)")
     return 0
