@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import unicodedata
@@ -13,6 +12,7 @@ from typing import Iterable, Iterator, Sequence
 import regex
 
 from .errors import InputError, UsageError, unknown_languages
+from .fsutil import sha256_file
 from .example import TASK_LANGS, TASKS, XCOPA_LANGS, XNLI_LABELS, XNLI_LANGS, Example, example_id
 
 MAX_FIELD_CHARS = 20_000  # XNLI's longest premise is ~1,500 characters; far beyond this is a broken file
@@ -39,11 +39,7 @@ class Source:
     format: str
 
     def sha256(self) -> str:
-        h = hashlib.sha256()
-        with open(self.path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
+        return sha256_file(self.path)
 
 
 def normalise_text(text: str, path, line: int) -> str:

@@ -56,6 +56,12 @@ def installed(tmp_path_factory) -> Path:
     assert "perturb/resources/sample/xnli/test/de.tsv" in names and "perturb/resources/sample/README.md" in names
     assert "perturb/resources/lex/contract/muse/en-de.txt" in names
     assert not [n for n in names if n.startswith(("tests/", "data/", "benchmarks/"))]
+    [meta_name] = [n for n in names if n.endswith(".dist-info/METADATA")]
+    meta = zipfile.ZipFile(wheel).read(meta_name).decode("utf-8").splitlines()
+    assert "License-Expression: Apache-2.0" in meta  # the SPDX string, not the deprecated table
+    # lm-eval's `hf` model imports accelerate: the extra that runs exported tasks must bring it.
+    assert {line.split(";")[0].split(">=")[0].split(" ")[-1] for line in meta
+            if line.startswith("Requires-Dist:") and "extra == \"lm-eval\"" in line} == {"lm_eval", "accelerate"}
     venv = tmp / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv)
     [site] = (venv / "lib").glob("python3*/site-packages")
