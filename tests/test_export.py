@@ -301,7 +301,8 @@ def test_cli(xnli_attacks, tmp_path, capsys):
     said = capsys.readouterr().out
     assert "wrote" in said and "4 sets" not in said and "xnli-labelled" in said
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["README.md", "char.swap", "clean", "export.json"]
-    assert "note: 2 folders lack some of the 15 xnli languages XTREME's scripts read" in said
+    assert "note: 2 of 2 folders lack some of the 15 xnli languages XTREME's scripts read (char.swap has de, hi; " \
+        "clean has de, hi): run them on those languages only" in said
     assert main(["export", "--attacks", str(xnli_attacks), "--to", "csv", "--out", str(tmp_path / "p"),
                  "--ops", "nope"]) == 2
     assert "--ops: perturbation(s) nope not in the attack set" in capsys.readouterr().err
