@@ -190,7 +190,10 @@ def test_real_xcopa_every_language(tmp_path, real_data):
 
 def test_perturb_summary_names_candidates_and_task_scope(tmp_path, sample_data, capsys):
     out = tmp_path / "x"
-    args = ["perturb", "--task", "xcopa", "--data", str(sample_data / "xcopa"), "--langs", "et,zh", "--out", str(out)]
+    recipe = tmp_path / "mixed.yaml"  # a recipe may mix tasks: its logic ops are reported, not refused, on XCOPA
+    recipe.write_text("name: mixed\nperturbations: [char.swap, char.homoglyph, logic.negate, logic.number]\n")
+    args = ["perturb", "--task", "xcopa", "--data", str(sample_data / "xcopa"), "--langs", "et,zh", "--out", str(out),
+            "--recipe", str(recipe)]
     assert main(args) == 0
     text = capsys.readouterr().out
     header = next(line for line in text.splitlines() if line.startswith("perturbation"))

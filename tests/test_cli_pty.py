@@ -86,10 +86,8 @@ def test_score_report_export(attacks, tiny_models, tmp_path):  # noqa: F811
     ok("score", *common, "--out", tmp_path / "r1")
     assert json.loads((tmp_path / "r1" / "results.json").read_text(encoding="utf-8"))["task"] == "xnli"
     ok("score", *common, "--out", tmp_path / "r2", "--no-progress")
-    ok("report", "--results", tmp_path / "r1")
-    ok("report", "--results", tmp_path / "r1", "--quiet")
-    for fmt in ("xtreme", "csv"):
-        ok("export", "--attacks", attacks, "--to", fmt, "--out", tmp_path / fmt)
+    assert ok("report", "--results", tmp_path / "r1", "--quiet").strip() == ""
+    ok("export", "--attacks", attacks, "--to", "xtreme", "--out", tmp_path / "xtreme")
     assert ok("export", "--attacks", attacks, "--to", "xnli1", "--out", tmp_path / "x1", "--quiet").strip() == ""
 
 
