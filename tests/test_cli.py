@@ -239,6 +239,8 @@ def test_ls_describes_an_attack_set(tmp_path, sample_data, capsys):
     assert swap["applied"] == sum(m["counts"]["char.swap"][l]["applied"] for l in ("de", "zh"))
     assert main(["ls", str(tmp_path)]) == 2
     assert "not an attack set" in capsys.readouterr().err
+    assert main(["ls", str(out), "--task", "xnli"]) == 2
+    assert "--task: does not combine with an ATTACK_SET argument" in capsys.readouterr().err
 
 
 def test_workers_default_to_the_available_cores(monkeypatch):
