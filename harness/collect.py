@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from harness.errors import AttackSetError
+from perturb.errors import unknown_languages
 from harness.labels import gold_index
 
 
@@ -69,7 +70,7 @@ def collect_predictions(
     plan = []  # (lang, op or None, rows, start)
     for lang in langs:
         if lang not in attack_set.langs:
-            raise AttackSetError(f"{attack_set.path}: no language {lang!r}; available: {', '.join(attack_set.langs)}")
+            raise unknown_languages("--langs", [lang], attack_set.langs, f"the attack set {attack_set.path}")
         clean = attack_set.clean(lang)
         keep = sample_ids((r["id"] for r in clean), lang, max_per_lang, sample_seed)
         clean = [r for r in clean if r["id"] in keep]

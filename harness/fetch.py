@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from perturb.errors import UsageError
+from perturb.fsutil import atomic_write_text, sha256_file
 from perturb.example import XCOPA_LANGS, XNLI_LANGS
 
 from harness.errors import HarnessError
@@ -221,14 +222,6 @@ def _download(url: str, dest: Path, *, timeout: float, max_bytes: int, ds: Datas
     return h.hexdigest()
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _parse_sha_args(ds: Dataset, files: Sequence[Remote], specs: Sequence[str] | Mapping[str, str] | None) -> dict:
     """--sha256 HEX (one file) or --sha256 PATH=HEX (repeatable) -> {path: hex}."""
     if not specs:
@@ -314,7 +307,7 @@ def fetch(dataset: str, *, out, langs: Sequence[str] | None = None, base_url: st
             if data is not None:
                 src = _local_copy(Path(data), r, ds)
                 shutil.copyfile(src, local)
-                digest, origin = _sha256_file(local), str(src)
+                digest, origin = sha256_file(local), str(src)
             else:
                 log(f"fetch {url}")
                 limit = r.size if r.size is not None and r.path not in user_sha else MAX_BYTES
@@ -344,9 +337,7 @@ def fetch(dataset: str, *, out, langs: Sequence[str] | None = None, base_url: st
         # The lock is shared by every dataset fetched into OUT: merge this fetch's entries, replace atomically.
         lock_doc = {"schema": 1, "files": {**_read_lock(lock_path), **entries}}
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp_lock = lock_path.with_name(f".{lock_path.name}.{os.getpid()}")
-        tmp_lock.write_text(json.dumps(lock_doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp_lock, lock_path)
+        atomic_write_text(lock_path, json.dumps(lock_doc, indent=2, sort_keys=True) + "\n")
     return {"dataset": ds.name, "licence": ds.licence, "langs": langs, "path": str(target), "files": entries}
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 from collections.abc import Sequence
@@ -21,8 +19,6 @@ from harness.predictor import fields_of
 DEFAULT_XCOPA_TEMPLATE = "{premise} What was the {question}?"
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
-_SAFE = ("model.safetensors", "model.safetensors.index.json")
-_PICKLE = ("pytorch_model.bin", "pytorch_model.bin.index.json")
 
 
 @dataclass(frozen=True)
@@ -69,46 +65,19 @@ def resolve_source(source: str | os.PathLike, *, allow_pickle: bool = False) -> 
 
 def weight_files(path: Path, *, allow_pickle: bool) -> tuple[list[Path], bool]:
     """The weight files to load and whether they are safetensors; pickle only when explicitly allowed."""
-    for name in _SAFE:
-        if (path / name).is_file():
-            return _expand_index(path, path / name), True
-    for name in _PICKLE:
-        if (path / name).is_file():
-            if not allow_pickle:
-                raise CheckpointError(
-                    f"{path}: only pickle weights ({name}) found. Pickle files can run code when loaded; convert "
-                    "the checkpoint to safetensors, or pass --allow-pickle (loaded with torch.load(weights_only=True))"
-                )
-            return _expand_index(path, path / name), False
-    raise CheckpointError(f"{path}: no model weights (model.safetensors or pytorch_model.bin)")
+    from perturb.checkpoint import CheckpointFilesError, weight_files as _weight_files
 
-
-def _expand_index(path: Path, f: Path) -> list[Path]:
-    if not f.name.endswith(".index.json"):
-        return [f]
     try:
-        shards = sorted(set(json.loads(f.read_text(encoding="utf-8"))["weight_map"].values()))
-    except (ValueError, KeyError, TypeError, AttributeError) as e:  # bad JSON or UTF-8, wrong shape
-        raise CheckpointError(f"{f}: unreadable shard index ({type(e).__name__}: {e})") from None
-    # A shard is a file of this directory: never a path that reaches outside it.
-    outside = [s for s in shards if not isinstance(s, str) or s in ("", ".", "..") or Path(s).name != s]
-    if outside:
-        raise CheckpointError(f"{f}: shard index names files outside the checkpoint directory: {outside[:3]}")
-    missing = [s for s in shards if not (path / s).is_file()]
-    if missing:
-        raise CheckpointError(f"{path}: shard index names missing files {missing}")
-    return [path / s for s in shards]
+        return _weight_files(path, allow_pickle=allow_pickle)
+    except CheckpointFilesError as e:
+        raise CheckpointError(str(e)) from None
 
 
 def fingerprint(path: Path, files: Sequence[Path]) -> str:
-    """sha256 of config.json and the weight files' bytes (streamed), so any change to the model changes it."""
-    h = hashlib.sha256()
-    for f in [path / "config.json", *sorted(files)]:
-        h.update(f.name.encode() + b"\0")
-        with open(f, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
+    """sha256 of config.json, the tokenizer files and the weight files (perturb.checkpoint.fingerprint)."""
+    from perturb.checkpoint import fingerprint as _fingerprint
+
+    return _fingerprint(path, files)
 
 
 def _check_safetensors(files: Sequence[Path]) -> None:

@@ -16,6 +16,17 @@ SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 64 << 20  # a full 15-language set's manifest is well under 1 MiB
 
+# A manifest's per-language status of a perturbation: done, the language is not one the op does well, or the
+# op is not meant for the task at all (a logic op on XCOPA) - reported as such, not as a language gap.
+STATUS_OK = "ok"
+STATUS_UNSUPPORTED = "unsupported"
+TASK_NOT_APPLICABLE = "task_not_applicable"
+
+
+def task_scope(op) -> str:
+    """How a perturbation's task restriction reads to a user, e.g. "xnli only"."""
+    return " and ".join(op.tasks) + " only"
+
 
 def canonical_line(obj: Any) -> str:
     """One JSON object per line: UTF-8 text (no \\u escapes), sorted keys, fixed separators."""

@@ -17,8 +17,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import __version__
 from . import segment
 from . import integrity
-from .attackset import (MANIFEST, SCHEMA_VERSION, atomic_dir, clean_line, dump_manifest, parse_shard, perturbed_line,
-                        shard_bounds)
+from .attackset import (MANIFEST, SCHEMA_VERSION, STATUS_OK, STATUS_UNSUPPORTED, TASK_NOT_APPLICABLE, atomic_dir,
+                        clean_line, dump_manifest, parse_shard, perturbed_line, shard_bounds, task_scope)
 from .core import Dropped, Perturbed
 from .errors import UsageError
 from .example import TASK_LANGS, Example
@@ -156,8 +156,25 @@ def _library_versions() -> dict[str, str]:
     return out
 
 
+def available_cpus() -> int:
+    """The cores this process may run on (its affinity mask, which a container or `taskset` narrows)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no sched_getaffinity (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+def resolve_workers(workers: int | str) -> int:
+    """`workers` as a process count: "auto" is every available core; otherwise an integer >= 1."""
+    if workers == "auto":
+        return available_cpus()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be 'auto' or an integer >= 1, got {workers!r}")
+    return workers
+
+
 def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recipe | str = "default",
-             seed: int = 13, out, workers: int = 1, shard: str | tuple[int, int] | None = None,
+             seed: int = 13, out, workers: int | str = 1, shard: str | tuple[int, int] | None = None,
              labels=None, overwrite: bool = False,
              progress: Callable[[str, int], None] | None = None, resources: dict | None = None) -> dict:
     """Write an attack set to `out` and return its manifest.
@@ -166,18 +183,20 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
     directory; any error removes it, so no partial output is left behind. Examples are then streamed
     (memory does not grow with the input). With `workers` > 1, processes take whole languages (or, with
     fewer languages than workers, slices of one) and write their own files, which are joined in order:
-    the bytes never depend on the number of workers. `resources` ({"lexicon_dir": ..., "mlm": ...})
+    the bytes never depend on the number of workers ("auto": one per available core). `resources` ({"lexicon_dir": ..., "mlm": ...})
     reach the ops of a recipe given by name."""
     lang_list = parse_langs(task, langs)
     if isinstance(recipe, str):
         recipe = load_recipe(recipe, resources=resources)
     if not recipe.entries:  # an "attack set" of clean rows only would look like one that found nothing to do
         raise UsageError("--recipe", f"recipe {recipe.name!r} lists no perturbations")
+    if not any(task in e.op.tasks for e in recipe.entries):
+        raise UsageError("--recipe", f"no perturbation of recipe {recipe.name!r} applies to {task}: "
+                         + "; ".join(f"{e.name} ({task_scope(e.op)})" for e in recipe.entries))
     shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if workers < 1:
-        raise ValueError(f"workers must be >= 1, got {workers}")
+    workers = resolve_workers(workers)
     split = split_name(task, split)
     sources = find_sources(task, data, split, lang_list)
     label_list = read_labels_file(labels) if labels else None
@@ -382,7 +401,8 @@ def _finish_source(plan: _Plan, recipe: Recipe, seed: int, manifest: dict) -> No
         not_applicable = sum(c[i][1] for c in plan.counts)
         dropped = sum(c[i][2] for c in plan.counts)
         manifest["counts"][entry.name][plan.source.lang] = {
-            "status": "ok" if on else "unsupported",
+            "status": (STATUS_OK if on else STATUS_UNSUPPORTED if plan.source.task in entry.op.tasks
+                       else TASK_NOT_APPLICABLE),
             "signature": entry.signature(version=__version__, seed=seed, task=plan.source.task, src=src,
                                          lang=plan.source.lang),
             "examples": plan.size,

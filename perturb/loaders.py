@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import unicodedata
@@ -12,7 +11,8 @@ from typing import Iterable, Iterator, Sequence
 
 import regex
 
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, unknown_languages
+from .fsutil import sha256_file
 from .example import TASK_LANGS, TASKS, XCOPA_LANGS, XNLI_LABELS, XNLI_LANGS, Example, example_id
 
 MAX_FIELD_CHARS = 20_000  # XNLI's longest premise is ~1,500 characters; far beyond this is a broken file
@@ -39,11 +39,7 @@ class Source:
     format: str
 
     def sha256(self) -> str:
-        h = hashlib.sha256()
-        with open(self.path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
+        return sha256_file(self.path)
 
 
 def normalise_text(text: str, path, line: int) -> str:
@@ -134,6 +130,9 @@ def iter_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | 
                 raise InputError(path, line, f"header {cols!r} is not premise<TAB>hypothesis<TAB>label")
             if len(header) == 3 and labels is not None:
                 raise InputError(path, line, _OWN_LABELS)
+            if len(header) == 2 and labels is None:
+                raise InputError(path, line, "header has no label column: expected premise<TAB>hypothesis<TAB>label "
+                                             "(for a file without labels, supply them with --labels FILE)")
             continue
         if not cols:
             raise InputError(path, line, "empty line")
@@ -390,10 +389,9 @@ def parse_langs(task: str, spec: str | Sequence[str]) -> list[str]:
     langs = list(dict.fromkeys(spec))
     if not langs:
         raise UsageError("--langs", "no language given")
-    for lang in langs:
-        if lang not in TASK_LANGS[task]:
-            raise UsageError("--langs", f"unknown {task} language {lang!r}; expected 'all' or some of "
-                                        f"{','.join(TASK_LANGS[task])}")
+    unknown = [lang for lang in langs if lang not in TASK_LANGS[task]]
+    if unknown:
+        raise unknown_languages("--langs", unknown, TASK_LANGS[task], task, all_ok=True)
     return langs
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from harness.cli import main
 from perturb.attackset import read_attack_set
+from tinymodels import tiny_models  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -58,14 +59,16 @@ def test_perturb_writes_layout_manifest_and_canonical_jsonl(tmp_path, sample_dat
 
 def test_workers_and_shards_give_identical_bytes(tmp_path, sample_data):
     data = sample_data / "xnli"
-    assert main(perturb_args(data, tmp_path / "one")) == 0
+    assert main(perturb_args(data, tmp_path / "one", "--workers", "1")) == 0
     assert main(perturb_args(data, tmp_path / "two", "--workers", "2")) == 0
+    assert main(perturb_args(data, tmp_path / "auto", "--workers", "auto")) == 0
     for i in (1, 2, 3):
         assert main(perturb_args(data, tmp_path / f"s{i}", "--shard", f"{i}/3")) == 0
     assert main(["merge", str(tmp_path / "s3"), str(tmp_path / "s1"), str(tmp_path / "s2"),
                  "--out", str(tmp_path / "merged")]) == 0
     ref = tree_bytes(tmp_path / "one")
     assert tree_bytes(tmp_path / "two") == ref
+    assert tree_bytes(tmp_path / "auto") == ref
     assert tree_bytes(tmp_path / "merged") == ref
 
 
@@ -101,7 +104,8 @@ def test_malformed_input_gives_one_error_and_no_output(tmp_path, sample_data, ca
     (["--shard", "x"], "--shard: expected i/n"),
     (["--ops", "char.swp"], "Did you mean 'char.swap'"),
     (["--recipe", "nosuch"], "--recipe: unknown recipe 'nosuch'"),
-    (["--workers", "0"], "--workers: must be >= 1"),
+    (["--workers", "0"], "--workers: expected 'auto' or an integer >= 1, got '0'"),
+    (["--workers", "many"], "--workers: expected 'auto' or an integer >= 1, got 'many'"),
 ])
 def test_bad_flags_are_named(tmp_path, sample_data, capsys, extra, needle):
     assert main(perturb_args(sample_data / "xnli", tmp_path / "o", *extra)) == 2
@@ -111,7 +115,7 @@ def test_bad_flags_are_named(tmp_path, sample_data, capsys, extra, needle):
 
 def test_unknown_language_and_existing_output(tmp_path, sample_data, capsys):
     assert main(perturb_args(sample_data / "xnli", tmp_path / "o", langs="de,xx")) == 2
-    assert "unknown xnli language 'xx'" in capsys.readouterr().err
+    assert "unknown language 'xx' (not in xnli); choose from: ar, bg" in capsys.readouterr().err
     (tmp_path / "o").mkdir()
     (tmp_path / "o" / "keep").write_text("x")
     assert main(perturb_args(sample_data / "xnli", tmp_path / "o", langs="de")) == 2
@@ -182,3 +186,91 @@ def test_real_xcopa_every_language(tmp_path, real_data):
     assert main(perturb_args(real_data / "xcopa", out, task="xcopa", langs="all")) == 0
     aset = read_attack_set(out)
     assert len(aset.langs) == 11 and all(len(aset.clean(l)) == 500 for l in aset.langs)
+
+
+def test_perturb_summary_names_candidates_and_task_scope(tmp_path, sample_data, capsys):
+    out = tmp_path / "x"
+    recipe = tmp_path / "mixed.yaml"  # a recipe may mix tasks: its logic ops are reported, not refused, on XCOPA
+    recipe.write_text("name: mixed\nperturbations: [char.swap, char.homoglyph, logic.negate, logic.number]\n")
+    args = ["perturb", "--task", "xcopa", "--data", str(sample_data / "xcopa"), "--langs", "et,zh", "--out", str(out),
+            "--recipe", str(recipe)]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    header = next(line for line in text.splitlines() if line.startswith("perturbation"))
+    assert "candidates" in header and "variants" not in header
+    negate = next(line for line in text.splitlines() if line.startswith("logic.negate "))
+    assert "not for xcopa (xnli only)" in negate and "et" not in negate and "zh" not in negate
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {c["status"] for c in m["counts"]["logic.negate"].values()} == {"task_not_applicable"}
+    assert m["counts"]["char.homoglyph"]["zh"]["status"] == "unsupported"
+    assert not (out / "xcopa" / "et" / "logic.negate.jsonl").exists()
+
+
+def test_ops_that_do_not_apply_to_the_task_are_an_error(tmp_path, sample_data, capsys):
+    import perturb
+    from perturb.errors import UsageError
+    from perturb.recipe import single_op_recipe
+
+    args = ["perturb", "--task", "xcopa", "--data", str(sample_data / "xcopa"), "--langs", "et", "--out"]
+    assert main([*args, str(tmp_path / "a"), "--ops", "char.swap,logic.negate"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--ops: logic.negate does not apply to xcopa (logic.negate: xnli only)" in err
+    assert not (tmp_path / "a").exists()
+    with pytest.raises(UsageError, match="no perturbation of recipe .* applies to xcopa"):
+        perturb.generate(task="xcopa", data=sample_data / "xcopa", langs="et", recipe=single_op_recipe(["logic.number"]),
+                         out=tmp_path / "b")
+    assert not (tmp_path / "b").exists()
+
+
+def test_ls_describes_an_attack_set(tmp_path, sample_data, capsys):
+    out = tmp_path / "atk"
+    assert main(perturb_args(sample_data / "xnli", out, "--ops", "char.script,char.swap", langs="de,zh")) == 0
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert main(["ls", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "xnli test, recipe char.script+char.swap, seed 13" in text
+    assert "de 18 rows" in text and "zh 18 rows" in text
+    assert m["counts"]["char.swap"]["de"]["signature"] in text and m["counts"]["char.script"]["zh"]["signature"] in text
+    assert "unsupported: de" in text and m["counts"]["char.script"]["de"]["signature"] not in text
+    assert main(["ls", str(out), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    swap = next(p for p in doc["perturbations"] if p["name"] == "char.swap")
+    assert swap["languages"] == ["de", "zh"] and swap["candidates"] == 36
+    assert swap["applied"] == sum(m["counts"]["char.swap"][l]["applied"] for l in ("de", "zh"))
+    assert main(["ls", str(tmp_path)]) == 2
+    assert "not an attack set" in capsys.readouterr().err
+    assert main(["ls", str(out), "--task", "xnli"]) == 2
+    assert "--task: does not combine with an ATTACK_SET argument" in capsys.readouterr().err
+
+
+def test_workers_default_to_the_available_cores(monkeypatch):
+    from harness.cli import build_parser
+    from perturb.engine import available_cpus, resolve_workers
+
+    args = build_parser().parse_args(["perturb", "--task", "xnli", "--data", "d", "--out", "o"])
+    assert args.workers == "auto"
+    assert resolve_workers("auto") == available_cpus() == len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3})  # e.g. `taskset -c 3`
+    assert resolve_workers("auto") == 1 and resolve_workers(4) == 4
+    for bad in (0, -1, "2", 1.5, True):
+        with pytest.raises(ValueError, match="workers must be 'auto' or an integer >= 1"):
+            resolve_workers(bad)
+
+
+def test_one_phrasing_for_an_unknown_language(tmp_path, sample_data, capsys, tiny_models):  # noqa: F811
+    atk = tmp_path / "atk"
+    assert main(perturb_args(sample_data / "xnli", atk, "--ops", "char.swap", langs="de,hi")) == 0
+    errors = {}
+    assert main(perturb_args(sample_data / "xnli", tmp_path / "o", langs="de,xx")) == 2
+    errors["perturb"] = capsys.readouterr().err
+    assert main(["export", "--attacks", str(atk), "--to", "csv", "--out", str(tmp_path / "e"), "--langs", "xx"]) == 2
+    errors["export"] = capsys.readouterr().err
+    assert main(["score", "--attacks", str(atk), "--model", str(tiny_models.classifier), "--cache", "none",
+                 "--device", "cpu", "--no-progress", "--out", str(tmp_path / "s"), "--langs", "xx"]) == 2
+    errors["score"] = capsys.readouterr().err
+    for command, err in errors.items():
+        assert err.startswith(f"xstress {command}: error: --langs: unknown language 'xx' (not in "), err
+        assert err.count("\n") == 1 and "choose from: " in err
+    assert "choose from: ar, bg, de," in errors["perturb"] and errors["perturb"].endswith("zh, or all\n")
+    assert errors["export"].endswith("(not in the attack set); choose from: de, hi\n")
+    assert errors["score"].endswith("); choose from: de, hi\n")

@@ -22,6 +22,8 @@ from harness.export.common import EXPORT_MANIFEST, sha256_file
 from perturb import integrity
 from perturb.attackset import dump_manifest, read_attack_set
 from perturb.engine import generate
+from perturb.example import XNLI_LANGS as XNLI_LANGS_ALL
+from perturb.recipe import single_op_recipe
 from perturb.example import TASK_FIELDS
 from perturb.errors import UsageError
 
@@ -302,7 +304,9 @@ def test_cli(xnli_attacks, tmp_path, capsys):
                  "--langs", "de,hi", "--ops", "clean,char.swap"]) == 0
     said = capsys.readouterr().out
     assert "wrote" in said and "4 sets" not in said and "xnli-labelled" in said
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["char.swap", "clean", "export.json"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["README.md", "char.swap", "clean", "export.json"]
+    assert "note: 2 of 2 folders lack some of the 15 xnli languages XTREME's scripts read (char.swap has de, hi; " \
+        "clean has de, hi): run them on those languages only" in said
     assert main(["export", "--attacks", str(xnli_attacks), "--to", "csv", "--out", str(tmp_path / "p"),
                  "--ops", "nope"]) == 2
     assert "--ops: perturbation(s) nope not in the attack set" in capsys.readouterr().err
@@ -375,3 +379,23 @@ def test_hf_without_datasets_says_what_to_install(xnli_attacks, tmp_path, monkey
     with pytest.raises(UsageError, match=r"xstress\[hf\]"):
         export_attack_set(attacks=xnli_attacks, to="hf", out=tmp_path / "hf")
     assert not (tmp_path / "hf").exists()
+
+
+def test_xtreme_export_names_folders_without_every_language(tmp_path):
+    """char.script is zh only: XTREME's loaders would look for the other 14 files; the export says so."""
+    atk = tmp_path / "atk"
+    generate(task="xnli", data=REPO / "data" / "xnli", langs=list(XNLI_LANGS_ALL), recipe=single_op_recipe(
+        ["char.script", "char.swap"]), out=atk)
+    doc = export_attack_set(attacks=atk, to="xtreme", out=tmp_path / "xt")
+    assert doc["details"]["incomplete"] == {"char.script": {"languages": ["zh"],
+                                                            "missing": [l for l in XNLI_LANGS_ALL if l != "zh"]}}
+    readme = (tmp_path / "xt" / "README.md").read_text(encoding="utf-8")
+    assert "- `char.script/`: zh (missing: ar, bg, de," in readme and "char.swap" not in readme
+    assert doc["files"]["README.md"] and sorted(p.name for p in (tmp_path / "xt" / "char.script" / "xnli").iterdir()) \
+        == ["test-zh.tsv"]
+    # A complete export has no such note; an export cut with --langs has one for every folder.
+    assert "incomplete" not in export_attack_set(attacks=atk, to="xtreme", out=tmp_path / "c",
+                                                 ops=["clean", "char.swap"]).get("details", {})
+    assert not (tmp_path / "c" / "README.md").exists()
+    cut = export_attack_set(attacks=atk, to="xtreme", out=tmp_path / "d", langs=["de"], ops=["clean"])
+    assert cut["details"]["incomplete"]["clean"]["languages"] == ["de"]

@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 import regex
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from perturb.errors import InputError
@@ -125,3 +125,47 @@ def test_surrogate_bytes_in_tsv_are_invalid_utf8(tmp_path):
     data = "premise\thypothesis\tlabel\na\tb\tneutral\n".encode() + b"x\xed\xa0\x80y\tb\tneutral\n"
     with pytest.raises(InputError, match=r"de\.tsv:3: not valid UTF-8"):
         _load_tsv(tmp_path, data)
+
+
+COLUMNS = ["premise", "hypothesis", "label", "id", "genre", "Premise", ""]
+
+
+@settings(**SETTINGS)
+@given(header=st.lists(st.sampled_from(COLUMNS), max_size=5), with_labels=st.booleans())
+@example(header=["premise", "hypothesis"], with_labels=False)           # missing label column
+@example(header=["premise", "hypothesis", "label", "id"], with_labels=False)  # extra
+@example(header=["hypothesis", "premise", "label"], with_labels=False)  # reordered
+@example(header=["premise", "premise", "label"], with_labels=False)     # duplicated
+@example(header=["premise", "hypothesis", "label"], with_labels=True)   # own labels and --labels
+@example(header=[], with_labels=False)                                  # empty header line
+def test_any_tsv_header_loads_or_names_file_and_line_1(tmp_path_factory, header, with_labels):
+    """Missing, extra, reordered, duplicated or misspelt columns: only the canonical header (or premise and
+    hypothesis with --labels) loads; anything else is one InputError at line 1, never a traceback."""
+    d = tmp_path_factory.mktemp("hdr")
+    path = d / "test" / "de.tsv"
+    path.parent.mkdir()
+    width = max(len(header), 1)
+    row = "\t".join(["neutral" if c == "label" else f"text {i}" for i, c in enumerate(header)] or ["x"])
+    path.write_text("\t".join(header) + "\n" + row + "\n", encoding="utf-8")
+    labels = None
+    if with_labels:
+        labels = d / "labels.txt"
+        labels.write_text("neutral\n", encoding="utf-8")
+    expected_ok = header == ["premise", "hypothesis", "label"] and not with_labels or \
+        header == ["premise", "hypothesis"] and with_labels
+    try:
+        data = load(task="xnli", data=d, langs="de", labels=labels)
+    except InputError as e:
+        assert not expected_ok, e
+        assert e.path == str(path) and e.line == 1 and str(e).startswith(f"{path}:1: "), (header, str(e))
+    else:
+        assert expected_ok, header
+        assert width in (2, 3) and data["de"][0].label == "neutral" and data["de"][0].fields["premise"] == "text 0"
+
+
+def test_header_without_label_column_is_a_file_line_error(tmp_path):
+    path = tmp_path / "test" / "de.tsv"
+    path.parent.mkdir()
+    path.write_text("premise\thypothesis\nEin Satz.\tNoch einer.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"de\.tsv:1: header has no label column.*--labels FILE"):
+        load(task="xnli", data=tmp_path, langs="de")

@@ -16,7 +16,8 @@ def register(subparsers) -> None:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
     p.add_argument("--task", choices=("xnli", "xcopa", "both"), default="xnli", help="task (default xnli)")
-    p.add_argument("--data", metavar="DIR", help="sample data root (default: the repository's data/)")
+    p.add_argument("--data", metavar="DIR", help="sample data root (default: the sample shipped with xstress, "
+                   "data/ in a checkout)")
     p.add_argument("--recipe", default="default", help="perturbation recipe (default: default)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
@@ -25,9 +26,13 @@ def register(subparsers) -> None:
 def _data_root(arg: str | None) -> Path:
     from harness.errors import HarnessError
 
-    root = Path(arg) if arg else Path(__file__).resolve().parents[2] / "data"
+    from perturb.sample import sample_data_dir
+
+    if not arg:
+        return sample_data_dir()
+    root = Path(arg)
     if not root.is_dir():
-        raise HarnessError(f"{root}: sample data not found; pass --data DIR (a checkout's data/ folder)")
+        raise HarnessError(f"{root}: sample data not found; pass --data DIR (a folder holding xnli/ and xcopa/)")
     return root
 
 

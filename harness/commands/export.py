@@ -49,4 +49,16 @@ def run(args) -> int:
             "csv": f"{args.out}/<lang>/<name>.csv",
         }[args.to]
         print(f"use: {hint}; provenance and file hashes: {args.out}/export.json")
+        incomplete = doc.get("details", {}).get("incomplete")
+        if incomplete:
+            from harness.export.xtreme import XTREME_LANGS
+
+            task = doc["attack_set"]["task"]
+            # The fewest languages first: a one-language op is the surprise worth showing on screen.
+            shown = sorted(incomplete.items(), key=lambda kv: (len(kv[1]["languages"]), kv[0]))[:3]
+            print(f"note: {len(incomplete)} of {len({t['name'] for t in doc['tables']})} folders lack some of the "
+                  f"{len(XTREME_LANGS[task])} {task} languages XTREME's scripts read ("
+                  + "; ".join(f"{n} has {', '.join(v['languages'])}" for n, v in shown)
+                  + ("; ..." if len(incomplete) > len(shown) else "")
+                  + f"): run them on those languages only; all are listed in {args.out}/README.md")
     return 0

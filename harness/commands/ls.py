@@ -1,11 +1,15 @@
-"""`xstress ls`: list perturbations with family, label effect and supported languages, and built-in recipes."""
+"""`xstress ls`: list perturbations (family, label effect, languages) and recipes, or what an attack set holds."""
 from __future__ import annotations
 
 import json
 
 
 def register(sub):
-    p = sub.add_parser("ls", help="list perturbations, their languages and label effects")
+    p = sub.add_parser("ls", help="list perturbations, their languages and label effects, or an attack set's content",
+                       description="Without ATTACK_SET: every perturbation with its label effect and languages, and "
+                       "the built-in recipes. With ATTACK_SET (a directory written by `xstress perturb`): its "
+                       "sources, perturbations, per-language counts and signatures.")
+    p.add_argument("attack_set", nargs="?", metavar="ATTACK_SET", help="an attack set directory to describe")
     p.add_argument("--task", choices=("xnli", "xcopa"), help="only languages for this task")
     p.add_argument("--recipe", help="also list this recipe's entries with their params and label effects")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -19,6 +23,12 @@ def _label_effect_text(effect) -> str:
 
 
 def run(args) -> int:
+    if args.attack_set is not None:
+        if args.task or args.recipe:
+            from perturb.errors import UsageError
+
+            raise UsageError("--task" if args.task else "--recipe", "does not combine with an ATTACK_SET argument")
+        return show_attack_set(args.attack_set, as_json=args.json)
     from perturb import registry
     from perturb.example import TASKS
     from perturb.recipe import builtin_recipes
@@ -57,4 +67,57 @@ def run(args) -> int:
             params = ", ".join(f"{k}={v}" for k, v in e["params"].items())
             print(f"  {e['name']:<30} {e['op']}({params}) k={e['k']}  label: {_label_effect_text(e['label_effect'])}")
     print(f"\nrecipes: {', '.join(builtin_recipes())}")
+    return 0
+
+
+def attack_set_doc(path) -> dict:
+    """What an attack set holds: sources, and per perturbation its op, params, k, languages, counts, signatures."""
+    from perturb.attackset import STATUS_OK, TASK_NOT_APPLICABLE, read_attack_set
+
+    m = read_attack_set(path).manifest
+    perts = []
+    for name, spec in m["perturbations"].items():
+        per_lang = m["counts"][name]
+        by_status = {}
+        for lang, c in sorted(per_lang.items()):
+            by_status.setdefault(c["status"], []).append(lang)
+        totals = {k: sum(c[k] for c in per_lang.values()) for k in ("variants", "applied", "not_applicable", "dropped")}
+        perts.append({"name": name, "op": spec["op"], "params": spec["params"], "k": spec["k"],
+                      "fields": spec["fields"], "label_effect": spec["label_effect"],
+                      "languages": by_status.get(STATUS_OK, []),
+                      "unsupported": [l for st, ls in by_status.items() if st not in (STATUS_OK, TASK_NOT_APPLICABLE)
+                                      for l in ls],
+                      "task_not_applicable": bool(per_lang) and set(by_status) == {TASK_NOT_APPLICABLE},
+                      "candidates": totals["variants"], "applied": totals["applied"],
+                      "not_applicable": totals["not_applicable"], "dropped": totals["dropped"],
+                      "signatures": {l: c["signature"] for l, c in sorted(per_lang.items())}})
+    return {"path": str(path), "task": m["task"], "split": m["split"], "seed": m["seed"], "recipe": m["recipe"],
+            "xstress_version": m["xstress_version"], "shard": m.get("shard"),
+            "sources": {l: {"rows": s["rows"], "file": s["file"], "sha256": s["sha256"]}
+                        for l, s in sorted(m["sources"].items())},
+            "perturbations": perts}
+
+
+def show_attack_set(path, *, as_json: bool) -> int:
+    doc = attack_set_doc(path)
+    if as_json:
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    shard = f", shard {doc['shard']}" if doc["shard"] else ""
+    print(f"{doc['path']}: {doc['task']} {doc['split']}, recipe {doc['recipe']}, seed {doc['seed']}, "
+          f"xstress {doc['xstress_version']}{shard}")
+    print(f"languages ({len(doc['sources'])}): "
+          + ", ".join(f"{l} {s['rows']} rows (sha256 {s['sha256'][:8]})" for l, s in doc["sources"].items()))
+    for p in doc["perturbations"]:
+        params = ", ".join(f"{k}={v}" for k, v in p["params"].items())
+        print(f"\n{p['name']}  {p['op']}({params}) k={p['k']}  label: {_label_effect_text(p['label_effect'])}")
+        if p["task_not_applicable"]:
+            print(f"  not for {doc['task']}: no rows")
+            continue
+        print(f"  languages: {' '.join(p['languages']) or '-'}"
+              + (f"   unsupported: {' '.join(p['unsupported'])}" if p["unsupported"] else ""))
+        print(f"  candidates {p['candidates']}: applied {p['applied']}, n/a {p['not_applicable']}, "
+              f"dropped {p['dropped']}")
+        for lang in p["languages"]:
+            print(f"  {p['signatures'][lang]}")
     return 0

@@ -19,7 +19,8 @@ def register(sub):
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--out", required=True, help="output directory (must not exist unless --overwrite)")
     p.add_argument("--overwrite", action="store_true")
-    p.add_argument("--workers", type=int, default=1, help="processes; output is byte-identical for any value")
+    p.add_argument("--workers", default="auto", metavar="N|auto",
+                   help="processes (default auto: one per available core); the output is byte-identical for any value")
     p.add_argument("--shard", help="i/n: only part i of n of each language (merge parts with `xstress merge`)")
     p.add_argument("--labels", help="file with one label per line, for XTREME test files without labels")
     p.add_argument("--lexicon-dir", metavar="DIR",
@@ -35,8 +36,7 @@ def run(args) -> int:
     from perturb.errors import UsageError
     from perturb.recipe import load_recipe, single_op_recipe
 
-    if args.workers < 1:
-        raise UsageError("--workers", f"must be >= 1, got {args.workers}")
+    workers = _workers(args.workers)
     if args.seed < 0:
         raise UsageError("--seed", f"must be >= 0, got {args.seed}")
     resources = {k: v for k, v in (("lexicon_dir", args.lexicon_dir), ("mlm", args.mlm)) if v is not None}
@@ -45,6 +45,7 @@ def run(args) -> int:
         if not names:
             raise UsageError("--ops", "no perturbation given; expected a comma list such as char.swap,logic.negate")
         recipe = single_op_recipe(names, resources=resources)
+        _check_ops_apply(recipe, args.task)
     else:
         recipe = load_recipe(args.recipe, resources=resources)
     bar = None
@@ -60,8 +61,8 @@ def run(args) -> int:
     t0 = time.perf_counter()
     try:
         manifest = generate(task=args.task, data=args.data, split=args.split, langs=args.langs, recipe=recipe,
-                            seed=args.seed, out=args.out, workers=args.workers, shard=args.shard,
-                            labels=args.labels, overwrite=args.overwrite, progress=progress if bar else None)
+                            seed=args.seed, out=args.out, workers=workers, shard=args.shard,
+                            labels=args.labels, overwrite=args.overwrite, progress=progress if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()
@@ -70,20 +71,51 @@ def run(args) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    from perturb.engine import resolve_workers
+    from perturb.errors import UsageError
+
+    try:
+        return resolve_workers(text if text == "auto" else int(text))
+    except ValueError:
+        raise UsageError("--workers", f"expected 'auto' or an integer >= 1, got {text!r}") from None
+
+
+def _check_ops_apply(recipe, task: str) -> None:
+    """Ops named with --ops must all be meant for the task (a recipe may mix tasks; its others are reported n/a)."""
+    from perturb.attackset import task_scope
+    from perturb.errors import UsageError
+
+    wrong = [e.op for e in recipe.entries if task not in e.op.tasks]
+    if wrong:
+        raise UsageError("--ops", f"{', '.join(op.name for op in wrong)} "
+                         f"{'does' if len(wrong) == 1 else 'do'} not apply to {task} "
+                         f"({'; '.join(f'{op.name}: {task_scope(op)}' for op in wrong)})")
+
+
 def summary(manifest: dict, out, seconds: float) -> str:
-    """One screen: per perturbation, languages done/unsupported and applied / n.a. / dropped totals."""
+    """One screen: per perturbation, languages done, candidates (examples x k) and what became of them."""
+    from perturb import registry
+    from perturb.attackset import STATUS_OK, TASK_NOT_APPLICABLE, task_scope
+
     langs = sorted(manifest["sources"])
     rows = sum(s["rows"] for s in manifest["sources"].values())
     lines = [f"wrote {out}: {manifest['task']} {manifest['split']}, {len(langs)} languages, {rows} source rows, "
-             f"recipe {manifest['recipe']}, seed {manifest['seed']} ({seconds:.1f} s)",
-             ""]
+             f"recipe {manifest['recipe']}, seed {manifest['seed']} ({seconds:.1f} s)"]
     w = max([len("perturbation")] + [len(n) for n in manifest["counts"]]) + 2
-    lines[-1] = f"{'perturbation':<{w}}{'langs':>6}{'variants':>10}{'applied':>10}{'n/a':>9}{'dropped':>9}  unsupported"
+    lines.append(f"{'perturbation':<{w}}{'langs':>6}{'candidates':>12}{'applied':>10}{'n/a':>9}{'dropped':>9}"
+                 "  unsupported languages")
     for name, per_lang in manifest["counts"].items():
-        ok = [l for l, c in per_lang.items() if c["status"] == "ok"]
-        unsupported = [l for l, c in per_lang.items() if c["status"] != "ok"]
+        ok = [l for l, c in per_lang.items() if c["status"] == STATUS_OK]
+        if per_lang and all(c["status"] == TASK_NOT_APPLICABLE for c in per_lang.values()):
+            op = registry.get(manifest["perturbations"][name]["op"])
+            lines.append(f"{name:<{w}}{'-':>6}  not for {manifest['task']} ({task_scope(op)})")
+            continue
+        unsupported = [l for l, c in per_lang.items() if c["status"] != STATUS_OK]
         tot = {k: sum(c[k] for c in per_lang.values()) for k in ("variants", "applied", "not_applicable", "dropped")}
-        lines.append(f"{name:<{w}}{len(ok):>6}{tot['variants']:>10}{tot['applied']:>10}{tot['not_applicable']:>9}"
+        lines.append(f"{name:<{w}}{len(ok):>6}{tot['variants']:>12}{tot['applied']:>10}{tot['not_applicable']:>9}"
                      f"{tot['dropped']:>9}  {' '.join(unsupported) or '-'}")
+    lines.append("candidates = examples x k; each is applied (written), n/a (nothing to change) or dropped "
+                 "(label undetermined)")
     lines.append(f"signatures and per-language counts: {out}/manifest.json")
     return "\n".join(lines)

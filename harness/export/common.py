@@ -1,7 +1,6 @@
 """What every exporter shares: the attack set as ordered tables, label vocabularies, safe names and file writers."""
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -9,7 +8,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from perturb.attackset import AttackSet, canonical_line, dump_manifest
-from perturb.errors import UsageError
+from perturb.errors import UsageError, unknown_languages
+from perturb.fsutil import sha256_file
 from perturb.example import TASK_FIELDS, XNLI_LABELS
 
 EXPORT_SCHEMA = 1
@@ -64,8 +64,7 @@ def tables(aset: AttackSet, *, langs: Sequence[str] | None = None, ops: Sequence
     if langs:
         unknown = [l for l in langs if l not in all_langs]
         if unknown:
-            raise UsageError("--langs", f"language(s) {', '.join(unknown)} not in the attack set "
-                                        f"(it has {', '.join(all_langs)})")
+            raise unknown_languages("--langs", unknown, all_langs, "the attack set")
         all_langs = [l for l in all_langs if l in langs]
     known = {CLEAN, *aset.manifest.get("counts", {})}
     if ops:
@@ -130,14 +129,6 @@ def write_jsonl(path: Path, objs: Iterable[dict], *, canonical: bool = True, new
     else:
         lines = [json.dumps(o, ensure_ascii=False) + newline for o in objs]
     write_text(path, "".join(lines))
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def export_manifest(aset: AttackSet, fmt: str, root: Path, tabs: Sequence[Table], extra: dict | None = None) -> dict:

@@ -13,13 +13,21 @@ Layout under OUT/<name>/ (name = clean or a perturbation):
 
 The TSVs are written like XTREME's utils_preprocess.py writes them (csv with QUOTE_NONE: CRLF line ends, no
 quoting), and labels use XTREME's vocabulary (entailment / neutral / contradiction).
+
+XTREME's scripts evaluate every language of the task and expect a file for each. A folder that lacks some (an
+op that supports few languages, such as char.script: zh only, or an export restricted with --langs) is named,
+with its languages, in OUT/README.md and under `details.incomplete` in export.json.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Sequence
 
+from perturb.example import XCOPA_LANGS, XNLI_LANGS
+
 from .common import Row, Table, check_tsv_cell, write_jsonl, write_text
+
+XTREME_LANGS = {"xnli": XNLI_LANGS, "xcopa": XCOPA_LANGS}  # what XTREME's loaders ask for, per task
 
 CRLF = "\r\n"
 
@@ -34,7 +42,35 @@ def write(tabs: Sequence[Table], root: Path) -> dict:
         stem = f"{t.split}-{t.lang}"
         write_text(base / "ids" / t.task / f"{stem}.tsv",
                    "".join(f"{r.id}\t{r.variant}\n" for r in t.rows))
-    return {}
+    incomplete = _incomplete(tabs)
+    if not incomplete:
+        return {}
+    write_text(root / "README.md", _incomplete_readme(tabs[0].task, incomplete))
+    return {"incomplete": incomplete}
+
+
+def _incomplete(tabs: Sequence[Table]) -> dict[str, dict[str, list[str]]]:
+    """Per folder that lacks some of the task's XTREME languages: the languages it has and those it lacks."""
+    have: dict[str, list[str]] = {}
+    for t in tabs:
+        have.setdefault(t.name, []).append(t.lang)
+    out = {}
+    for name, langs in sorted(have.items()):
+        missing = [lang for lang in XTREME_LANGS[tabs[0].task] if lang not in langs]
+        if missing:
+            out[name] = {"languages": sorted(langs), "missing": missing}
+    return out
+
+
+def _incomplete_readme(task: str, incomplete: dict) -> str:
+    lines = ["# Folders without every language", "",
+             f"XTREME's and XTREME-R's {task} scripts read a file for every one of the task's "
+             f"{len(XTREME_LANGS[task])} languages ({', '.join(XTREME_LANGS[task])}) and stop at the first "
+             "missing one. These folders hold only some languages (the perturbation supports no others, or the "
+             "export was restricted with --langs): run the scripts on the languages listed, not on all.", ""]
+    for name, v in incomplete.items():
+        lines.append(f"- `{name}/`: {', '.join(v['languages'])} (missing: {', '.join(v['missing'])})")
+    return "\n".join(lines) + "\n"
 
 
 def _write_xnli(t: Table, base: Path) -> None:

@@ -72,14 +72,14 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
 
     @classmethod
     def contract_instance(cls):
-        # The contract test runs every op on data/; this one needs lexicons, so it gets the tiny hand-written
-        # ones of tests/fixtures/lex/muse and the sample data's English as the parallel text.
+        # The contract test runs every op on the sample data; this one needs lexicons, so it gets the tiny
+        # hand-written ones shipped for it and the sample's English as the parallel text.
         from ...loaders import load
+        from ...sample import contract_lexicon_dir, sample_data_dir
 
-        root = Path(__file__).resolve().parents[3]
-        op = cls().bind(lexicon_dir=root / "tests" / "fixtures" / "lex" / "muse")
+        op = cls().bind(lexicon_dir=contract_lexicon_dir())
         for task in ("xnli", "xcopa"):
-            english = load(task=task, data=root / "data" / task, split="test", langs=["en"])["en"]
+            english = load(task=task, data=sample_data_dir() / task, split="test", langs=["en"])["en"]
             op = op.with_parallel(task, english, "sample-en")
         return op
 
