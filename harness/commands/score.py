@@ -122,6 +122,7 @@ def options_from_args(args):
         boot_seed=args.bootstrap_seed,
         alpha=args.alpha,
         progress=False if args.no_progress else None,
+        predictions_dir=args.out,
     )
 
 
@@ -146,4 +147,6 @@ def run(args) -> int:
         print(f"{comp['a']} vs {comp['b']}: {n}/{len(comp['cells'])} cells significant "
               f"({comp['primary_test']}, Holm, alpha={comp['alpha']})")
     print(f"wrote {path}, {files['summary']}, {files['csv']} and {len(files['heatmaps'])} heatmap(s)")
+    print(f"per-example predictions: {', '.join(m['predictions'] for m in doc['models'] if m.get('predictions'))} "
+          f"(in {args.out})")
     return 0
