@@ -26,6 +26,9 @@ def register(sub):
                    help="MUSE bilingual lexicons (en-<lang>.txt) for lex.codeswitch, e.g. ../shared/data/muse")
     p.add_argument("--mlm", metavar="DIR", help="a local masked-LM directory (e.g. xlm-roberta-base, safetensors) "
                                                 "for lex.mlm")
+    p.add_argument("--xcopa-question", choices=("majority", "as-is"), default="majority",
+                   help="XCOPA: each item's question (cause/effect) as the majority over the 11 languages of the "
+                   "official files (default; they disagree, e.g. Thai is 'effect' on every row), or as-is in the file")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run)
 
@@ -61,7 +64,8 @@ def run(args) -> int:
     try:
         manifest = generate(task=args.task, data=args.data, split=args.split, langs=args.langs, recipe=recipe,
                             seed=args.seed, out=args.out, workers=args.workers, shard=args.shard,
-                            labels=args.labels, overwrite=args.overwrite, progress=progress if bar else None)
+                            labels=args.labels, overwrite=args.overwrite, progress=progress if bar is not None else None,
+                            xcopa_question=args.xcopa_question)
     finally:
         if bar is not None:
             bar.close()
@@ -85,5 +89,10 @@ def summary(manifest: dict, out, seconds: float) -> str:
         tot = {k: sum(c[k] for c in per_lang.values()) for k in ("variants", "applied", "not_applicable", "dropped")}
         lines.append(f"{name:<{w}}{len(ok):>6}{tot['variants']:>10}{tot['applied']:>10}{tot['not_applicable']:>9}"
                      f"{tot['dropped']:>9}  {' '.join(unsupported) or '-'}")
+    q = {lang: s["question"] for lang, s in manifest["sources"].items() if "question" in s}
+    if q:
+        modes = sorted({v["qfix"] for v in q.values()})
+        changed = ", ".join(f"{lang} {v['changed']}" for lang, v in sorted(q.items()) if v["changed"]) or "none"
+        lines.append(f"xcopa question: {'/'.join(modes)} (items changed per language: {changed})")
     lines.append(f"signatures and per-language counts: {out}/manifest.json")
     return "\n".join(lines)
