@@ -112,34 +112,57 @@ def collect_predictions(
     sample_seed: int = 0,
     writer=None,
     progress: Progress | None = None,
+    xcopa_question: str = "majority",
+    question_report: dict | None = None,
 ) -> dict[str, LangPredictions]:
     """Score the rows of ``attack_set`` (optionally a subset), one language and one chunk at a time.
 
     Memory holds one chunk's unique inputs (flat token buffers) and a few bytes per row, never the rows
     themselves; identical inputs within a chunk are scored once. ``writer`` (a :class:`PredictionsWriter`)
-    receives every row's prediction as it is made.
+    receives every row's prediction as it is made. XCOPA rows get their item's cross-language majority question
+    (``xcopa_question="majority"``, see :mod:`perturb.xcopa_question`) unless ``"as-is"``; what changed per
+    language goes into ``question_report`` when given.
     """
     langs, want = check_selection(attack_set, langs, ops)
     out: dict[str, LangPredictions] = {}
     for lang in langs:
         meta = score_language(scorer, attack_set, lang, ops=want, max_per_lang=max_per_lang,
-                              sample_seed=sample_seed, writer=writer, progress=progress or Progress())
+                              sample_seed=sample_seed, writer=writer, progress=progress or Progress(),
+                              xcopa_question=xcopa_question, question_report=question_report)
         out[lang] = to_lang_predictions(meta)
     return out
 
 
-def _clean_ids(attack_set, lang: str, max_per_lang, sample_seed) -> tuple[list[str], dict[str, int], set[str]]:
-    """The (sampled) clean ids of ``lang`` in file order, their positions, and all clean ids (duplicates refused)."""
-    all_ids = [r["id"] for r in attack_set.rows(lang, "clean")]
+def _clean_ids(attack_set, lang: str, max_per_lang, sample_seed) -> tuple[list[str], dict[str, int], set[str], list]:
+    """The (sampled) clean ids of ``lang`` in file order, their positions, all clean ids (duplicates refused),
+    and (idx, label, question) of every clean row for XCOPA's question fix."""
+    all_ids, items = [], []
+    for r in attack_set.rows(lang, "clean"):
+        all_ids.append(r["id"])
+        if attack_set.task == "xcopa":
+            items.append((_idx(r["id"]), r["label"], r["fields"]["question"]))
     known = set(all_ids)
     if len(known) != len(all_ids):
         raise AttackSetError(f"{attack_set.task}/{lang}/clean.jsonl: duplicate ids")
     keep = sample_ids(all_ids, lang, max_per_lang, sample_seed)
     ids = [i for i in all_ids if i in keep]
-    return ids, {i: n for n, i in enumerate(ids)}, known
+    return ids, {i: n for n, i in enumerate(ids)}, known, items
 
 
-def _rows_of(attack_set, lang: str, meta: RowMeta, where: dict[str, int], known: set[str], want) -> Iterator[dict]:
+def _idx(example_id: str) -> int:
+    return int(example_id.rsplit("/", 1)[1])
+
+
+def _question_fix(attack_set, items: list, mode: str) -> tuple[dict[int, str] | None, dict]:
+    """XCOPA: the idx -> majority question map for these clean rows (None: keep theirs), and its report."""
+    from perturb.xcopa_question import questions_for, report
+
+    fix = questions_for(attack_set.manifest.get("split", ""), ((i, lab) for i, lab, _ in items), mode)
+    return fix, report(mode, fix, ((i, q) for i, _, q in items))
+
+
+def _rows_of(attack_set, lang: str, meta: RowMeta, where: dict[str, int], known: set[str], want,
+             fix: dict[int, str] | None = None) -> Iterator[dict]:
     """Every kept row of ``lang`` (clean, then perturbations in name order), filling ``meta``'s columns."""
     task = attack_set.task
     names = [None] + [op for op in attack_set.perturbations(lang) if want is None or op in want]
@@ -156,6 +179,8 @@ def _rows_of(attack_set, lang: str, meta: RowMeta, where: dict[str, int], known:
             meta.variant.append(r.get("variant", 0) if op is not None else 0)
             meta.gold.append(g)
             meta.orig_gold.append(gold_index(task, r["orig_label"]) if op is not None and "orig_label" in r else g)
+            if fix is not None:
+                r["fields"]["question"] = fix.get(_idx(r["id"]), r["fields"]["question"])
             yield r
 
 
@@ -171,12 +196,18 @@ def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
 
 
 def score_language(scorer, attack_set, lang: str, *, ops=None, max_per_lang=None, sample_seed=0,
-                   writer=None, progress: Progress | None = None) -> RowMeta:
+                   writer=None, progress: Progress | None = None, xcopa_question: str = "majority",
+                   question_report: dict | None = None) -> RowMeta:
     """Predictions of every kept row of ``lang`` into a :class:`RowMeta` (columns + ``pred``)."""
     progress = progress or Progress()
-    ids, where, known = _clean_ids(attack_set, lang, max_per_lang, sample_seed)
+    ids, where, known, items = _clean_ids(attack_set, lang, max_per_lang, sample_seed)
+    fix = None
+    if attack_set.task == "xcopa":
+        fix, rep = _question_fix(attack_set, items, xcopa_question)
+        if question_report is not None:
+            question_report[lang] = rep
     meta = RowMeta(ids=ids)
-    rows = _rows_of(attack_set, lang, meta, where, known, ops)
+    rows = _rows_of(attack_set, lang, meta, where, known, ops, fix)
     done = 0
     exhausted = False
     while not exhausted:

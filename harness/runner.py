@@ -42,6 +42,7 @@ class RunOptions:
     level: float = 0.95
     alpha: float = 0.05
     progress: bool | None = None  # None: progress bars when stderr is a terminal
+    xcopa_question: str = "majority"  # XCOPA: cross-language majority question per item, or "as-is"
     predictions_dir: str | None = None  # write predictions/<model>.jsonl under this directory (None: not written)
 
 
@@ -88,10 +89,12 @@ def _score_model(spec, aset, cache, opts: RunOptions, *, first: ModelRun | None)
                     progress=opts.progress, desc=spec.name)
     path = predictions_path(opts.predictions_dir, spec.name) if opts.predictions_dir else None
     bar = _bar(opts, spec.name, _expected_rows(aset, opts))
+    questions: dict = {}
     try:
         with PredictionsWriter(path, aset.task) if path else nullcontext() as writer:
             preds = collect_predictions(scorer, aset, langs=opts.langs, ops=opts.ops, max_per_lang=opts.max_per_lang,
-                                        sample_seed=opts.sample_seed, writer=writer, progress=_progress(bar, spec.name))
+                                        sample_seed=opts.sample_seed, writer=writer, progress=_progress(bar, spec.name),
+                                        xcopa_question=opts.xcopa_question, question_report=questions)
     finally:
         if bar is not None:
             bar.close()
@@ -109,6 +112,8 @@ def _score_model(spec, aset, cache, opts: RunOptions, *, first: ModelRun | None)
             "examples_per_s": round(st.requested / st.seconds, 1) if st.seconds > 0 else None,
         },
     }
+    if questions:
+        info["xcopa_question"] = questions
     if path is not None:
         info["predictions"] = f"{path.parent.name}/{path.name}"
     log.info("%s: %d inputs, %d unique, %d cached, %d scored in %.1fs", spec.name, st.requested, st.unique,

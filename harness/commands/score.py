@@ -31,6 +31,9 @@ def register(subparsers) -> None:
                    help="allow pytorch_model.bin (loaded with torch.load(weights_only=True)); default: safetensors only")
     m.add_argument("--device", help="cpu, cuda, cuda:1 … (default: cuda if available)")
     m.add_argument("--template", help="XCOPA first segment (default: '{premise} What was the {question}?')")
+    m.add_argument("--xcopa-question", choices=("majority", "as-is"), default="majority",
+                   help="XCOPA: score each item with its question (cause/effect) as the majority over the 11 "
+                   "languages of the official files (default), or as stored in the attack set")
     s = p.add_argument_group("scoring")
     s.add_argument("--batch-tokens", type=int, default=None, metavar="N",
                    help="max padded tokens per batch (default 16384)")
@@ -123,6 +126,7 @@ def options_from_args(args):
         alpha=args.alpha,
         progress=False if args.no_progress else None,
         predictions_dir=args.out,
+        xcopa_question=args.xcopa_question,
     )
 
 
