@@ -142,17 +142,20 @@ def _share(lp: LangPredictions, ref: LangPredictions | None) -> LangPredictions:
 
 
 def _expected_rows(aset, opts: RunOptions) -> int | None:
-    """Rows the run will read (from the manifest's counts), or None when a sample makes it unknown up front."""
+    """Rows the run will read, from the manifest's counts (instant, where reading the files to count lines
+    would take seconds), or None when a sample makes it unknown up front. Only sizes the progress bar."""
     if opts.max_per_lang is not None:
         return None
     m = aset.manifest
-    langs = opts.langs or aset.langs
     total = 0
-    for lang in langs:
+    for lang in opts.langs or aset.langs:
         total += (m.get("sources", {}).get(lang) or {}).get("rows", 0)
         for op in aset.perturbations(lang):
             if opts.ops is None or op in opts.ops:
-                total += ((m.get("counts") or {}).get(op, {}).get(lang) or {}).get("variants", 0)
+                c = ((m.get("counts") or {}).get(op, {}).get(lang) or {})
+                # Rows written = examples the op applied to x variants per example (k).
+                k = (c.get("variants") or c.get("candidates") or 0) // max(1, c.get("examples") or 1)
+                total += (c.get("applied") or 0) * k
     return total or None
 
 
@@ -165,7 +168,7 @@ def _bar(opts: RunOptions, name: str, total: int | None):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=name, unit="row", file=sys.stderr, dynamic_ncols=True, leave=False)
+    return tqdm(total=total, desc=name, unit="row", file=sys.stderr, dynamic_ncols=True)
 
 
 def _progress(bar, name: str) -> Progress:

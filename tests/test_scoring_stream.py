@@ -157,3 +157,48 @@ def test_progress_bar_with_unknown_total_does_not_crash(tmp_path, capsys):
     doc = run_experiment(_experiment(attacks), RunOptions(n_boot=20, progress=True, max_per_lang=5))
     assert doc["cells"]
     assert "analysing" in capsys.readouterr().err
+
+
+def test_score_in_a_terminal_shows_progress_and_writes_predictions(tmp_path, tiny_models):  # noqa: F811
+    """`xstress score` with stderr a real pseudo-terminal: progress bars draw (no tqdm truth-test crash)."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    attacks = make_xnli_set(tmp_path / "as", langs=("en", "de"), n=12, k=1)
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    # A pty without a size reads as 0 columns, where tqdm draws an empty bar: give it a real terminal's size.
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+    chunks = []
+
+    def drain():
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    for extra in ([], ["--max-per-lang", "5"]):
+        out = tmp_path / f"out{len(extra)}"
+        p = subprocess.run([sys.executable, "-m", "harness.cli", "score", "--attacks", str(attacks), "--model",
+                            f"m={tiny_models.classifier}", "--out", str(out), "--cache", "none", "--bootstrap", "20",
+                            *extra], stdout=subprocess.PIPE, stderr=slave, cwd=str(repo),
+                           env={**os.environ, "PYTHONPATH": str(repo)}, timeout=300)
+        assert p.returncode == 0, b"".join(chunks).decode(errors="replace")[-2000:]
+        assert (out / "predictions" / "m.jsonl").is_file()
+    os.close(slave)
+    reader.join(timeout=5)
+    err = b"".join(chunks).decode(errors="replace")
+    assert "row/s" in err and " scoring " in err and "analysing" in err and "Traceback" not in err
