@@ -46,7 +46,10 @@ _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 import harness.runner as R
+import harness.collect as C
 from harness.cli import main
+if sys.argv[2] != "-":
+    C.CHUNK_ROWS = int(sys.argv[2])  # a smaller dedup window shows that memory is bounded by it
 peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 mark = {}
 _analyse = R.analyse
@@ -56,7 +59,7 @@ def analyse(*a, **k):
     return _analyse(*a, **k)
 R.analyse = analyse
 t0 = time.perf_counter()
-rc = main(sys.argv[2:])
+rc = main(sys.argv[3:])
 mark.update(rc=rc, wall_s=time.perf_counter() - t0, peak_end_mib=peak())
 print("RESULT " + json.dumps(mark))
 """
@@ -102,13 +105,14 @@ def replicate(src: Path, dst: Path, langs: list[str], times: int) -> Path:
     return dst
 
 
-def score(src: Path, attacks: Path, models: list[Path], out: Path, extra: list[str]) -> dict:
+def score(src: Path, attacks: Path, models: list[Path], out: Path, extra: list[str], chunk_rows: int | None = None) -> dict:
     argv = ["score", "--attacks", str(attacks), "--out", str(out), "--cache", "none", "--no-progress"]
     for i, m in enumerate(models):
         argv += ["--model", f"m{i}={m}"]
     env = {"OMP_NUM_THREADS": "1", "PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"}
     t0 = time.perf_counter()
-    p = subprocess.run([sys.executable, "-c", _CHILD, str(src), *argv, *extra], capture_output=True, text=True,
+    chunk = str(chunk_rows) if chunk_rows else "-"
+    p = subprocess.run([sys.executable, "-c", _CHILD, str(src), chunk, *argv, *extra], capture_output=True, text=True,
                        env=env, cwd=str(src))
     line = [x for x in p.stdout.splitlines() if x.startswith("RESULT ")]
     if p.returncode != 0 or not line:
@@ -116,7 +120,7 @@ def score(src: Path, attacks: Path, models: list[Path], out: Path, extra: list[s
     res = json.loads(line[-1][len("RESULT "):])
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
     st = doc["models"][0]["scoring"]
-    res.update(process_s=round(time.perf_counter() - t0, 1), rows=st["requested"], unique=st["unique"],
+    res.update(process_s=round(time.perf_counter() - t0, 1), rows=st["requested"], unique=st["unique"], chunk_rows=chunk_rows,
                rows_per_s=round(st["requested"] / res["scored_s"], 1), loadavg=loadavg())
     for k in ("peak_scored_mib", "peak_end_mib", "wall_s", "scored_s"):
         res[k] = round(res[k], 1)
@@ -142,8 +146,8 @@ def run(args) -> dict:
         tmp = Path(t)
         if "flat" in args.sections:
             x10 = replicate(attacks, tmp / "x10", langs, 10)
-            res["flat"] = {"x1": score(REPO, attacks, models[:1], tmp / "flat-x1", sel),
-                           "x10": score(REPO, x10, models[:1], tmp / "flat-x10", sel)}
+            res["flat"] = {"x1": score(REPO, attacks, models[:1], tmp / "flat-x1", sel, args.chunk_rows),
+                           "x10": score(REPO, x10, models[:1], tmp / "flat-x10", sel, args.chunk_rows)}
             res["flat"]["ratio_scored"] = round(res["flat"]["x10"]["peak_scored_mib"] / res["flat"]["x1"]["peak_scored_mib"], 3)
             res["flat"]["ratio_end"] = round(res["flat"]["x10"]["peak_end_mib"] / res["flat"]["x1"]["peak_end_mib"], 3)
         if "models" in args.sections:
@@ -174,8 +178,9 @@ def markdown(res: dict, env: dict) -> str:
     if "full" in res:
         row("full set, 1 model", res["full"])
     if "flat" in res:
-        row("1x, 1 model", res["flat"]["x1"])
-        row("10x perturbed rows, 1 model", res["flat"]["x10"])
+        ch = f", chunk {res['flat']['x1']['chunk_rows']:,} rows" if res["flat"]["x1"].get("chunk_rows") else ""
+        row(f"1x, 1 model{ch}", res["flat"]["x1"])
+        row(f"10x perturbed rows, 1 model{ch}", res["flat"]["x10"])
     if "models" in res:
         row("1x, 1 model (models)", res["models"]["1"])
         row("1x, 4 models", res["models"]["4"])
@@ -208,6 +213,8 @@ def main() -> int:
     ap.add_argument("--langs", default="de", help="languages of the flat/models/baseline runs (default de)")
     ap.add_argument("--max-per-lang", type=int, default=1000, help="ids per language in those runs (0: all)")
     ap.add_argument("--baseline-ref", default=BASELINE_REF, help="git revision to compare with")
+    ap.add_argument("--chunk-rows", type=int, default=None,
+                    help="flat section: harness.collect.CHUNK_ROWS for both runs (default: the harness's own)")
     ap.add_argument("--name", default="scoring-memory", help="results/<name>.json and the RESULTS.md block")
     args = ap.parse_args()
     args.sections = set(args.sections.split(","))

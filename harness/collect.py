@@ -228,11 +228,11 @@ def score_language(scorer, attack_set, lang: str, *, ops=None, max_per_lang=None
         on_batch = (lambda k: progress.scored(lang, k, n_unique)) if progress.scored is not None else None
         probs, cached = scorer.score_table(table, on_batch=on_batch)
         slot_arr = np.frombuffer(slots, dtype=np.int32)
-        row_probs = scorer.to_dataset_order(probs[slot_arr])
-        pred = row_probs.argmax(axis=1).astype(np.int8)
-        meta.pred.extend(pred.tolist())
+        # Argmax in the dataset's label order, per unique input, then spread to the rows.
+        unique_probs = scorer.to_dataset_order(probs)
+        meta.pred.extend(unique_probs.argmax(axis=1).astype(np.int8)[slot_arr].tolist())
         if writer is not None:
-            writer.write(lang, meta, start, row_probs, cached[slot_arr])
+            writer.write(lang, meta, start, unique_probs[slot_arr], cached[slot_arr])
         done = start + len(slots)
         del slot_arr, table
     return meta

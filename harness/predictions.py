@@ -26,6 +26,7 @@ from harness.errors import HarnessError
 from harness.labels import gold_index, task_labels
 
 PREDICTIONS_DIR = "predictions"
+_BLOCK = 4096
 _enc = json.encoder.encode_basestring  # the C string escaper json.dumps(ensure_ascii=False) uses
 
 
@@ -48,26 +49,29 @@ class PredictionsWriter:
 
     def write(self, lang: str, meta: RowMeta, start: int, probs: np.ndarray, from_cache: np.ndarray) -> None:
         """Rows ``start .. start+len(probs)`` of ``meta`` with their probabilities (dataset label order)."""
-        lab, lang_json = self._labels, _enc(lang)
-        probs32 = np.asarray(probs, dtype=np.float32)
-        pred = probs32.argmax(axis=1).tolist()
-        cache = from_cache.tolist()
-        end = start + len(probs32)
-        lines = []
+        end = start + len(probs)
         for op, s0, s1 in meta.sections():
-            lo, hi = max(s0, start), min(s1, end)
-            op_json = "null" if op is None else _enc(op)
-            for row in range(lo, hi):
-                k = row - start
-                variant = "null" if op is None else str(meta.variant[row])
-                ps = ", ".join(str(p) for p in probs32[k])
-                lines.append(
-                    f'{{"from_cache": {"true" if cache[k] else "false"}, "gold": {lab[meta.gold[row]]}, '
-                    f'"id": {_enc(meta.ids[meta.index[row]])}, "lang": {lang_json}, "op": {op_json}, '
-                    f'"orig_gold": {lab[meta.orig_gold[row]]}, "prediction": {lab[pred[k]]}, '
-                    f'"probabilities": [{ps}], "variant": {variant}}}\n')
-        self._f.write("".join(lines))
-        self.rows += len(lines)
+            # A few thousand lines at a time: a chunk's lines joined at once would cost ~100 MB.
+            for lo in range(max(s0, start), min(s1, end), _BLOCK):
+                hi = min(lo + _BLOCK, s1, end)
+                self._f.write(self._lines(lang, op, meta, lo, hi, probs[lo - start : hi - start],
+                                          from_cache[lo - start : hi - start]))
+                self.rows += hi - lo
+
+    def _lines(self, lang, op, meta: RowMeta, lo: int, hi: int, probs, from_cache) -> str:
+        lab, lang_json, op_json = self._labels, _enc(lang), "null" if op is None else _enc(op)
+        probs32 = np.asarray(probs, dtype=np.float32)
+        pred, cache = probs32.argmax(axis=1).tolist(), from_cache.tolist()
+        lines = []
+        for k, row in enumerate(range(lo, hi)):
+            variant = "null" if op is None else str(meta.variant[row])
+            ps = ", ".join(str(p) for p in probs32[k])
+            lines.append(
+                f'{{"from_cache": {"true" if cache[k] else "false"}, "gold": {lab[meta.gold[row]]}, '
+                f'"id": {_enc(meta.ids[meta.index[row]])}, "lang": {lang_json}, "op": {op_json}, '
+                f'"orig_gold": {lab[meta.orig_gold[row]]}, "prediction": {lab[pred[k]]}, '
+                f'"probabilities": [{ps}], "variant": {variant}}}\n')
+        return "".join(lines)
 
     def close(self) -> Path:
         self._f.close()
