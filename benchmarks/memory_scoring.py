@@ -165,7 +165,8 @@ def run(args) -> dict:
 
 def markdown(res: dict, env: dict) -> str:
     md = [f"## Scoring memory (CPU, tiny model) — {stamp()}", "",
-          f"Command: `{res['command']}`; machine: {env.get('cpu', '?')}, {env.get('ram_gib', '?')} GiB RAM. "
+          f"Command: `{res['command']}`; machine: {env['machine']['cpu']}, {env['machine']['cores']} cores, "
+          f"{env['machine']['ram_gib']} GiB RAM, load average at start {env.get('loadavg_start')}. "
           f"Selection for flat/models/baseline: languages {','.join(res['langs'])}"
           + (f", --max-per-lang {res['max_per_lang']}" if res["max_per_lang"] else "") + ".", "",
           "| run | rows | unique inputs | peak RSS scored (MiB) | peak RSS end (MiB) | scoring s | rows/s |",
@@ -221,7 +222,7 @@ def main() -> int:
     args.max_per_lang = args.max_per_lang or None
     res = run(args)
     res["command"] = command_line()
-    env = environment(["torch", "transformers"])
+    env = environment()
     path = write_result(args.name, {"environment": env, **res})
     update_results_md(args.name, markdown(res, env))
     print(f"wrote {path}", file=sys.stderr)
