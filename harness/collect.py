@@ -12,7 +12,7 @@ import numpy as np
 from harness.errors import AttackSetError
 from harness.labels import gold_index
 
-# Rows whose unique inputs share one table (and one dedup window): what bounds memory (~0.5 KB a row while the
+# Rows whose unique inputs share one table (and one dedup window): what bounds memory (~1.5 KB a row while the
 # chunk is open). A language of XNLI test x `default` (~73k rows) takes two; an input repeated across chunks
 # is found in the cache instead (or scored again without one, with the same result).
 CHUNK_ROWS = 1 << 16
