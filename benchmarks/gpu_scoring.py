@@ -80,8 +80,13 @@ def make_predictor(model, device: str, ids: list[tuple[int, ...]]):
     class IdsPredictor(HFPredictor):
         """HFPredictor whose examples are indices into pre-tokenised ids (no tokenizer on this box)."""
 
-        def encode(self, examples):
-            return [((ids[i], ()),) for i in examples]
+        def add_inputs(self, table, examples):
+            import numpy as np
+
+            from harness.scoring import hash_input
+
+            return np.array([table.add(hash_input(((ids[i], ()),)), ((ids[i], ()),)) for i in examples],
+                            dtype=np.int32)
 
     return IdsPredictor(model=model, tokenizer=_Tok(), task="xnli", perm=(0, 1, 2), fingerprint="random",
                         device=device, template="", max_length=512, name="random")

@@ -151,7 +151,7 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     from harness.cache import PredictionCache
     from harness.models import LoadOptions, load_model
-    from harness.scoring import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH, Scorer, plan_batches
+    from harness.scoring import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH, InputTable, Scorer, plan_batches
 
     env0 = environment()  # before the timing, so its load average is the start's
     tok_dir = build_tokenizer(data)
@@ -160,8 +160,8 @@ def main(argv=None) -> int:
     examples = pick_examples(data, per_lang)
     n = len(examples)
 
-    enc = pred.encode(examples)
-    lengths = [pred.length(e) for e in enc]
+    table = InputTable(pred.choices)
+    lengths = table.lengths[pred.add_inputs(table, examples)].tolist()
     batches = plan_batches(lengths, [1] * n, batch_tokens=DEFAULT_BATCH_TOKENS, max_batch=DEFAULT_MAX_BATCH)
     padded_ours = sum(max(lengths[i] for i in b) * len(b) for b in batches)
     tokens = {"real_tokens": sum(lengths), "mean_len": statistics.mean(lengths), "max_len": max(lengths),

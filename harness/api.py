@@ -17,7 +17,8 @@ def evaluate(*, model: Any | Mapping[str, Any], attacks: str | os.PathLike,
              n_boot: int = 1000, boot_seed: int = 12345, progress: bool = False) -> dict:
     """Score one model (a checkpoint path or a `Predictor`) or several (`{name: path_or_predictor}`) on the
     attack set at `attacks` and return the results document that `xstress score` writes as results.json.
-    With `out`, results.json, results.csv, summary.md and the heatmaps are written there too.
+    With `out`, results.json, results.csv, summary.md, the heatmaps and predictions/<model>.jsonl are written
+    there too.
 
     >>> import tempfile, perturb, harness
     >>> from perturb.recipe import single_op_recipe
@@ -49,7 +50,8 @@ def evaluate(*, model: Any | Mapping[str, Any], attacks: str | os.PathLike,
     opts = RunOptions(label_order=tuple(label_order) if label_order else None, allow_pickle=allow_pickle,
                       device=device, cache=str(cache) if cache else None, max_per_lang=max_per_lang,
                       langs=tuple(langs) if langs else None, ops=tuple(ops) if ops else None,
-                      n_boot=n_boot, boot_seed=boot_seed, progress=progress)
+                      n_boot=n_boot, boot_seed=boot_seed, progress=progress,
+                      predictions_dir=str(out) if out is not None else None)
     doc = run_experiment(exp, opts)
     if out is not None:
         from harness.report import render

@@ -1,4 +1,5 @@
-"""Reads an attack set from disk (manifest + per-language JSONL) behind one function, :func:`read_attack_set`."""
+"""The harness's view of an attack set: :func:`read_attack_set` (manifest + per-language JSONL, rows streamed) and
+:func:`op_info` (a perturbation's family and label effect from the manifest)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from pathlib import Path
 
 
 def read_attack_set(path):
-    """Open the attack set at ``path`` (``.manifest``, ``.task``, ``.langs``, ``clean``, ``perturbations``, ``rows``).
-
-    The one place the harness touches the on-disk reader, so a format change is absorbed here.
+    """Open the attack set at ``path`` (``.manifest``, ``.task``, ``.langs``, ``perturbations``, and ``rows``,
+    which streams one file's rows; scoring reads ``rows(lang, "clean")`` too, never a whole file at once).
     """
     from perturb.attackset import read_attack_set as _read
 
@@ -23,8 +23,3 @@ def op_info(manifest: dict, op: str) -> dict:
         "family": entry.get("family") or op.split(".", 1)[0],
         "label_effect": "preserve" if effect in (None, "preserve") else "map",
     }
-
-
-def signature(manifest: dict, op: str, lang: str) -> str | None:
-    """The sacrebleu-style signature the manifest records for ``op`` in ``lang`` (None if absent)."""
-    return ((manifest.get("counts") or {}).get(op) or {}).get(lang, {}).get("signature")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +89,3 @@ class PredictionCache:
     def counters(self, ns: str) -> dict[str, int]:
         row = self._db.execute("SELECT forward_passes, scored_inputs FROM counters WHERE ns = ?", (ns,)).fetchone()
         return {"forward_passes": row[0] if row else 0, "scored_inputs": row[1] if row else 0}
-
-    def namespaces(self) -> Iterable[str]:
-        return [r[0] for r in self._db.execute("SELECT DISTINCT ns FROM predictions")]

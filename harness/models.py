@@ -288,53 +288,59 @@ class HFPredictor:
                 out.append([(first, f["choice1"]), (first, f["choice2"])])
         return out
 
-    def encode(self, examples: Sequence[Any]) -> list[tuple]:
-        """Exact model inputs: per example a tuple (one per choice) of (input_ids, token_type_ids or ())."""
+    @property
+    def choices(self) -> int:
+        """Sequences per input: one pair for XNLI, one per choice for XCOPA."""
+        return 1 if self.task == "xnli" else 2
+
+    def add_inputs(self, table, examples: Sequence[Any]) -> np.ndarray:
+        """Tokenize ``examples`` into ``table`` (an :class:`harness.scoring.InputTable`); each example's slot.
+
+        The cache key hashes the same ((ids), (types)) tuples as before, so existing caches keep hitting; the
+        tuples live only while one call's examples are keyed (callers pass a few thousand at a time).
+        """
+        from harness.scoring import hash_input
+
         pairs = self.pairs(examples)
+        slots = np.empty(len(pairs), dtype=np.int32)
+        if not pairs:
+            return slots
         flat = [p for ps in pairs for p in ps]
-        if not flat:
-            return []
         enc = self.tokenizer(
             [a for a, _ in flat], [b for _, b in flat], truncation=True, max_length=self.max_length,
             return_token_type_ids=self._types, return_attention_mask=False,
         )
         ids = enc["input_ids"]
-        types = enc["token_type_ids"] if self._types else [()] * len(ids)
-        out, i = [], 0
-        for ps in pairs:
-            out.append(tuple((tuple(ids[j]), tuple(types[j])) for j in range(i, i + len(ps))))
-            i += len(ps)
-        return out
+        types = enc["token_type_ids"] if self._types else None
+        c = self.choices
+        for n in range(len(pairs)):
+            seqs = tuple((tuple(ids[j]), tuple(types[j]) if types is not None else ()) for j in range(n * c, n * c + c))
+            slots[n] = table.add(hash_input(seqs), seqs)
+        return slots
 
-    @staticmethod
-    def length(encoded: tuple) -> int:
-        return max(len(c[0]) for c in encoded)
-
-    @staticmethod
-    def rows(encoded: tuple) -> int:
-        return len(encoded)
-
-    def forward(self, batch: Sequence[tuple]) -> np.ndarray:
-        """Probabilities in the model's output order for a batch of encoded inputs, padded to its longest."""
+    def forward(self, batch) -> np.ndarray:
+        """Probabilities in the model's output order for a :class:`harness.scoring.Batch`, padded to its longest."""
         import torch
 
-        n, c = len(batch), len(batch[0])
-        width = max(self.length(e) for e in batch)
-        ids = torch.full((n, c, width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((n, c, width), dtype=torch.long)
-        types = torch.zeros((n, c, width), dtype=torch.long) if self._types else None
-        for i, enc in enumerate(batch):
-            for j, (tok, typ) in enumerate(enc):
-                ids[i, j, : len(tok)] = torch.tensor(tok)
+        table, slots = batch.table, batch.slots
+        n, c = len(slots), table.choices
+        width = int(table.lengths[slots].max())
+        ids = np.full((n, c, width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((n, c, width), dtype=np.int64)
+        types = np.zeros((n, c, width), dtype=np.int64) if self._types else None
+        for i, s in enumerate(slots):
+            for j in range(c):
+                tok, typ = table.sequence(s, j)
+                ids[i, j, : len(tok)] = tok
                 mask[i, j, : len(tok)] = 1
-                if types is not None:
-                    types[i, j, : len(typ)] = torch.tensor(typ)
+                if types is not None and typ is not None:
+                    types[i, j, : len(typ)] = typ
         if self.task == "xnli":  # sequence classification takes (batch, length)
             ids, mask = ids[:, 0], mask[:, 0]
             types = types[:, 0] if types is not None else None
-        kw = {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device)}
+        kw = {"input_ids": torch.from_numpy(ids).to(self.device), "attention_mask": torch.from_numpy(mask).to(self.device)}
         if types is not None:
-            kw["token_type_ids"] = types.to(self.device)
+            kw["token_type_ids"] = torch.from_numpy(types).to(self.device)
         with torch.inference_mode():
             if self.device.startswith("cuda"):
                 with torch.autocast("cuda", dtype=torch.bfloat16):

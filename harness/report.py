@@ -161,6 +161,8 @@ def _md_table(rows: list[list[str]]) -> str:
 
 
 def write_summary(doc, path: Path, images: list[Path]) -> Path:
+    from harness.results import question_note
+
     a = doc["attack_set"]
     env = doc["environment"]
     lines = [
@@ -173,6 +175,7 @@ def write_summary(doc, path: Path, images: list[Path]) -> Path:
         f"{doc['config']['bootstrap']['seed']}, {int(100 * doc['config']['bootstrap']['level'])}% percentile CIs.",
         f"Environment: Python {env.get('python')}, torch {env.get('torch')}, transformers {env.get('transformers')}, "
         f"device {env.get('device')}.",
+        *question_note(doc),
         "",
         "Δ = accuracy on perturbed variants − accuracy on the same ids' clean originals, in percentage points "
         "(label-changing perturbations are scored against their new gold label).",

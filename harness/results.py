@@ -115,8 +115,10 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
                 sigs.setdefault(op, {})[lang] = c["signature"]
     version = _version()
     sample = f"{opts.max_per_lang}@{opts.sample_seed}" if opts.max_per_lang else "all"
+    questions = (runs[0].info.get("xcopa_question") if runs else None) or {}
+    qfix = f"|qfix:{'/'.join(sorted({q['qfix'] for q in questions.values()}))}" if questions else ""
     signature = (f"task:{attack_set.task}|attacks:{msha[:8]}|models:{len(runs)}|boot:{opts.n_boot}"
-                 f"|bseed:{opts.boot_seed}|ci:{opts.level}|sample:{sample}|xstress:{version}")
+                 f"|bseed:{opts.boot_seed}|ci:{opts.level}|sample:{sample}{qfix}|xstress:{version}")
     models = []
     devices = set()
     for r in runs:
@@ -142,6 +144,9 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
             "alpha": opts.alpha, "max_per_lang": opts.max_per_lang, "sample_seed": opts.sample_seed,
             "langs": list(opts.langs) if opts.langs else None, "ops": list(opts.ops) if opts.ops else None,
             "batch_tokens": opts.batch_tokens, "template": opts.template,
+            **({"xcopa_question": {"mode": opts.xcopa_question,
+                                   "changed": {lang: q["changed"] for lang, q in sorted(questions.items())}}}
+               if questions else {}),
         },
         "environment": environment(next(iter(devices)) if len(devices) == 1 else ",".join(sorted(devices)) or None),
         "models": models,
@@ -150,6 +155,17 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
         "comparisons": comparisons,
     }
     return _clean(doc)
+
+
+def question_note(doc) -> list[str]:
+    """summary.md's line on XCOPA's question fix (none for XNLI): the mode and the items changed per language."""
+    q = doc.get("config", {}).get("xcopa_question")
+    if not q:
+        return []
+    changed = ", ".join(f"{lang} {n}" for lang, n in q["changed"].items() if n) or "none"
+    how = ("each item's majority question over the 11 languages of the official files (they disagree: e.g. Thai "
+           "is 'effect' on every item)" if q["mode"] == "majority" else "the question stored in the attack set")
+    return [f"XCOPA question (`--xcopa-question {q['mode']}`): {how}; items changed per language: {changed}."]
 
 
 def write_results(doc: Results, out_dir: str | os.PathLike) -> Path:

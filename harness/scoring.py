@@ -1,11 +1,12 @@
-"""Scoring engine: dedup identical inputs, reuse cached ones, length-sorted token-budget batches, commit per batch."""
+"""Scoring engine: unique inputs packed into flat arrays, cache reuse, length-sorted token-budget batches, commit per batch."""
 
 from __future__ import annotations
 
 import hashlib
 import sys
 import time
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +20,83 @@ DEFAULT_BATCH_TOKENS = 16384
 DEFAULT_MAX_BATCH = 256
 
 
+class InputTable:
+    """Unique model inputs of one chunk, columnar: token ids (int32) and type ids in flat buffers with offsets.
+
+    Sequence ``j`` (one per choice) of input ``s`` is ``tokens[offsets[s*c+j]:offsets[s*c+j+1]]``. Per-row Python
+    tuples of token ids cost ~35 KB a row at a million rows; these buffers cost 4 bytes a token. Protocol
+    predictors score Python objects, so for them the table keeps the example itself instead of tokens.
+    """
+
+    def __init__(self, choices: int = 1):
+        self.choices = choices
+        self.keys: list[str] = []
+        self._slot: dict[str, int] = {}
+        self._tokens = array("i")
+        self._types = array("b")
+        self._offsets = array("q", [0])
+        self._lengths = array("i")
+        self.objects: list = []
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def slot_of(self, key: str) -> int:
+        return self._slot[key]
+
+    def add(self, key: str, seqs: Sequence[tuple[Sequence[int], Sequence[int]]] | None = None, *,
+            obj: Any = None, length: int | None = None) -> int:
+        """The slot of ``key``, adding the input (``seqs``: one (ids, types) per choice, or ``obj``) if new."""
+        slot = self._slot.get(key)
+        if slot is not None:
+            return slot
+        slot = len(self.keys)
+        self._slot[key] = slot
+        self.keys.append(key)
+        if seqs is not None:
+            for ids, types in seqs:
+                self._tokens.extend(ids)
+                self._types.extend(types)
+                self._offsets.append(len(self._tokens))
+            self._lengths.append(max(len(ids) for ids, _ in seqs))
+        else:
+            self.objects.append(obj)
+            self._lengths.append(length if length is not None else 1)
+        return slot
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.frombuffer(self._lengths, dtype=np.int32) if len(self._lengths) else np.zeros(0, np.int32)
+
+    def sequence(self, slot: int, choice: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Token ids and type ids (None when the model has none) of one choice of one input."""
+        i = slot * self.choices + choice
+        a, b = self._offsets[i], self._offsets[i + 1]
+        tok = np.frombuffer(self._tokens, dtype=np.int32, count=b - a, offset=4 * a) if b > a else np.zeros(0, np.int32)
+        typ = None
+        if len(self._types):
+            typ = np.frombuffer(self._types, dtype=np.int8, count=b - a, offset=a) if b > a else np.zeros(0, np.int8)
+        return tok, typ
+
+    def nbytes(self) -> int:
+        return sum(a.itemsize * len(a) for a in (self._tokens, self._types, self._offsets, self._lengths))
+
+
+@dataclass
+class Batch:
+    """Slots of one forward pass into an :class:`InputTable`."""
+
+    table: InputTable
+    slots: list[int]
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+
 class _ProtocolBackend:
     """Adapts any ``Predictor`` (only ``predict``) to the engine: identity = canonical fields, batches by count."""
+
+    choices = 1
 
     def __init__(self, predictor):
         self.predictor = predictor
@@ -28,23 +104,16 @@ class _ProtocolBackend:
         fp = getattr(predictor, "fingerprint", None)
         self.namespace = f"{fp}|{self.task}" if fp else None
 
-    def encode(self, examples):
-        return [(canonical_fields(self.task, ex), ex) for ex in examples]
+    def add_inputs(self, table: InputTable, examples: Sequence[Any]) -> np.ndarray:
+        slots = np.empty(len(examples), dtype=np.int32)
+        for n, ex in enumerate(examples):
+            ident = canonical_fields(self.task, ex)
+            # A rough token count (only used to order and size batches).
+            slots[n] = table.add(hash_input(ident), obj=ex, length=max(1, len(ident) // 4))
+        return slots
 
-    @staticmethod
-    def identity(encoded) -> str:
-        return encoded[0]
-
-    @staticmethod
-    def length(encoded) -> int:
-        return max(1, len(encoded[0]) // 4)  # a rough token count: only used to order and size batches
-
-    @staticmethod
-    def rows(encoded) -> int:
-        return 1
-
-    def forward(self, batch):
-        out = np.asarray(self.predictor.predict([e[1] for e in batch]), dtype=np.float64)
+    def forward(self, batch: Batch):
+        out = np.asarray(self.predictor.predict([batch.table.objects[s] for s in batch.slots]), dtype=np.float64)
         want = (len(batch), len(task_labels(self.task)))
         if out.shape != want:
             raise ValueError(f"{type(self.predictor).__name__}.predict returned shape {out.shape}, expected {want} "
@@ -58,12 +127,14 @@ class _ProtocolBackend:
 
 def backend_for(predictor):
     """HF predictors are backends already; anything else implementing ``predict`` gets wrapped."""
-    return predictor if hasattr(predictor, "forward") and hasattr(predictor, "encode") else _ProtocolBackend(predictor)
+    return predictor if hasattr(predictor, "forward") and hasattr(predictor, "add_inputs") else _ProtocolBackend(predictor)
 
 
-def input_key(backend, encoded) -> str:
-    """sha256 of the exact model input (token ids, or canonical fields for protocol predictors)."""
-    ident = backend.identity(encoded) if hasattr(backend, "identity") else encoded
+def hash_input(ident) -> str:
+    """sha256 of the exact model input's repr (token id tuples, or canonical fields for protocol predictors).
+
+    The repr of the same tuples 0.2.0 hashed, so prediction caches written before keep hitting.
+    """
     return hashlib.sha256(repr(ident).encode("utf-8")).hexdigest()
 
 
@@ -72,7 +143,9 @@ def plan_batches(lengths: Sequence[int], rows: Sequence[int], *, batch_tokens: i
 
     Longest first: the biggest padded batch runs first, so an out-of-memory shows up in seconds, not at the end.
     """
-    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    lengths = np.asarray(lengths, dtype=np.int64)
+    order = np.lexsort((np.arange(len(lengths)), -lengths)).tolist()
+    lengths, rows = lengths.tolist(), np.asarray(rows, dtype=np.int64).tolist()
     batches, cur, width = [], [], 0
     for i in order:
         w = max(width, lengths[i])
@@ -123,50 +196,70 @@ class Scorer:
         self.stats = ScoreStats()
         self.labels = task_labels(predictor.task)
 
+    def new_table(self) -> InputTable:
+        return InputTable(getattr(self.backend, "choices", 1))
+
+    def encode(self, table: InputTable, examples: Sequence[Any]) -> np.ndarray:
+        """Add ``examples`` to ``table`` (duplicates share a slot) and return each example's slot."""
+        t0 = time.perf_counter()
+        slots = self.backend.add_inputs(table, examples)
+        self.stats.requested += len(slots)
+        self.stats.seconds += time.perf_counter() - t0
+        return slots
+
     def score(self, examples: Sequence[Any]) -> np.ndarray:
         """Probabilities in the dataset's label order, one row per example (duplicates scored once)."""
-        t0 = time.perf_counter()
-        b = self.backend
-        encoded = b.encode(examples)
-        keys = [input_key(b, e) for e in encoded]
-        first: dict[str, int] = {}
-        for i, k in enumerate(keys):
-            first.setdefault(k, i)
-        self.stats.requested += len(keys)
-        self.stats.unique += len(first)
-
-        probs: dict[str, np.ndarray] = {}
-        if self.cache is not None:
-            probs = self.cache.get_many(b.namespace, list(first))
-            self.stats.cache_hits += len(probs)
-        todo = [k for k in first if k not in probs]
-        lengths = [b.length(encoded[first[k]]) for k in todo]
-        rows = [b.rows(encoded[first[k]]) for k in todo]
-        batches = plan_batches(lengths, rows, batch_tokens=self.batch_tokens, max_batch=self.max_batch)
-
-        bar = self._bar(len(todo))
+        table = self.new_table()
+        slots = self.encode(table, examples)
+        bar = self._bar(len(table))
         try:
-            for batch in batches:
-                bkeys = [todo[i] for i in batch]
-                out = np.asarray(b.forward([encoded[first[k]] for k in bkeys]), dtype=np.float32)
-                if self.cache is not None:
-                    self.cache.put_batch(b.namespace, bkeys, out)  # committed before the next batch starts
-                for k, p in zip(bkeys, out):
-                    probs[k] = p
-                self.stats.forward_passes += 1
-                self.stats.scored_inputs += len(bkeys)
-                self.stats.batch_sizes.append(len(bkeys))
-                if bar is not None:
-                    bar.update(len(bkeys))
+            probs, _ = self.score_table(table, on_batch=bar.update if bar is not None else None)
         finally:
             if bar is not None:
                 bar.close()
-        self.stats.seconds += time.perf_counter() - t0
-        if not keys:
+        if not len(slots):
             return np.zeros((0, len(self.labels)))
+        return self.to_dataset_order(probs[slots])
+
+    def to_dataset_order(self, probs: np.ndarray) -> np.ndarray:
         # Cached values are float32 too, so a resumed run returns exactly what was stored.
-        raw = np.stack([probs[k] for k in keys]).astype(np.float64)
-        return b.to_dataset_order(raw)
+        return self.backend.to_dataset_order(np.asarray(probs, dtype=np.float64))
+
+    def score_table(self, table: InputTable, *,
+                    on_batch: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities (float32, model output order) of every input in ``table``, and which came from the cache.
+
+        Each batch is committed to the cache before the next starts, so a kill loses at most one batch.
+        """
+        t0 = time.perf_counter()
+        b, n = self.backend, len(table)
+        self.stats.unique += n
+        probs = np.zeros((n, len(self.labels)), dtype=np.float32)
+        cached = np.zeros(n, dtype=bool)
+        if self.cache is not None and n:
+            for key, p in self.cache.get_many(b.namespace, table.keys).items():
+                slot = table.slot_of(key)
+                probs[slot] = p
+                cached[slot] = True
+            self.stats.cache_hits += int(cached.sum())
+        todo = np.flatnonzero(~cached)
+        batches = plan_batches(table.lengths[todo], np.full(len(todo), table.choices),
+                               batch_tokens=self.batch_tokens, max_batch=self.max_batch)
+        try:
+            for batch in batches:
+                slots = todo[batch].tolist()
+                out = np.asarray(b.forward(Batch(table, slots)), dtype=np.float32)
+                if self.cache is not None:
+                    self.cache.put_batch(b.namespace, [table.keys[s] for s in slots], out)
+                probs[slots] = out
+                self.stats.forward_passes += 1
+                self.stats.scored_inputs += len(slots)
+                self.stats.batch_sizes.append(len(slots))
+                if on_batch is not None:
+                    on_batch(len(slots))
+        finally:
+            self.stats.seconds += time.perf_counter() - t0
+        return probs, cached
 
     def _bar(self, total: int):
         enabled = self.progress if self.progress is not None else sys.stderr.isatty()

@@ -23,9 +23,10 @@ from .core import Dropped, Perturbed
 from .errors import UsageError
 from .example import TASK_LANGS, Example
 from .loaders import (Source, _format_of_file, find_sources, iter_source, parse_langs, read_labels_file, read_source,
-                      split_name)
+                      split_name, xcopa_question_report)
 from .recipe import Planned, Recipe, load_recipe
 from .rng import derive_rng
+from .xcopa_question import check_mode
 
 CHUNK = 256  # examples per batch: their output lines are what is held in memory at a time
 
@@ -139,6 +140,11 @@ def _worker_unit(unit: _Unit):
     return _run_unit(unit, _WORKER_STATE["entries"], _WORKER_STATE["seed"], _WORKER_STATE["labels"], report)
 
 
+def _qfix(source: Source) -> str:
+    """`|qfix:majority` (or as-is, unmatched) on XCOPA signatures: the question the prompts will see."""
+    return f"|qfix:{xcopa_question_report(source)['qfix']}" if source.task == "xcopa" else ""
+
+
 def _src_token(source: Source, sha: str) -> str:
     return f"{source.task}-{source.split}-{source.lang}@{sha[:8]}"
 
@@ -176,7 +182,8 @@ def resolve_workers(workers: int | str) -> int:
 def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recipe | str = "default",
              seed: int = 13, out, workers: int | str = 1, shard: str | tuple[int, int] | None = None,
              labels=None, overwrite: bool = False,
-             progress: Callable[[str, int], None] | None = None, resources: dict | None = None) -> dict:
+             progress: Callable[[str, int], None] | None = None, resources: dict | None = None,
+             xcopa_question: str = "majority") -> dict:
     """Write an attack set to `out` and return its manifest.
 
     Every input file is read and checked in full before any perturbation runs, inside a temporary
@@ -199,6 +206,8 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
     workers = resolve_workers(workers)
     split = split_name(task, split)
     sources = find_sources(task, data, split, lang_list)
+    if task == "xcopa":  # XCOPA's question per item: cross-language majority by default (perturb/xcopa_question.py)
+        sources = [dataclasses.replace(s, question=check_mode(xcopa_question)) for s in sources]
     label_list = read_labels_file(labels) if labels else None
     data_root = Path(data)
     recipe = _attach_parallel(recipe, task, data, split, label_list)
@@ -296,6 +305,8 @@ def _scan_source(plan: _Plan, *, manifest, shard_t, label_list, data_root) -> _P
             for ex in itertools.islice(iter_source(source, labels=label_list), plan.lo, plan.hi):
                 f.write(clean_line(ex))
     manifest["sources"][source.lang] = {"file": rel, "format": source.format, "sha256": plan.sha, "rows": n}
+    if source.task == "xcopa":
+        manifest["sources"][source.lang]["question"] = xcopa_question_report(source)
     return plan
 
 
@@ -404,7 +415,7 @@ def _finish_source(plan: _Plan, recipe: Recipe, seed: int, manifest: dict) -> No
             "status": (STATUS_OK if on else STATUS_UNSUPPORTED if plan.source.task in entry.op.tasks
                        else TASK_NOT_APPLICABLE),
             "signature": entry.signature(version=__version__, seed=seed, task=plan.source.task, src=src,
-                                         lang=plan.source.lang),
+                                         lang=plan.source.lang) + _qfix(plan.source),
             "examples": plan.size,
             "variants": plan.size * entry.k if on else 0,
             "applied": applied,

@@ -37,6 +37,7 @@ class Source:
     lang: str
     path: Path
     format: str
+    question: str = "majority"  # XCOPA only: "majority" (perturb.xcopa_question) or "as-is"
 
     def sha256(self) -> str:
         return sha256_file(self.path)
@@ -321,34 +322,74 @@ def iter_hf_jsonl(path: Path, *, task_split: str, lang: str, labels=None) -> Ite
     _check_nonempty(path, n)
 
 
-def read_xcopa_jsonl(path: Path, *, task_split: str, lang: str) -> list[Example]:
-    """XCOPA jsonl: premise, choice1, choice2, question (cause|effect), label 0|1, idx (id within split)."""
-    return list(iter_xcopa_jsonl(path, task_split=task_split, lang=lang))
+def read_xcopa_jsonl(path: Path, *, task_split: str, lang: str, question: str = "majority") -> list[Example]:
+    """XCOPA jsonl: premise, choice1, choice2, question (cause|effect), label 0|1, idx (id within split).
+
+    With ``question="majority"`` an official XCOPA file gets each item's cross-language majority question
+    (:mod:`perturb.xcopa_question`); ``"as-is"`` keeps the file's own."""
+    return list(iter_xcopa_jsonl(path, task_split=task_split, lang=lang, question=question))
 
 
-def iter_xcopa_jsonl(path: Path, *, task_split: str, lang: str) -> Iterator[Example]:
-    """`read_xcopa_jsonl` one example at a time."""
+def iter_xcopa_jsonl(path: Path, *, task_split: str, lang: str, question: str = "majority") -> Iterator[Example]:
+    """`read_xcopa_jsonl` one example at a time (an XCOPA file is small: the fix reads it once beforehand)."""
+    fix = xcopa_question_fix(path, task_split, question)
     n = 0
     seen: dict[int, int] = {}
     for line, obj in _json_rows(path):
-        label, idx, question = obj.get("label"), obj.get("idx", n), obj.get("question")
-        if isinstance(label, bool) or not isinstance(label, int) or label not in (0, 1):
-            raise InputError(path, line, f"bad label {label!r}; expected 0 or 1")
-        if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
-            raise InputError(path, line, f"bad idx {idx!r}; expected a non-negative integer")
+        label, idx, q = _xcopa_keys(obj, n, path, line)
         if idx in seen:
             raise InputError(path, line, f"duplicate idx {idx} (first on line {seen[idx]})")
         seen[idx] = line
-        if question not in ("cause", "effect"):
-            raise InputError(path, line, f"bad question {question!r}; expected 'cause' or 'effect'")
         yield Example(example_id("xcopa", task_split, lang, idx), "xcopa", lang,
                       {"premise": _str_field(obj, "premise", path, line),
                        "choice1": _str_field(obj, "choice1", path, line),
                        "choice2": _str_field(obj, "choice2", path, line),
-                       "question": question},
+                       "question": fix.get(idx, q) if fix is not None else q},
                       label)
         n += 1
     _check_nonempty(path, n)
+
+
+def _xcopa_keys(obj: dict, n: int, path, line) -> tuple[int, int, str]:
+    """(label, idx, question) of one XCOPA row, checked."""
+    label, idx, question = obj.get("label"), obj.get("idx", n), obj.get("question")
+    if isinstance(label, bool) or not isinstance(label, int) or label not in (0, 1):
+        raise InputError(path, line, f"bad label {label!r}; expected 0 or 1")
+    if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
+        raise InputError(path, line, f"bad idx {idx!r}; expected a non-negative integer")
+    if question not in ("cause", "effect"):
+        raise InputError(path, line, f"bad question {question!r}; expected 'cause' or 'effect'")
+    return label, idx, question
+
+
+def _xcopa_items(path: Path) -> list[tuple[int, int, str]]:
+    """(idx, label, question) of every row; rows that fail a check are left to the main pass to report."""
+    out = []
+    try:
+        for n, (line, obj) in enumerate(_json_rows(path)):
+            label, idx, q = _xcopa_keys(obj, n, path, line)
+            out.append((idx, label, q))
+    except InputError:
+        return out
+    return out
+
+
+def xcopa_question_fix(path: Path, split: str, mode: str) -> dict[int, str] | None:
+    """The idx -> majority question map for this file, or None when it keeps its own (as-is, or not official)."""
+    from .xcopa_question import questions_for
+
+    if mode == "as-is":
+        return questions_for(split, (), mode)
+    return questions_for(split, ((i, lab) for i, lab, _ in _xcopa_items(path)), mode)
+
+
+def xcopa_question_report(source: Source) -> dict:
+    """What the question fix does to ``source`` (for the manifest): qfix, changed, cause/effect counts."""
+    from .xcopa_question import report
+
+    items = _xcopa_items(source.path)
+    fix = xcopa_question_fix(source.path, source.split, source.question)
+    return report(source.question, fix, ((i, q) for i, _, q in items))
 
 
 def read_labels_file(path) -> list[str]:
@@ -472,7 +513,7 @@ def iter_source(source: Source, *, labels: Sequence[str] | None = None) -> Itera
     if source.format == "hf-jsonl":
         return iter_hf_jsonl(source.path, **kw)
     if source.format == "xcopa-jsonl":
-        return iter_xcopa_jsonl(source.path, **kw)
+        return iter_xcopa_jsonl(source.path, question=source.question, **kw)
     if source.format == "xnli1":
         return iter_xnli1(source.path, task_split=source.split, lang=source.lang)
     raise ValueError(f"unknown format {source.format!r}")

@@ -27,6 +27,9 @@ def register(sub):
                    help="MUSE bilingual lexicons (en-<lang>.txt) for lex.codeswitch, e.g. ../shared/data/muse")
     p.add_argument("--mlm", metavar="DIR", help="a local masked-LM directory (e.g. xlm-roberta-base, safetensors) "
                                                 "for lex.mlm")
+    p.add_argument("--xcopa-question", choices=("majority", "as-is"), default="majority",
+                   help="XCOPA: each item's question (cause/effect) as the majority over the 11 languages of the "
+                   "official files (default; they disagree, e.g. Thai is 'effect' on every row), or as-is in the file")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run)
 
@@ -62,7 +65,8 @@ def run(args) -> int:
     try:
         manifest = generate(task=args.task, data=args.data, split=args.split, langs=args.langs, recipe=recipe,
                             seed=args.seed, out=args.out, workers=workers, shard=args.shard,
-                            labels=args.labels, overwrite=args.overwrite, progress=progress if bar is not None else None)
+                            labels=args.labels, overwrite=args.overwrite, progress=progress if bar is not None else None,
+                            xcopa_question=args.xcopa_question)
     finally:
         if bar is not None:
             bar.close()
@@ -117,5 +121,10 @@ def summary(manifest: dict, out, seconds: float) -> str:
                      f"{tot['dropped']:>9}  {' '.join(unsupported) or '-'}")
     lines.append("candidates = examples x k; each is applied (written), n/a (nothing to change) or dropped "
                  "(label undetermined)")
+    q = {lang: s["question"] for lang, s in manifest["sources"].items() if "question" in s}
+    if q:
+        modes = sorted({v["qfix"] for v in q.values()})
+        changed = ", ".join(f"{lang} {v['changed']}" for lang, v in sorted(q.items()) if v["changed"]) or "none"
+        lines.append(f"xcopa question: {'/'.join(modes)} (items changed per language: {changed})")
     lines.append(f"signatures and per-language counts: {out}/manifest.json")
     return "\n".join(lines)

@@ -31,6 +31,9 @@ def register(subparsers) -> None:
                    help="allow pytorch_model.bin (loaded with torch.load(weights_only=True)); default: safetensors only")
     m.add_argument("--device", help="cpu, cuda, cuda:1 … (default: cuda if available)")
     m.add_argument("--template", help="XCOPA first segment (default: '{premise} What was the {question}?')")
+    m.add_argument("--xcopa-question", choices=("majority", "as-is"), default="majority",
+                   help="XCOPA: score each item with its question (cause/effect) as the majority over the 11 "
+                   "languages of the official files (default), or as stored in the attack set")
     s = p.add_argument_group("scoring")
     s.add_argument("--batch-tokens", type=int, default=None, metavar="N",
                    help="max padded tokens per batch (default 16384)")
@@ -122,6 +125,8 @@ def options_from_args(args):
         boot_seed=args.bootstrap_seed,
         alpha=args.alpha,
         progress=False if args.no_progress else None,
+        predictions_dir=args.out,
+        xcopa_question=args.xcopa_question,
     )
 
 
@@ -146,4 +151,6 @@ def run(args) -> int:
         print(f"{comp['a']} vs {comp['b']}: {n}/{len(comp['cells'])} cells significant "
               f"({comp['primary_test']}, Holm, alpha={comp['alpha']})")
     print(f"wrote {path}, {files['summary']}, {files['csv']} and {len(files['heatmaps'])} heatmap(s)")
+    print(f"per-example predictions: {', '.join(m['predictions'] for m in doc['models'] if m.get('predictions'))} "
+          f"(in {args.out})")
     return 0
