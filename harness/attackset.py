@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def read_attack_set(path):
+def read_attack_set(path, *, verify: bool = True):
     """Open the attack set at ``path`` (``.manifest``, ``.task``, ``.langs``, ``perturbations``, and ``rows``,
     which streams one file's rows; scoring reads ``rows(lang, "clean")`` too, never a whole file at once).
+    With ``verify`` (the default) every file is first checked against the manifest's sha256 and row counts.
     """
     from perturb.attackset import read_attack_set as _read
 
-    return _read(Path(path))
+    return _read(Path(path), verify=verify)
 
 
 def op_info(manifest: dict, op: str) -> dict:
@@ -23,3 +24,8 @@ def op_info(manifest: dict, op: str) -> dict:
         "family": entry.get("family") or op.split(".", 1)[0],
         "label_effect": "preserve" if effect in (None, "preserve") else "map",
     }
+
+
+def signature(manifest: dict, op: str, lang: str) -> str | None:
+    """The sacrebleu-style signature the manifest records for ``op`` in ``lang`` (None if absent)."""
+    return ((manifest.get("counts") or {}).get(op) or {}).get(lang, {}).get("signature")

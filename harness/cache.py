@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS counters (
 );
 """
 
+_COLUMNS = {"predictions": ("ns", "key", "probs"), "counters": ("ns", "forward_passes", "scored_inputs")}
+
 
 def default_cache_path() -> Path:
     """``$XSTRESS_CACHE``, else ``$XDG_CACHE_HOME/xstress/predictions.sqlite`` (``~/.cache`` by default)."""
@@ -39,10 +41,31 @@ class PredictionCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(self.path), timeout=120, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable against a killed process in WAL mode (only a power cut can lose the last commits).
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable against a killed process in WAL mode (only a power cut can lose the last commits).
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._check_schema()
+        except sqlite3.DatabaseError as e:
+            self._db.close()
+            raise self._refuse(str(e)) from None
+
+    def _refuse(self, why: str) -> Exception:
+        from harness.errors import HarnessError
+
+        return HarnessError(f"{self.path}: not a usable xstress prediction cache ({why}). Move it aside (nothing in "
+                            "it is needed: predictions are recomputed) or give another --cache PATH, or --cache none")
+
+    def _check_schema(self) -> None:
+        """A file that is a SQLite database but not ours (another tool's, an older layout) is refused up front,
+        not discovered as 'no such column' halfway through a run."""
+        for table, want in _COLUMNS.items():
+            have = [row[1] for row in self._db.execute(f"PRAGMA table_info({table})")]
+            if have != list(want):
+                raise sqlite3.DatabaseError(f"table {table!r} has columns {have}, expected {list(want)}")
+        # A truncated or overwritten file often opens fine and fails on its first page read: read one row now.
+        self._db.execute("SELECT ns, key FROM predictions LIMIT 1").fetchall()
 
     def close(self) -> None:
         self._db.close()
@@ -56,11 +79,16 @@ class PredictionCache:
     def get_many(self, ns: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         keys = list(keys)
-        for i in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
-            chunk = keys[i : i + 500]
-            q = f"SELECT key, probs FROM predictions WHERE ns = ? AND key IN ({','.join('?' * len(chunk))})"
-            for key, blob in self._db.execute(q, [ns, *chunk]):
-                out[key] = np.frombuffer(blob, dtype=np.float32).copy()
+        try:
+            for i in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+                chunk = keys[i : i + 500]
+                q = f"SELECT key, probs FROM predictions WHERE ns = ? AND key IN ({','.join('?' * len(chunk))})"
+                for key, blob in self._db.execute(q, [ns, *chunk]):
+                    out[key] = np.frombuffer(blob, dtype=np.float32).copy()
+        except sqlite3.OperationalError:
+            raise  # busy/locked: not corruption
+        except sqlite3.DatabaseError as e:  # a page damaged past the first one ("database disk image is malformed")
+            raise self._refuse(str(e)) from None
         return out
 
     def put_batch(self, ns: str, keys: Sequence[str], probs: np.ndarray) -> None:

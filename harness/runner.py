@@ -44,6 +44,7 @@ class RunOptions:
     progress: bool | None = None  # None: progress bars when stderr is a terminal
     xcopa_question: str = "majority"  # XCOPA: cross-language majority question per item, or "as-is"
     predictions_dir: str | None = None  # write predictions/<model>.jsonl under this directory (None: not written)
+    verify: bool = True  # check the attack set's files against its manifest first (False: --no-verify, recorded)
 
 
 def run_experiment(exp: Experiment, opts: RunOptions) -> dict:
@@ -52,7 +53,7 @@ def run_experiment(exp: Experiment, opts: RunOptions) -> dict:
     from harness.results import build_document
 
     validate(exp)
-    aset = read_attack_set(exp.attacks)
+    aset = read_attack_set(exp.attacks, verify=opts.verify)
     if exp.task is not None and exp.task != aset.task:
         raise ExperimentError(f"experiment task is {exp.task} but the attack set {exp.attacks} is {aset.task}")
     cache = PredictionCache(opts.cache) if opts.cache else None

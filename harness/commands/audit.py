@@ -20,10 +20,14 @@ def register(sub) -> None:
     s.add_argument("--langs", help="comma list of languages (default: all); with the same --seed, a subset draws "
                                    "the same items for the languages it keeps")
     s.add_argument("--overwrite", action="store_true", help="replace an existing sheet of that name")
+    s.add_argument("--no-verify", action="store_true",
+                   help="use the attack set without checking its files against the manifest's hashes")
     s.set_defaults(func=run_sample)
     t = actions.add_parser("tally", help="validity per perturbation x language from filled sheets (Wilson 95 %% CI)")
     t.add_argument("sheets", nargs="+", metavar="SHEET.csv", help="filled sheet CSVs (all sheets of the audit)")
     t.add_argument("--attacks", required=True, metavar="DIR", help="the attack set the sheets were drawn from")
+    t.add_argument("--no-verify", action="store_true",
+                   help="use the attack set without checking its files against the manifest's hashes")
     t.set_defaults(func=run_tally)
 
 
@@ -40,7 +44,7 @@ def run_sample(args) -> int:
     if args.seed is not None and args.seed < 0:
         raise UsageError("--seed", f"must be >= 0, got {args.seed}")
     seed = fresh_seed() if args.seed is None else args.seed
-    attacks = read_attack_set(args.attacks)
+    attacks = read_attack_set(args.attacks, verify=not args.no_verify)
     ops, langs = _list(args.ops), _list(args.langs)
     items = draw(attacks, per=args.per, seed=seed, ops=ops, langs=langs)
     if not items:
@@ -61,7 +65,7 @@ def run_tally(args) -> int:
     from harness.audit.validity import tally_table
     from harness.report import format_table
 
-    attacks = read_attack_set(args.attacks)
+    attacks = read_attack_set(args.attacks, verify=not args.no_verify)
     doc = tally(attacks, args.sheets)
     if doc["all"] is None:
         from perturb.errors import InputError

@@ -45,6 +45,9 @@ def register(subparsers) -> None:
     s.add_argument("--langs", help="comma-separated languages (default: all in the attack set)")
     s.add_argument("--ops", help="comma-separated perturbations (default: all)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.add_argument("--no-verify", action="store_true",
+                   help="score the attack set without checking its files against the manifest's hashes "
+                   "(results.json and summary.md then say it was not verified)")
     st = p.add_argument_group("statistics")
     st.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
     st.add_argument("--bootstrap-seed", type=int, default=12345, help="bootstrap seed (default 12345)")
@@ -127,6 +130,7 @@ def options_from_args(args):
         progress=False if args.no_progress else None,
         predictions_dir=args.out,
         xcopa_question=args.xcopa_question,
+        verify=not args.no_verify,
     )
 
 
