@@ -156,12 +156,19 @@ def _same_role(h: _Occurrence, p: _Occurrence, doc, lang: str) -> bool:
     numeral counts ("17 months" / "17 months"; sw "miezi 17"), or the same unit sign ("$3" / "3 $")."""
     if p.idx and p.idx[0] == 0:
         return False  # "27 La dificultad …" opening the premise: a footnote or paragraph number
-    h_signs = {w for w in (h.neighbour(-1), h.neighbour(1)) if w in _UNIT_SIGNS}
-    p_signs = {w for w in (p.neighbour(-1), p.neighbour(1)) if w in _UNIT_SIGNS}
+    h_signs, p_signs = _signs(h), _signs(p)
     if h_signs and h_signs == p_signs:
         return True
     steps = {"next": (1,), "prev": (-1,), "both": (-1, 1)}[doc["count_side"]]
     return any(_anchors(h, step, doc, lang) & _anchors(p, step, doc, lang) for step in steps)
+
+
+def _signs(occ: _Occurrence) -> set[str]:
+    """Unit signs next to the number, as their own tokens ("$ 25") or glued to it ("$25", "25%")."""
+    out = {w for w in (occ.neighbour(-1), occ.neighbour(1)) if w in _UNIT_SIGNS}
+    for i in occ.idx:
+        out.update(c for c in occ.toks[i].text if c in _UNIT_SIGNS)
+    return out
 
 
 def _anchors(occ: _Occurrence, step: int, doc, lang: str) -> frozenset[str]:
