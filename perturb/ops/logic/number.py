@@ -135,6 +135,8 @@ def _pinned(occ: _Occurrence, text: str, lang: str, doc) -> bool:
     nxt = occ.raw_neighbour(1)
     if first == 0 and nxt is not None and nxt[:1].isupper():
         return False  # "27 La dificultad …": a footnote or section number
+    if regex.match(r"\.\s+\p{L}", text[occ.m.end():]):
+        return False  # "23. Zusatzartikel", "3. madde": an ordinal (or a list number)
     if nxt is not None and len(nxt) > 1 and nxt.isupper():
         return False  # "5 WTC", "7 B": a building, a grid reference, a model
     return True
