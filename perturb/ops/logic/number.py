@@ -1,6 +1,7 @@
 """`logic.number`: change a number of the XNLI hypothesis that the premise pins down (entailment → contradiction).
 
-Rules and known failure modes are documented in `perturb.ops.logic._rules` and docs/logic-rules.md.
+Rules, the checks that decide when the premise pins a number down, and known failure modes: docs/logic-rules.md
+and `perturb.ops.logic._rules`.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """`logic.quantifier`: weaken (all → some) or strengthen (some → all) one quantifier of the XNLI hypothesis.
 
-The monotonicity table behind the label maps, the lexicon format and the known failure modes are documented
-in `perturb.ops._logic_rules`.
+The monotonicity table behind the label maps, the contexts where a swap is allowed, the lexicon format and the
+known failure modes are documented in docs/logic-rules.md and
+`perturb.ops.logic._rules`.
 """
 from __future__ import annotations
 
