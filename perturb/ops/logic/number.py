@@ -133,6 +133,8 @@ def _pinned(occ: _Occurrence, text: str, lang: str, doc) -> bool:
                              or (lang not in ("en", "de", "fr", "es", "tr", "sw", "vi")
                                  and regex.search(r"\p{Latin}", prev))):
         return False  # "Flight 93", "Title 7", "No. 5", "رقم 94", "Defcon 3": a name or label
+    if prev is not None and prev[-1:] in "(（[":
+        return False  # "3 km (2 miles)": a conversion or an aside, hedged where the first figure is
     nxt = occ.raw_neighbour(1)
     if first == 0 and nxt is not None and nxt[:1].isupper():
         return False  # "27 La dificultad …": a footnote or section number
