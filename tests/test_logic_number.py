@@ -120,3 +120,21 @@ def test_strengthen_declines_a_some_that_is_not_the_subjects_determiner(lang, hy
 ])
 def test_subject_determiner_is_still_swapped(lang, direction, label, hypothesis, expected):
     assert run("logic.quantifier", lang, "", hypothesis, label=label, direction=direction) == {(expected, label)}
+
+
+@pytest.mark.parametrize("lang,hypothesis", [
+    ("tr", "Her şeyi girdikten sonra devam edebilirsin."),   # inside an "after" clause: not upward
+    ("en", "After every meeting they go home."),
+])
+def test_weaken_declines_inside_temporal_clauses(lang, hypothesis):
+    assert declined(run("logic.quantifier", lang, "", hypothesis))
+
+
+@pytest.mark.parametrize("lang,premise,hypothesis", [
+    ("en", "We will try to contact you in the next 45 days.", "We will contact you in the next 45 days."),
+    ("sw", "Tutajaribu kuwasiliana katika siku 45 zijayo.", "Tutajaribu kuwasiliana katika siku 45 zijayo."),
+    ("es", "El sonido, de unos 3 km (2 millas) de diámetro.", "El sonido de 2 millas."),
+    ("ru", "На рисунке 3 показаны основные результаты.", "На рисунке 3 показаны функции."),
+])
+def test_number_declines_windows_conversions_and_figures(lang, premise, hypothesis):
+    assert declined(run("logic.number", lang, premise, hypothesis))
