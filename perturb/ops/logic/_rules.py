@@ -188,6 +188,11 @@ H' ⊨ H give P ⊨ ¬H'; an entailed or neutral H says nothing about the strong
 The table holds only when the quantifier sits in an upward-entailing position, so the op is not applicable
 when the sentence has a negation cue, a downward-entailing or subordinating word (``if``, ``without``,
 ``only``, ``who``, ``before``, ``or``), more than one quantifier (their scopes interact), or is a question.
+Since 0.3.0 it also fires only on the subject's determiner (the phrase starts at the first word; ``max_start``
+words allowed, 1 in Thai), never on a frequency adverbial (``time_nouns``: "every year" never becomes "at
+least one year"), nor near comparatives, "others", collective or duration/difficulty predicates
+(``context_blockers``), nor on multiword non-quantifiers (``exclude_more``: hi ``बहुत सारे``, tr ``her iki``,
+vi ``mọi người``). The table of allowed contexts is in docs/logic-rules.md.
 Failure modes: scalar implicature — "some"/"a few" are often read as "not all"/"not many", and a premise that
 contradicts H only through that implicature makes the strengthened H' true (the contradiction label is then
 wrong); an idiom not in the exclusion list (``all in all``) may be swapped; Spanish ``algunos`` before a
@@ -203,10 +208,15 @@ by the last digits; Arabic 3–10 / 11–99 / hundreds). Label map: entailment �
 a numeral: P says 3 hours, H' says 4 hours); neutral and contradiction are dropped. Also dropped when every
 shared number has a hedge or comparative within ``window`` tokens (``about``, ``more than``, ``at least``,
 ``около``, ``约``, ``+``) or is part of a range (``3 to 5``, ``3 or 4``): "at least 4" may still be entailed.
+Since 0.3.0 the premise must pin the number down, else the pair is dropped: the same counted word or unit
+beside it in both sentences (``count_side``), no hedge or direction word around it in either (``hedges``
+before it, several-word ones and ``post_hedges`` after it: "75 $ or less", "before 11 September"), not a year
+(``years``), not in a date (``date_words``), not a name, code or label (``name_words``, a capitalised or
+Latin-script word before it, "K-12", "23.", a footnote number). Rules and audit items: docs/logic-rules.md.
 Not applicable to a Turkish number carrying a suffix (``1998'de``: the suffix's vowel harmony follows the
 spoken numeral) or when no offset keeps the agreement class (Russian ``21 книгу``).
-Failure modes: a number that names rather than counts (``Route 66``, a model number) flips to contradiction
-only by convention; numbers written in words (``three``, ``三``) are not seen; the hedge lists are not
+Failure modes: the same-event reading is assumed ("100 barrels disappeared"); a specification that the
+premise words the same way ("3 boyutlu") is changed; numbers written in words (``three``, ``三``) are not seen; the hedge lists are not
 exhaustive.
 """
 from __future__ import annotations

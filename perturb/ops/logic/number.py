@@ -1,6 +1,7 @@
-"""`logic.number`: change a number of the XNLI hypothesis that the premise also states (entailment → contradiction).
+"""`logic.number`: change a number of the XNLI hypothesis that the premise pins down (entailment → contradiction).
 
-Rules and known failure modes are documented in `perturb.ops._logic_rules`.
+Rules, the checks that decide when the premise pins a number down, and known failure modes: docs/logic-rules.md
+and `perturb.ops.logic._rules`.
 """
 from __future__ import annotations
 
@@ -13,13 +14,18 @@ from ...core import DROPPED, Span, xnli_label_map
 from ...registry import register
 from ._rules import rx, LogicOp, _seqs, common_blockers, find_seq, fold, lang_rules, resource, tokens
 
-# A standalone integer: not part of a decimal, time, date, range or larger digit run ("3.5", "10:45", "1/2",
-# "3-5"), and not glued to a letter of a spaced script ("U2", "3D", "5th", "1990s": a name, an ordinal, a
-# decade). Han and Thai letters may touch it: those scripts write "3个", "1998年" without a space.
+# A standalone integer: not part of a decimal, time, date, range, code or larger digit run ("3.5", "10:45",
+# "1/2", "3-5", "K-12", "48،000", "48 000"), and not glued to a letter of a spaced script ("U2", "3D", "5th",
+# "1990s": a name, an ordinal, a decade). Han and Thai letters may touch it: those scripts write "3个",
+# "1998年" without a space.
+_LETTER = r"\p{Latin}\p{Cyrillic}\p{Greek}\p{Arabic}\p{Devanagari}"
 _INT = regex.compile(
-    r"(?<![\p{Nd}.,:/\p{Latin}\p{Cyrillic}\p{Greek}\p{Arabic}\p{Devanagari}])(?<!\p{Nd}[-–])"
-    r"\p{Nd}+(?![\p{Nd}\p{Latin}\p{Cyrillic}\p{Greek}\p{Arabic}\p{Devanagari}]|[.,:/\-–]\p{Nd})")
+    rf"(?<![\p{{Nd}}.,:/،٫٬'’{_LETTER}])(?<![\p{{Nd}}\p{{L}}][-–])(?<!\p{{Nd}}[\u00a0\u202f ])"
+    rf"\p{{Nd}}+(?![\p{{Nd}}{_LETTER}]|[.,:/\-–،٫٬'’]\p{{Nd}}|[-–]\p{{L}}|[\u00a0\u202f ]\p{{Nd}}{{3}}(?!\p{{Nd}}))")
 _DELTAS = (1, 2, 3, -1, -2, -3)
+# Signs that make a number a measure of the same thing on both sides ("$3", "30 %").
+_UNIT_SIGNS = frozenset("$€£¥₹₽₺%‰°")
+_NO_SPACE = frozenset({"zh", "th"})
 
 
 def _value(digits: str) -> int:
@@ -55,15 +61,168 @@ def _numbers_doc(lang):
     doc = resource(lang, "numbers")
     if doc is None:
         return None
+    words = {k: frozenset(fold(str(w), lang) for w in doc.get(k) or ()) for k in
+             ("date_words", "name_words", "function_words", "post_hedges")}
     return {"hedges": _seqs(lang, doc.get("hedges")), "agreement": str(doc.get("agreement", "default")),
             "block_suffix": str(doc.get("block_suffix", "")), "window": int(doc.get("window", "3")),
-            "range_words": tuple(doc.get("range_words") or ())}
+            "range_words": tuple(doc.get("range_words") or ()), **words,
+            "count_side": str(doc.get("count_side", "next")),
+            "capital_names": doc.get("capital_names", "true") == "true",
+            "years": tuple(int(y) for y in str(doc.get("years", "1000-2100")).split("-"))}
+
+
+class _Occurrence:
+    """One standalone integer of a sentence, with its token neighbours (folded) for the context checks."""
+
+    __slots__ = ("m", "value", "idx", "toks", "folded")
+
+    def __init__(self, m, toks, folded):
+        self.m, self.value, self.toks, self.folded = m, _value(m.group()), toks, folded
+        self.idx = [i for i, t in enumerate(toks) if t.start <= m.start() < t.end or m.start() <= t.start < m.end()]
+
+    def neighbour(self, step: int) -> str | None:
+        """The folded token just before (step -1) or after (step 1) the number, None at the edge."""
+        if not self.idx:
+            return None
+        j = self.idx[0] - 1 if step < 0 else self.idx[-1] + 1
+        return self.folded[j] if 0 <= j < len(self.toks) else None
+
+    def raw_neighbour(self, step: int) -> str | None:
+        if not self.idx:
+            return None
+        j = self.idx[0] - 1 if step < 0 else self.idx[-1] + 1
+        return self.toks[j].text if 0 <= j < len(self.toks) else None
+
+
+def _occurrences(text: str, lang: str) -> list[_Occurrence]:
+    toks = tokens(text, lang)
+    folded = [fold(t.text, lang) for t in toks]
+    return [_Occurrence(m, toks, folded) for m in _INT.finditer(text)]
+
+
+def _is_date_word(word: str | None, doc, lang: str, step: int) -> bool:
+    if word is None:
+        return False
+    if word in doc["date_words"]:
+        return True
+    if lang in _NO_SPACE:  # "9月", "1998年底", "ปี": a unit glued to the next word
+        return any(word.startswith(w) if step > 0 else word.endswith(w) for w in doc["date_words"])
+    return False
+
+
+def _pinned(occ: _Occurrence, text: str, lang: str, doc) -> bool:
+    """Whether this occurrence reads as a plain count or measure: not a year, date, name, code or label."""
+    digits = occ.m.group()
+    if len(digits) > 1 and unicodedata.digit(digits[0]) == 0:
+        return False  # "007", "05": an identifier or a time, not a count
+    lo, hi = doc["years"]
+    if occ.value in (0, 1) or (len(digits) == 4 and lo <= occ.value <= hi):
+        return False  # a year: an event of another year is rarely excluded ("a study in 1994")
+    if not occ.idx:
+        return False
+    first, last = occ.idx[0], occ.idx[-1]
+    for step, start in ((-1, first - 1), (1, last + 1)):
+        # two words either side, not across punctuation: "11 de septiembre", "ngày 11 tháng 9", "9月"
+        for j in (start, start + step):
+            if not 0 <= j < len(occ.toks) or not occ.toks[j].is_word:
+                break
+            if _is_date_word(occ.folded[j], doc, lang, step):
+                return False  # a date
+    prev = occ.raw_neighbour(-1)
+    if prev is not None and (fold(prev, lang) in doc["name_words"] or (doc["capital_names"] and prev[:1].isupper())
+                             or (lang not in ("en", "de", "fr", "es", "tr", "sw", "vi")
+                                 and regex.search(r"\p{Latin}", prev))):
+        return False  # "Flight 93", "Title 7", "No. 5", "رقم 94", "Defcon 3": a name or label
+    if prev is not None and prev[-1:] in "(（[":
+        return False  # "3 km (2 miles)": a conversion or an aside, hedged where the first figure is
+    nxt = occ.raw_neighbour(1)
+    if first == 0 and nxt is not None and nxt[:1].isupper():
+        return False  # "27 La dificultad …": a footnote or section number
+    if regex.match(r"\.\s+\p{L}", text[occ.m.end():]):
+        return False  # "23. Zusatzartikel", "3. madde": an ordinal (or a list number)
+    if nxt is not None and len(nxt) > 1 and nxt.isupper():
+        return False  # "5 WTC", "7 B": a building, a grid reference, a model
+    return True
+
+
+def _content(word: str | None, doc, lang: str) -> bool:
+    """A neighbour that ties the number to what it counts: a unit sign or a content word."""
+    if word is None:
+        return False
+    if word in _UNIT_SIGNS:
+        return True
+    if not regex.match(r"\p{L}", word) or word in doc["function_words"]:
+        return False
+    return len(word) >= (1 if lang in _NO_SPACE else 2)
+
+
+def _same_role(h: _Occurrence, p: _Occurrence, doc, lang: str) -> bool:
+    """Both numbers count the same thing: the same content word on the side where the language puts what a
+    numeral counts ("17 months" / "17 months"; sw "miezi 17"), or the same unit sign ("$3" / "3 $")."""
+    if p.idx and p.idx[0] == 0:
+        return False  # "27 La dificultad …" opening the premise: a footnote or paragraph number
+    h_signs, p_signs = _signs(h), _signs(p)
+    if h_signs and h_signs == p_signs:
+        return True
+    steps = {"next": (1,), "prev": (-1,), "both": (-1, 1)}[doc["count_side"]]
+    return any(_anchors(h, step, doc, lang) & _anchors(p, step, doc, lang) for step in steps)
+
+
+def _signs(occ: _Occurrence) -> set[str]:
+    """Unit signs next to the number, as their own tokens ("$ 25") or glued to it ("$25", "25%")."""
+    out = {w for w in (occ.neighbour(-1), occ.neighbour(1)) if w in _UNIT_SIGNS}
+    for i in occ.idx:
+        out.update(c for c in occ.toks[i].text if c in _UNIT_SIGNS)
+    return out
+
+
+def _anchors(occ: _Occurrence, step: int, doc, lang: str) -> frozenset[str]:
+    """The content words among the two words on one side of the number, not across punctuation ("3 new
+    schools", "3 个 小时", "miezi 17")."""
+    out = set()
+    start = occ.idx[0] - 1 if step < 0 else occ.idx[-1] + 1
+    for j in (start, start + step):
+        if not 0 <= j < len(occ.toks):
+            break
+        word = occ.folded[j]
+        if _content(word, doc, lang):
+            out.add(word)
+        elif not regex.match(r"\p{L}", word):
+            break
+    return frozenset(out)
+
+
+def _hedged_around(occ: _Occurrence, lang: str, doc, window: int) -> bool:
+    """A hedge, comparative, direction word or range around the number: any listed hedge in the `window`
+    words before it ("about 17", "more than 30", "before 11"), a several-word one or a `post_hedges` word
+    after it ("75 $ or less", "20万美元以上", "3 odd")."""
+    toks, folded = occ.toks, occ.folded
+    if not occ.idx:
+        return True
+    i0, i1 = occ.idx[0], occ.idx[-1]
+    lo, hi = max(0, i0 - window), min(len(toks), i1 + 1 + window)
+    for seq in doc["hedges"]:
+        j = find_seq(folded, seq, lo)
+        while 0 <= j and j + len(seq) <= hi:
+            if j + len(seq) <= i0 or (j > i1 and len(seq) > 1):
+                return True
+            j = find_seq(folded, seq, j + 1)
+    if any(f in doc["post_hedges"] for f in folded[i1 + 1:hi]):
+        return True
+    # A range ("3 to 5", "3 or 4"): a range word between this number and another one.
+    ranges = {fold(w, lang) for w in doc["range_words"]}
+    for a, b in ((i0 - 2, i0 - 1), (i1 + 2, i1 + 1)):
+        if 0 <= a < len(toks) and 0 <= b < len(toks) and folded[b] in ranges and _INT.search(toks[a].text):
+            return True
+    # Hedges glued to the number ("40+", "~40", "约40").
+    around = "".join(t.text for t in toks[max(0, i0 - 1):i1 + 2])
+    return any(c in around for c in "+~≈<>≤≥±")
 
 
 @register
 class Number(LogicOp):
     name = "logic.number"
-    description = "change a number the hypothesis shares with the premise; entailment -> contradiction, others dropped"
+    description = "change a number the premise pins down; entailment -> contradiction, others dropped"
     label_map = xnli_label_map({"entailment": "contradiction", "neutral": None, "contradiction": None})
     resource_kind = "numbers"
 
@@ -74,52 +233,33 @@ class Number(LogicOp):
         if doc is None or rules is None or not text.strip() or common_blockers(text, lang, rules):
             return None
         premise = example.fields.get("premise", "")
-        in_premise = {_value(m.group()) for m in _INT.finditer(premise)}
-        candidates = []
-        for m in _INT.finditer(text):
-            digits = m.group()
-            if len(digits) > 1 and unicodedata.digit(digits[0]) == 0:
-                continue  # "007", "05": an identifier or a time, not a count
-            value = _value(digits)
-            if value in (0, 1) or value not in in_premise:
-                continue
-            if doc["block_suffix"] and rx(doc["block_suffix"]).match(text[m.end():]):
-                continue
-            candidates.append(m)
-        if not candidates:
-            return None
-        plain = [m for m in candidates if not self._hedged(text, lang, m, doc)]
+        in_premise: dict[int, list[_Occurrence]] = {}
+        for occ in _occurrences(premise, lang):
+            in_premise.setdefault(occ.value, []).append(occ)
+        shared = [occ for occ in _occurrences(text, lang) if occ.value in in_premise and occ.value not in (0, 1)
+                  and not (doc["block_suffix"] and rx(doc["block_suffix"]).match(text[occ.m.end():]))]
+        if not shared:
+            return None  # no number of the hypothesis is stated in the premise: nothing to contradict
+        plain = [occ for occ in shared if self._determined(occ, in_premise[occ.value], text, premise, lang, doc)]
         if not plain:
-            return DROPPED  # "at least 4" may still be entailed: the new label is undetermined
-        m = plain[rng.randrange(len(plain))]
-        value = _value(m.group())
-        cls = _agreement_class(value, doc["agreement"])
-        options = [value + d for d in _DELTAS
-                   if value + d >= 2 and value + d not in in_premise
-                   and _agreement_class(value + d, doc["agreement"]) == cls]
+            return DROPPED  # the premise does not pin this number down: the new label is undetermined
+        occ = plain[rng.randrange(len(plain))]
+        cls = _agreement_class(occ.value, doc["agreement"])
+        options = [occ.value + d for d in _DELTAS
+                   if occ.value + d >= 2 and occ.value + d not in in_premise
+                   and _agreement_class(occ.value + d, doc["agreement"]) == cls]
         if not options:
             return None
         new = options[rng.randrange(len(options))]
-        return [Span(m.start(), m.end(), _render(new, m.group()))]
+        return [Span(occ.m.start(), occ.m.end(), _render(new, occ.m.group()))]
 
     @staticmethod
-    def _hedged(text, lang, m, doc) -> bool:
-        toks = tokens(text, lang)
-        folded = [fold(t.text, lang) for t in toks]
-        idx = [i for i, t in enumerate(toks) if t.start <= m.start() < t.end or m.start() <= t.start < m.end()]
-        if not idx:
+    def _determined(occ, premise_occs, text, premise, lang, doc) -> bool:
+        """The premise states this very number, unhedged, in the same role, and it is a count or measure."""
+        if not _pinned(occ, text, lang, doc) or _hedged_around(occ, lang, doc, doc["window"]):
             return False
-        lo = max(0, idx[0] - doc["window"])
-        hi = min(len(toks), idx[-1] + 1 + doc["window"])
-        for seq in doc["hedges"]:
-            j = find_seq(folded, seq, lo)
-            if 0 <= j and j + len(seq) <= hi:
-                return True
-        # A range ("3 to 5", "3 or 4"): a range word between this number and another one.
-        ranges = {fold(w, lang) for w in doc["range_words"]}
-        for a, b in ((idx[0] - 2, idx[0] - 1), (idx[-1] + 2, idx[-1] + 1)):
-            if 0 <= a < len(toks) and 0 <= b < len(toks) and folded[b] in ranges and _INT.search(toks[a].text):
-                return True
-        # Hedges glued to the number ("40+", "~40", "约40").
-        around = text[max(0, m.start() - 1):m.end() + 1]
-        return any(c in around for c in "+~≈<>≤≥±")
+        # Every premise mention must be exact (one hedged mention leaves the value open) and one must match.
+        if any(_hedged_around(p, lang, doc, doc["window"]) or not _pinned(p, premise, lang, doc)
+               for p in premise_occs):
+            return False
+        return any(_same_role(occ, p, doc, lang) for p in premise_occs)

@@ -1,7 +1,8 @@
 """`logic.quantifier`: weaken (all → some) or strengthen (some → all) one quantifier of the XNLI hypothesis.
 
-The monotonicity table behind the label maps, the lexicon format and the known failure modes are documented
-in `perturb.ops._logic_rules`.
+The monotonicity table behind the label maps, the contexts where a swap is allowed, the lexicon format and the
+known failure modes are documented in docs/logic-rules.md and
+`perturb.ops.logic._rules`.
 """
 from __future__ import annotations
 
@@ -47,8 +48,14 @@ def _quant_doc(lang):
     return {
         "weaken": list(doc.get("weaken") or ()),
         "strengthen": list(doc.get("strengthen") or ()),
-        "blockers": _seqs(lang, doc.get("blockers")),
-        "exclude": _seqs(lang, doc.get("exclude")),
+        # context_blockers: comparatives, "others", collective and duration predicates ("better than others",
+        # "all senders combined", "it takes long to make all …"), where the swap's entailment fails
+        "blockers": _seqs(lang, [*(doc.get("blockers") or ()), *(doc.get("context_blockers") or ())]),
+        "exclude": _seqs(lang, [*(doc.get("exclude") or ()), *(doc.get("exclude_more") or ())]),
+        # a quantifier over one of these is a frequency ("every year", "kila siku"), never swapped
+        "time_nouns": frozenset(fold(str(w), lang) for w in doc.get("time_nouns") or ()),
+        # how many words may precede the quantifier phrase: it must be the subject's determiner
+        "max_start": int(doc.get("max_start", "0")),
         "quantifiers": _seqs(lang, doc.get("quantifiers")),
     }
 
@@ -203,13 +210,24 @@ class Quantifier(LogicOp):
         excluded, matches = found
         toks = tokens(text, lang)
         folded = folded_tokens(text, lang)
+        doc = _quant_doc(lang)
+        lead = next((i for i, t in enumerate(toks) if t.is_word), 0)
         for first, last, rule in matches[self.params.direction]:
             if first in excluded or not _context_ok(rule, folded, toks, lang, first, last):
                 continue
+            if first - lead > doc["max_start"] or _temporal(folded, first, last, doc):
+                continue  # not in subject determiner position, or a frequency adverbial
             spans = _render(rule, text, toks, folded, lang, first, last)
             if spans:
                 return spans
         return None
+
+
+def _temporal(folded, first, last, doc) -> bool:
+    """Whether the quantifier phrase quantifies over times ("every year", "jedes Jahr", "siku zote", "ทุกวัน")."""
+    words = folded[first:min(last + 2, len(folded))]
+    return any(w in doc["time_nouns"] or any(w.endswith(t) and len(t) > 1 for t in doc["time_nouns"])
+               for w in words)
 
 
 # Memoised by hypothesis: everything up to the choice of direction is the same for weaken and strengthen, which
