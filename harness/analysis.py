@@ -1,4 +1,9 @@
-"""Turns per-model predictions into metric cells (model x lang x op) and aggregates, with shared bootstrap replicates."""
+"""Turns per-model predictions into metric cells (model x lang x op) and aggregates, with shared bootstrap replicates.
+
+Every cell resamples its own ids in every replicate (a stratified bootstrap), driven by one matrix of uniforms
+shared by all cells and models: differences between models are paired, cells with the same ids get the same
+resample, and an aggregate's replicate always holds every one of its cells.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ import numpy as np
 from harness import metrics as M
 from harness.attackset import op_info
 from harness.collect import LangPredictions, parallel_key
+
+LEVELS = ("lang", "op", "family", "overall")
 
 
 @dataclass
@@ -26,130 +33,174 @@ class ModelRun:
 
 @dataclass
 class Analysis:
-    """Point estimates with CIs (JSON-ready rows) plus the replicates compare.py needs (kept in memory only)."""
+    """Point estimates with CIs (JSON-ready rows) plus the replicates compare.py needs (kept in memory only).
+
+    ``reps[stat]`` is (models x cells x B), indexed by ``models`` and ``keys`` ((lang, op) pairs); it is
+    NaN where a model lacks the cell or the cell has fewer than ``min_n`` ids.
+    """
 
     cells: list[dict]
     aggregates: list[dict]
-    replicates: dict[str, dict[tuple[str, str], dict[str, np.ndarray]]]  # model -> (lang, op) -> stat -> (B,)
+    models: list[str]
+    keys: list[tuple[str, str]]
+    n_ids: np.ndarray  # per key
+    reps: dict[str, np.ndarray]
     n_boot: int
     seed: int
     level: float
+    min_n: int
+
+    def cell_reps(self, model: str, key: tuple[str, str], stat: str = "delta") -> np.ndarray:
+        return self.reps[stat][self.models.index(model), self.keys.index(key)]
 
 
-def _summ(point: float, reps: np.ndarray, level: float) -> dict:
-    lo, hi = M.percentile_ci(reps, level)
-    return {"value": point, "ci": [lo, hi]}
+def _universe(runs: Sequence[ModelRun]) -> dict[str, int]:
+    base = runs[0].predictions
+    for run in runs[1:]:
+        if sorted(run.predictions) != sorted(base):
+            raise ValueError(f"{run.name}: languages differ from {runs[0].name}'s; models must see the same set")
+        for lang, lp in run.predictions.items():
+            if lp.ids != base[lang].ids:
+                raise ValueError(f"{run.name}: ids of {lang} differ from {runs[0].name}'s; "
+                                 "models must see the same set")
+    keys = sorted({parallel_key(i, lang) for lang, lp in base.items() for i in lp.ids})
+    return {k: n for n, k in enumerate(keys)}
 
 
 def analyse(
-    runs: Sequence[ModelRun], *, manifest: Mapping, n_boot: int = 1000, seed: int = 12345, level: float = 0.95
+    runs: Sequence[ModelRun], *, manifest: Mapping, n_boot: int = 1000, seed: int = 12345, level: float = 0.95,
+    min_n: int = M.DEFAULT_MIN_N,
 ) -> Analysis:
-    """Metrics for every (model, lang, op) with paired-bootstrap CIs, and per-lang/op/family/overall means.
+    """Metrics for every (model, lang, op) with bootstrap CIs, and per-lang/op/family/overall aggregates.
 
-    One weight matrix over the union of parallel ids is drawn once, so every cell, every model and every language
-    sees the same resamples: differences between models are paired, and language averages keep the correlation
-    between translations of the same item.
+    Cells with fewer than ``min_n`` ids keep their point estimates and counts but get no interval, no test,
+    and stay out of the aggregates.
     """
     if not runs:
         raise ValueError("nothing to analyse")
+    if n_boot < 2:
+        raise ValueError(f"n_boot must be at least 2, got {n_boot}")
+    where = _universe(runs)
+    # float32 uniforms: floor(u * n) resolves ids well past any XNLI size, at half the memory.
+    u = M.uniforms(n_boot, len(where), seed).astype(np.float32)
     base = runs[0].predictions
-    universe = sorted({parallel_key(i, lang) for lang, lp in base.items() for i in lp.ids})
-    where = {k: n for n, k in enumerate(universe)}
-    W = M.bootstrap_weights(len(universe), n_boot, seed)
-
-    cells: list[dict] = []
-    reps: dict[str, dict] = {}
-    lang_clean: dict[str, dict[str, tuple[float, np.ndarray]]] = defaultdict(dict)
+    keys = [(lang, op) for lang in sorted(base) for op in sorted({o for r in runs for o in r.predictions[lang].ops})]
+    models = [r.name for r in runs]
+    reps = {s: np.full((len(runs), len(keys), n_boot), np.nan) for s in M.STATS}
+    cells, n_ids, lang_clean = [], np.zeros(len(keys), dtype=np.int64), defaultdict(dict)
     for lang in sorted(base):
-        pos = np.array([where[parallel_key(i, lang)] for i in base[lang].ids], dtype=np.int64)
-        Wl = W[:, pos]
-        for run in runs:
-            lp = run.predictions[lang]
-            if lp.ids != base[lang].ids:
-                raise ValueError(f"{run.name}: ids of {lang} differ from {runs[0].name}'s; models must see the same set")
-            cc = (lp.pred == lp.gold).astype(np.float64)
-            lang_clean[run.name][lang] = (float(cc.mean()) if cc.size else float("nan"), M._div(Wl @ cc, Wl.sum(1)))
-            for op in sorted(lp.ops):
-                o = lp.ops[op]
-                cd = M.cell_data(lp.pred, lp.gold, o.index, o.pred, o.gold)
-                pt = M.point(cd)
-                rp = M.replicates(cd, Wl)
-                reps.setdefault(run.name, {})[(lang, op)] = rp
-                info = op_info(dict(manifest), op)
-                row = {
-                    "model": run.name, "schedule": run.schedule, "seed": run.seed, "lang": lang, "op": op,
-                    "family": info["family"], "label_effect": info["label_effect"],
-                    "n_ids": cd.n_ids, "n_variants": cd.n_variants,
-                    "label_changed": int(np.sum(o.gold != o.orig_gold)),
-                }
-                for s in M.STATS:
-                    row[s] = pt[s]
-                    row[s + "_ci"] = list(M.percentile_ci(rp[s], level))
-                cells.append(row)
-
-    aggregates = _aggregate(cells, reps, lang_clean, level)
-    return Analysis(cells=cells, aggregates=aggregates, replicates=reps, n_boot=n_boot, seed=seed, level=level)
+        order = np.argsort([where[parallel_key(i, lang)] for i in base[lang].ids], kind="stable")
+        counts_cache: dict[bytes, np.ndarray] = {}
+        _clean_rows(runs, lang, order, u, level, lang_clean)
+        for j, (klang, op) in enumerate(keys):
+            if klang != lang:
+                continue
+            rows, n = _cell(runs, lang, op, j, order, u, reps, counts_cache, manifest, level, min_n)
+            n_ids[j] = n
+            cells += rows
+    aggregates = _aggregate(cells, models, keys, reps, lang_clean, level)
+    return Analysis(cells=cells, aggregates=aggregates, models=models, keys=keys, n_ids=n_ids, reps=reps,
+                    n_boot=n_boot, seed=seed, level=level, min_n=min_n)
 
 
-def _mean_reps(items: list[dict[str, np.ndarray]], stat: str) -> np.ndarray:
-    with np.errstate(all="ignore"):
-        import warnings
+def _own_counts(mask: np.ndarray, order: np.ndarray, u: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The cell's ids (positions, in universe order) and their own-id resampling counts (cached per id set)."""
+    pos = order[mask[order]]
+    key = pos.tobytes()
+    if key not in cache:
+        cache.clear()  # cells of one language mostly share their ids; keep one matrix, not one per op
+        cache[key] = M.resample_counts(u, pos.size)
+    return pos, cache[key]
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (e.g. no correct id) stay NaN
-            return np.nanmean(np.stack([r[stat] for r in items]), axis=0)
+
+def _clean_rows(runs, lang, order, u, level, lang_clean) -> None:
+    counts = M.resample_counts(u, order.size)
+    for run in runs:
+        lp = run.predictions[lang]
+        cc = (lp.pred == lp.gold).astype(np.float64)[order]
+        r = M._div(counts @ cc, counts.sum(1))
+        lang_clean[run.name][lang] = (float(cc.mean()) if cc.size else float("nan"), r, int(cc.size))
 
 
-def _aggregate(cells, reps, lang_clean, level) -> list[dict]:
-    out = []
-    by_model = defaultdict(list)
-    for c in cells:
-        by_model[c["model"]].append(c)
-    for model, mcells in by_model.items():
-        first = mcells[0]
-        groups = {
-            "lang": defaultdict(list),
-            "op": defaultdict(list),
-            "family": defaultdict(list),
+def _cell(runs, lang, op, j, order, u, reps, cache, manifest, level, min_n) -> tuple[list[dict], int]:
+    info = op_info(dict(manifest), op)
+    rows, n = [], 0
+    for m, run in enumerate(runs):
+        lp = run.predictions[lang]
+        if op not in lp.ops:
+            continue
+        o = lp.ops[op]
+        cd = M.cell_data(lp.pred, lp.gold, o.index, o.pred, o.gold, o.orig_gold)
+        n = cd.n_ids
+        pt = M.point(cd)
+        row = {
+            "model": run.name, "schedule": run.schedule, "seed": run.seed, "lang": lang, "op": op,
+            "family": info["family"], "label_effect": info["label_effect"],
+            "n_ids": n, "n_variants": cd.n_variants, "label_changed": int(np.sum(o.gold != o.orig_gold)),
+            "too_small": n < min_n,
         }
-        for c in mcells:
-            groups["lang"][c["lang"]].append(c)
-            groups["op"][c["op"]].append(c)
-            groups["family"][c["family"]].append(c)
-        lang_level = {}
-        for level_name, g in groups.items():
-            for key in sorted(g):
-                members = g[key]
-                row = {"model": model, "schedule": first["schedule"], "seed": first["seed"],
-                       "level": level_name, "key": key, "n_cells": len(members)}
-                mreps = [reps[model][(c["lang"], c["op"])] for c in members]
-                agg_reps = {}
-                for s in M.STATS:
-                    vals = [c[s] for c in members if c[s] is not None and not np.isnan(c[s])]
-                    r = _mean_reps(mreps, s)
-                    agg_reps[s] = r
-                    row[s] = float(np.mean(vals)) if vals else float("nan")
-                    row[s + "_ci"] = list(M.percentile_ci(r, level))
-                if level_name == "lang":
-                    acc, r = lang_clean[model][key]
-                    row["acc_clean_all"] = acc
-                    row["acc_clean_all_ci"] = list(M.percentile_ci(r, level))
-                    lang_level[key] = (row, agg_reps)
-                out.append(row)
-        # Overall = the average over languages of each language's mean over perturbations.
-        if lang_level:
-            row = {"model": model, "schedule": first["schedule"], "seed": first["seed"],
-                   "level": "overall", "key": "avg", "n_cells": len(mcells)}
-            for s in M.STATS:
-                vals = [r[s] for r, _ in lang_level.values() if not np.isnan(r[s])]
-                row[s] = float(np.mean(vals)) if vals else float("nan")
-                row[s + "_ci"] = list(M.percentile_ci(_mean_reps([a for _, a in lang_level.values()], s), level))
-            out.append(row)
-    # Languages with a clean set but no perturbation still deserve a clean accuracy row.
-    for model, per_lang in lang_clean.items():
-        seen = {r["key"] for r in out if r["model"] == model and r["level"] == "lang"}
-        for lang, (acc, r) in sorted(per_lang.items()):
-            if lang not in seen:
-                out.append({"model": model, "level": "lang", "key": lang, "n_cells": 0, "acc_clean_all": acc,
+        rp = None
+        if n >= min_n:
+            pos, counts = _own_counts(cd.mask, order, u, cache)
+            mat, names = M.id_matrix(cd, pos)
+            rp = M.replicates_from(counts, mat, names)
+        for s in M.STATS:
+            row[s] = pt[s]
+            row[s + "_ci"] = list(M.percentile_ci(rp[s], level)) if rp is not None else None
+            if rp is not None:
+                reps[s][m, j] = rp[s]
+        rows.append(row)
+    return rows, n
+
+
+def _members(cells, models, keys) -> dict[tuple[str, str, str], list[int]]:
+    """(model, level, key) -> indices into ``keys`` of the cells an aggregate averages (enough ids only)."""
+    out = defaultdict(list)
+    kidx = {k: j for j, k in enumerate(keys)}
+    for c in cells:
+        if c["too_small"]:
+            continue
+        j = kidx[(c["lang"], c["op"])]
+        for level, key in (("lang", c["lang"]), ("op", c["op"]), ("family", c["family"]), ("overall", "all")):
+            out[(c["model"], level, key)].append(j)
+    return out
+
+
+def _aggregate(cells, models, keys, reps, lang_clean, level) -> list[dict]:
+    """Unweighted (each cell equal) and n-weighted (``*_w``, each id equal) means over eligible cells."""
+    out = []
+    point = {(c["model"], c["lang"], c["op"]): c for c in cells}
+    small = defaultdict(int)
+    for c in cells:
+        if c["too_small"]:
+            for lvl, key in (("lang", c["lang"]), ("op", c["op"]), ("family", c["family"]), ("overall", "all")):
+                small[(c["model"], lvl, key)] += 1
+    first = {c["model"]: c for c in cells}
+    members = _members(cells, models, keys)
+    for (model, lvl, key), js in sorted(members.items(), key=lambda kv: (models.index(kv[0][0]),
+                                                                           LEVELS.index(kv[0][1]), kv[0][2])):
+        m = models.index(model)
+        mc = [point[(model, *keys[j])] for j in js]
+        n = np.array([c["n_ids"] for c in mc], dtype=np.float64)
+        row = {"model": model, "schedule": first[model]["schedule"], "seed": first[model]["seed"], "level": lvl,
+               "key": key, "n_cells": len(js), "n_cells_too_small": small.get((model, lvl, key), 0),
+               "n_ids": int(n.sum())}
+        for s in M.STATS:
+            vals = np.array([c[s] for c in mc], dtype=np.float64)
+            r = reps[s][m, js].astype(np.float64)
+            row[s] = float(M.nanmean(vals, 0))
+            row[s + "_ci"] = list(M.percentile_ci(M.nanmean(r, 0), level))
+            row[s + "_w"] = float(M.nanmean(vals, 0, n))
+            row[s + "_w_ci"] = list(M.percentile_ci(M.nanmean(r, 0, n), level))
+        if lvl == "lang":
+            acc, r, n_clean = lang_clean[model][key]
+            row.update(acc_clean_all=acc, acc_clean_all_ci=list(M.percentile_ci(r, level)), n_clean=n_clean)
+        out.append(row)
+    seen = {(r["model"], r["key"]) for r in out if r["level"] == "lang"}
+    for model, per_lang in lang_clean.items():  # a language with no eligible cell still has a clean accuracy
+        for lang, (acc, r, n_clean) in sorted(per_lang.items()):
+            if (model, lang) not in seen:
+                out.append({"model": model, "level": "lang", "key": lang, "n_cells": 0, "n_clean": n_clean,
+                            "n_cells_too_small": small.get((model, "lang", lang), 0), "acc_clean_all": acc,
                             "acc_clean_all_ci": list(M.percentile_ci(r, level))})
     return out
