@@ -114,10 +114,13 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
     manifest_bytes = json.dumps(m, sort_keys=True, ensure_ascii=False).encode("utf-8")
     msha = hashlib.sha256(manifest_bytes).hexdigest()
     sigs: dict[str, dict[str, str]] = {}
+    status: dict[str, dict[str, str]] = {}  # lets the report tell "unsupported" from "all dropped" in a gap
     for op, per_lang in (m.get("counts") or {}).items():
         for lang, c in per_lang.items():
             if isinstance(c, dict) and c.get("signature"):
                 sigs.setdefault(op, {})[lang] = c["signature"]
+            if isinstance(c, dict) and c.get("status"):
+                status.setdefault(op, {})[lang] = c["status"]
     version = _version()
     sample = f"{opts.max_per_lang}@{opts.sample_seed}" if opts.max_per_lang else "all"
     signature = (f"task:{attack_set.task}|attacks:{msha[:8]}|models:{len(runs)}|boot:{opts.n_boot}"
@@ -140,7 +143,7 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
         "attack_set": {
             "path": str(exp.attacks), "manifest_sha256": msha, "seed": m.get("seed"), "recipe": m.get("recipe"),
             "split": m.get("split"), "schema": m.get("schema"), "xstress_version": m.get("xstress_version"),
-            "signatures": sigs,
+            "signatures": sigs, "status": status,
         },
         "config": {
             "bootstrap": {"n": analysis.n_boot, "seed": analysis.seed, "level": analysis.level,
