@@ -124,7 +124,7 @@ def _clean_rows(runs, lang, order, u, level, lang_clean) -> None:
 
 def _cell(runs, lang, op, j, order, u, reps, cache, manifest, level, min_n) -> tuple[list[dict], int]:
     info = op_info(dict(manifest), op)
-    rows, n = [], 0
+    rows, mats, ms, n = [], [], [], 0
     for m, run in enumerate(runs):
         lp = run.predictions[lang]
         if op not in lp.ops:
@@ -132,24 +132,29 @@ def _cell(runs, lang, op, j, order, u, reps, cache, manifest, level, min_n) -> t
         o = lp.ops[op]
         cd = M.cell_data(lp.pred, lp.gold, o.index, o.pred, o.gold, o.orig_gold)
         n = cd.n_ids
-        pt = M.point(cd)
         row = {
             "model": run.name, "schedule": run.schedule, "seed": run.seed, "lang": lang, "op": op,
             "family": info["family"], "label_effect": info["label_effect"],
             "n_ids": n, "n_variants": cd.n_variants, "label_changed": int(np.sum(o.gold != o.orig_gold)),
-            "too_small": n < min_n,
+            "too_small": n < min_n, **M.point(cd),
         }
-        rp = None
+        rows.append(row)
         if n >= min_n:
             pos, counts = _own_counts(cd.mask, order, u, cache)
             mat, names = M.id_matrix(cd, pos)
-            rp = M.replicates_from(counts, mat, names)
-        for s in M.STATS:
-            row[s] = pt[s]
-            row[s + "_ci"] = list(M.percentile_ci(rp[s], level)) if rp is not None else None
-            if rp is not None:
-                reps[s][m, j] = rp[s]
-        rows.append(row)
+            mats.append(mat)
+            ms.append(m)
+    for row in rows:
+        row.update({s + "_ci": None for s in M.STATS})
+    if mats:
+        # One product for every model of the cell: they share the resample, so their differences are paired.
+        sums = counts @ np.hstack(mats)
+        for i, (m, row) in enumerate(zip(ms, (r for r in rows if not r["too_small"]))):
+            per = M.split_replicates(sums, names, i)
+            cis = M.percentile_cis(np.stack([per[s] for s in M.STATS]), level)
+            for s, ci in zip(M.STATS, cis):
+                reps[s][m, j] = per[s]
+                row[s + "_ci"] = [float(ci[0]), float(ci[1])]
     return rows, n
 
 
@@ -163,6 +168,20 @@ def _members(cells, models, keys) -> dict[tuple[str, str, str], list[int]]:
         j = kidx[(c["lang"], c["op"])]
         for level, key in (("lang", c["lang"]), ("op", c["op"]), ("family", c["family"]), ("overall", "all")):
             out[(c["model"], level, key)].append(j)
+    return out
+
+
+def _agg_values(mc: list[dict], reps, m: int, js: list[int], n: np.ndarray, level: float) -> dict:
+    """Each stat's unweighted and n-weighted (``_w``) mean over the cells ``js`` of model ``m``, with CIs."""
+    out, rows = {}, []
+    for s in M.STATS:
+        vals = np.array([c[s] for c in mc], dtype=np.float64)
+        r = reps[s][m, js]
+        out[s], out[s + "_w"] = float(M.nanmean(vals, 0)), float(M.nanmean(vals, 0, n))
+        rows += [M.nanmean(r, 0), M.nanmean(r, 0, n)]
+    cis = M.percentile_cis(np.stack(rows), level)
+    for i, s in enumerate(M.STATS):
+        out[s + "_ci"], out[s + "_w_ci"] = [float(x) for x in cis[2 * i]], [float(x) for x in cis[2 * i + 1]]
     return out
 
 
@@ -185,13 +204,7 @@ def _aggregate(cells, models, keys, reps, lang_clean, level) -> list[dict]:
         row = {"model": model, "schedule": first[model]["schedule"], "seed": first[model]["seed"], "level": lvl,
                "key": key, "n_cells": len(js), "n_cells_too_small": small.get((model, lvl, key), 0),
                "n_ids": int(n.sum())}
-        for s in M.STATS:
-            vals = np.array([c[s] for c in mc], dtype=np.float64)
-            r = reps[s][m, js].astype(np.float64)
-            row[s] = float(M.nanmean(vals, 0))
-            row[s + "_ci"] = list(M.percentile_ci(M.nanmean(r, 0), level))
-            row[s + "_w"] = float(M.nanmean(vals, 0, n))
-            row[s + "_w_ci"] = list(M.percentile_ci(M.nanmean(r, 0, n), level))
+        row.update(_agg_values(mc, reps, m, js, n, level))
         if lvl == "lang":
             acc, r, n_clean = lang_clean[model][key]
             row.update(acc_clean_all=acc, acc_clean_all_ci=list(M.percentile_ci(r, level)), n_clean=n_clean)

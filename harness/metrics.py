@@ -134,8 +134,13 @@ def id_matrix(cd: CellData, pos: np.ndarray | None = None) -> tuple[np.ndarray, 
 
 def replicates_from(counts: np.ndarray, mat: np.ndarray, names: list[str]) -> dict[str, np.ndarray]:
     """Bootstrap replicates of :data:`STATS` from resampling ``counts`` (B x ids) and an :func:`id_matrix`."""
-    s = counts @ mat
-    return _finish({k: _div(s[:, 2 * j], s[:, 2 * j + 1]) for j, k in enumerate(names)})
+    return split_replicates(counts @ mat, names, 0)
+
+
+def split_replicates(sums: np.ndarray, names: list[str], i: int) -> dict[str, np.ndarray]:
+    """The :data:`STATS` replicates of the ``i``-th :func:`id_matrix` in resampled column sums (B x columns)."""
+    base = 2 * len(names) * i
+    return _finish({k: _div(sums[:, base + 2 * j], sums[:, base + 2 * j + 1]) for j, k in enumerate(names)})
 
 
 def replicates(cd: CellData, weights: np.ndarray) -> dict[str, np.ndarray]:
@@ -191,6 +196,19 @@ def nanmean(a: np.ndarray, axis: int, weights: np.ndarray | None = None) -> np.n
         w = w * np.reshape(weights, shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.sum(np.where(ok, a, 0.0) * w, axis=axis) / np.sum(w, axis=axis)
+
+
+def percentile_cis(reps: np.ndarray, level: float = 0.95) -> np.ndarray:
+    """:func:`percentile_ci` of each row of ``reps`` (rows x B) at once: (rows x 2)."""
+    reps = np.asarray(reps, dtype=np.float64)
+    out = np.full((reps.shape[0], 2), np.nan)
+    clean = ~np.isnan(reps).any(axis=1)
+    a = (1.0 - level) / 2.0
+    if clean.any():
+        out[clean] = np.quantile(reps[clean], [a, 1.0 - a], axis=1).T
+    for i in np.flatnonzero(~clean):
+        out[i] = percentile_ci(reps[i], level)
+    return out
 
 
 def holm(pvalues: Sequence[float]) -> np.ndarray:
