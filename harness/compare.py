@@ -3,7 +3,8 @@ per language, and exploratory per-cell tests, each family of tests with its own 
 
 The test follows the design. One model per group: a paired sign-flip (permutation) test on the same ids, exact
 for a cell, Monte Carlo with enough permutations for the primary family. Several seeds in a group: the
-multi-bootstrap of Sellam et al. 2021 (seeds and ids resampled jointly), p from its standard error. Welch's
+multi-bootstrap of Sellam et al. 2021 (seeds and ids resampled jointly), p from its standard error
+against a t distribution whose degrees of freedom reflect the number of seeds. Welch's
 t-test across seeds is a secondary figure only.
 """
 
@@ -158,7 +159,8 @@ def _pvalues(ctx: _Context, tests: list[dict], design: str, n_perm: int) -> None
         reps = t.pop("_reps")
         t["p_floor"], t["p"], t["p_method"] = None, None, None
         if design == "multi-bootstrap" and reps is not None:
-            t["p"], t["p_method"] = _none(M.normal_p(t["diff"], reps)), "multi-bootstrap SE"
+            t["p"] = _none(M.multiboot_p(t["diff"], reps, t["a_values"], t["b_values"]))
+            t["p_method"] = "multi-bootstrap SE, t (Satterthwaite df)"
     if design != "permutation":
         return
     e_cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}

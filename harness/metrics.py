@@ -278,11 +278,14 @@ def welch_p(a: Sequence[float], b: Sequence[float]) -> float:
     return float(min(1.0, 2.0 * student_t.sf(abs(diff) / np.sqrt(se2), df)))
 
 
-def normal_p(diff: float, reps: np.ndarray) -> float:
-    """Two-sided p of "no difference" from a bootstrap's standard error (normal approximation; no floor).
+def multiboot_p(diff: float, reps: np.ndarray, a: Sequence[float], b: Sequence[float]) -> float:
+    """Two-sided p of "no difference" from multi-bootstrap replicates ``reps`` of a difference of group means.
 
-    A spread within rounding of zero means every resample gives the same difference: p = 1 if it is zero,
-    else p = 0.
+    The statistic is diff / SE, with SE the replicates' spread (no resampling floor). Its reference is a
+    t distribution whose degrees of freedom come from Satterthwaite's formula for the seed part of the variance
+    (each group's s²/n from its per-seed values ``a`` and ``b``): when seeds disagree, a few seeds give few
+    degrees of freedom (as in Welch's test); when ids dominate, it tends to the normal. A spread within rounding
+    of zero means every resample gives the same difference: p = 1 if it is zero, else p = 0.
     """
     reps = np.asarray(reps, dtype=np.float64)
     reps = reps[~np.isnan(reps)]
@@ -292,6 +295,10 @@ def normal_p(diff: float, reps: np.ndarray) -> float:
     tol = tolerance(reps, [diff])
     if se <= tol:
         return 1.0 if abs(diff) <= tol else 0.0
-    import math
+    parts = [(np.var(v, ddof=1) / len(v), len(v) - 1) for v in (np.asarray(a, float), np.asarray(b, float))
+             if len(v) >= 2]
+    denom = sum(v**2 / df for v, df in parts)
+    from scipy.stats import t as student_t
 
-    return float(math.erfc(abs(diff) / se / math.sqrt(2.0)))
+    df = se**4 / denom if denom > 0 else np.inf
+    return float(min(1.0, 2.0 * student_t.sf(abs(diff) / se, df)))

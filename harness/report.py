@@ -252,7 +252,7 @@ def _design_text(comp) -> str:
                 f"Monte Carlo with {comp['n_perm']} permutations for an aggregate (p floor 1/{comp['n_perm'] + 1})")
     second = "; Welch's t-test across seeds is in results.json as a secondary figure" if comp.get("secondary_test") else ""
     return (f"multi-bootstrap (Sellam et al. 2021): seeds and ids resampled jointly, {comp['n_boot']} replicates, "
-            f"p from its standard error (normal approximation){second}")
+            f"p from its standard error against a t distribution (Satterthwaite degrees of freedom for the seeds){second}")
 
 
 def comparison_section(comp) -> list[str]:

@@ -26,7 +26,7 @@ class Design:
     families: dict = field(default_factory=lambda: {"char": 8, "lex": 8, "logic": 6})
     n_ids: int = 5010
     k: int = 1  # variants per covered id
-    coverage: dict = field(default_factory=lambda: {"logic": 0.4})  # share of ids an op covers (default 1)
+    coverage: dict = field(default_factory=lambda: {"logic": 0.4})  # share of ids an op (or family) covers
     acc_clean: float = 0.8
     delta: float = -0.05  # true Δ of every op for the reference group
     coupling: float = 0.7
@@ -49,7 +49,7 @@ def _lang(design: Design, lang: str, rng: np.random.Generator, offset: float, ef
     for j, (fam, op) in enumerate(design.ops()):
         # Which ids an op covers depends on the attack set only (same for every model), never on the model.
         cov_rng = np.random.default_rng([j, len(lang), ord(lang[0])])
-        covered = np.flatnonzero(cov_rng.random(n) < design.coverage.get(fam, 1.0))
+        covered = np.flatnonzero(cov_rng.random(n) < design.coverage.get(op, design.coverage.get(fam, 1.0)))
         index = np.repeat(covered, design.k)
         shared = rng.random(index.size) < design.coupling
         uv = np.where(shared, u[index], rng.random(index.size))

@@ -71,7 +71,7 @@ def test_several_seeds_multibootstrap_with_welch_secondary():
     assert c["a_mean"] == pytest.approx(np.mean(da)) and c["a_sd"] == pytest.approx(np.std(da, ddof=1))
     assert c["b_mean"] == pytest.approx(np.mean(db))
     assert c["p_welch"] == pytest.approx(M.welch_p(da, db)) and c["p_welch"] < 0.01
-    assert c["p"] < 1e-6 and c["significant"] and c["p_method"] == "multi-bootstrap SE"
+    assert c["p"] < 1e-3 and c["significant"] and c["p_method"].startswith("multi-bootstrap SE")
     # Cells with identical Δ in every seed are tested (p = 1), not silently dropped from the family.
     assert cmp["n_tests"] == 4
     same = next(c for c in cmp["cells"] if (c["lang"], c["op"]) == ("en", "lex.syn"))
