@@ -173,15 +173,13 @@ def _members(cells, models, keys) -> dict[tuple[str, str, str], list[int]]:
 
 def _agg_values(mc: list[dict], reps, m: int, js: list[int], n: np.ndarray, level: float) -> dict:
     """Each stat's unweighted and n-weighted (``_w``) mean over the cells ``js`` of model ``m``, with CIs."""
-    out, rows = {}, []
-    for s in M.STATS:
-        vals = np.array([c[s] for c in mc], dtype=np.float64)
-        r = reps[s][m, js]
-        out[s], out[s + "_w"] = float(M.nanmean(vals, 0)), float(M.nanmean(vals, 0, n))
-        rows += [M.nanmean(r, 0), M.nanmean(r, 0, n)]
-    cis = M.percentile_cis(np.stack(rows), level)
-    for i, s in enumerate(M.STATS):
-        out[s + "_ci"], out[s + "_w_ci"] = [float(x) for x in cis[2 * i]], [float(x) for x in cis[2 * i + 1]]
+    vals = np.array([[c[s] for c in mc] for s in M.STATS], dtype=np.float64)  # stats x cells
+    r = np.stack([reps[s][m, js] for s in M.STATS])  # stats x cells x B
+    cis = M.percentile_cis(np.vstack([M.nanmean(r, 1), M.nanmean(r, 1, n)]), level)
+    out, k = {}, len(M.STATS)
+    for i, (s, u, w) in enumerate(zip(M.STATS, M.nanmean(vals, 1), M.nanmean(vals, 1, n))):
+        out[s], out[s + "_w"] = float(u), float(w)
+        out[s + "_ci"], out[s + "_w_ci"] = [float(x) for x in cis[i]], [float(x) for x in cis[k + i]]
     return out
 
 
