@@ -66,7 +66,7 @@ def test_null_pipeline_rate_at_most_alpha(n_seeds, seed_sd):
 def planted():
     """15 XNLI languages x 22 ops (8 char, 8 lex, 6 logic on 40% of ids, one op on ~6%), 2 groups x 3 seeds;
     group A is 5 points worse on every char op. Fewer ids than XNLI (5010) keep the test fast; more ids only
-    make the effect easier to find (benchmarks/statistics.py runs the full size)."""
+    make the effect easier to find (benchmarks/comparison_stats.py runs the full size)."""
     d = sim.Design(n_ids=150, coverage={"logic": 0.4, "lex.op7": 0.06})
     runs = sim.two_groups(d, 3, effect={"char": -0.05})
     an = analyse(runs, manifest=d.manifest())  # defaults: 1000 resamples, min_n 20
