@@ -71,6 +71,8 @@ def compare(
     cells = [t for t in tests if t["scope"] == "cell"]
     for family in (primary, cells):
         _correct(family, alpha, correction)
+    for t in tests:
+        del t["cells"]  # indices into this run's cell list: meaningless outside it
     return {
         "a": a, "b": b, "metric": metric, "units": "fraction (×100 = percentage points)",
         "models_a": ma, "models_b": mb, "primary_test": design, "secondary_test": "welch" if

@@ -106,7 +106,8 @@ def _group_matrix(doc, members: list[str], value: str = "delta"):
     return langs, ops, mat, gaps
 
 
-GAP_NOTE = "empty: unsup. = op unsupported for the language, dropped = every id declined, n<N = too few ids, n/a = not scored"
+GAP_NOTE = ("empty: unsup. = op unsupported for the language, dropped = every id declined, n<N = too few ids, "
+            "n/a = not scored")
 
 
 def _heatmap(mat, langs, ops, title: str, path: Path, *, lim: float, gaps=None, marks=None,
@@ -127,7 +128,8 @@ def _heatmap(mat, langs, ops, title: str, path: Path, *, lim: float, gaps=None, 
         for j in range(len(ops)):
             if np.isfinite(a[i, j]):
                 star = "*" if marks and marks.get((langs[i], ops[j])) else ""
-                text, color = f"{_hundred(a[i, j] / 100, 1):.1f}{star}", "white" if abs(a[i, j]) > 0.6 * lim else "black"
+                text = f"{_hundred(a[i, j] / 100, 1):.1f}{star}"
+                color = "white" if abs(a[i, j]) > 0.6 * lim else "black"
             else:
                 text, color = (gaps or {}).get((langs[i], ops[j]), ""), "dimgray"
             ax.text(j, i, text, ha="center", va="center", fontsize=6.5, color=color)
@@ -242,7 +244,8 @@ def _test_rows(tests, comp, *, scope: bool) -> list[list[str]]:
         adj = t.get("p_adj")
         rows.append(where + [str(t["n_ids"]), _mean_sd(t["a_mean"], t["a_sd"]), _mean_sd(t["b_mean"], t["b_sd"]),
                              _pp(t["diff"]), _ci(t["diff_ci"]), _p(t),
-                             "–" if adj is None else _p({"p": adj, "p_floor": None}), "*" if t["significant"] else ""])
+                             "–" if adj is None else _p({"p": adj, "p_floor": None}),
+                             "*" if t["significant"] else ""])
     return rows
 
 
@@ -250,9 +253,11 @@ def _design_text(comp) -> str:
     if comp["primary_test"] == "permutation":
         return (f"one model per group: paired sign-flip (permutation) test on the same ids — exact for a cell, "
                 f"Monte Carlo with {comp['n_perm']} permutations for an aggregate (p floor 1/{comp['n_perm'] + 1})")
-    second = "; Welch's t-test across seeds is in results.json as a secondary figure" if comp.get("secondary_test") else ""
+    second = "; Welch's t-test across seeds is in results.json as a secondary figure" \
+        if comp.get("secondary_test") else ""
     return (f"multi-bootstrap (Sellam et al. 2021): seeds and ids resampled jointly, {comp['n_boot']} replicates, "
-            f"p from its standard error against a t distribution (Satterthwaite degrees of freedom for the seeds){second}")
+            f"p from its standard error against a t distribution (Satterthwaite degrees of freedom for the "
+            f"seeds){second}")
 
 
 def comparison_section(comp) -> list[str]:
@@ -265,7 +270,8 @@ def comparison_section(comp) -> list[str]:
              f"{comp.get('min_n')} ids are not tested). Both Holm and Benjamini–Hochberg p are in results.json.", ""]
     lines += [f"Warning: {w}" for w in comp.get("warnings", [])] + ([""] if comp.get("warnings") else [])
     if comp.get("primary"):
-        lines += ["### Primary: per family and per language", "", _md_table(_test_rows(comp["primary"], comp, scope=True)), ""]
+        lines += ["### Primary: per family and per language", "",
+                  _md_table(_test_rows(comp["primary"], comp, scope=True)), ""]
     sig = [c for c in comp["cells"] if c["significant"]]
     lines += ["### Exploratory: cells significant after correction", ""]
     lines += [_md_table(_test_rows(sig, comp, scope=False)), ""] if sig else ["None.", ""]
