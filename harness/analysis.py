@@ -103,23 +103,40 @@ def analyse(
                     n_boot=n_boot, seed=seed, level=level, min_n=min_n)
 
 
-def _own_counts(mask: np.ndarray, order: np.ndarray, u: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray]:
-    """The cell's ids (positions, in universe order) and their own-id resampling counts (cached per id set)."""
-    pos = order[mask[order]]
+#: Resampling counts are built at most this many (replicate, id) entries at a time (64 MB of float64), so a
+#: large ``n_boot`` never materialises a B x N matrix at once.
+CHUNK_ELEMS = 8_000_000
+
+
+def _resampled_sums(pos: np.ndarray, mat: np.ndarray, u: np.ndarray, cache: dict) -> np.ndarray:
+    """(B x columns) sums of ``mat``'s rows over each replicate's own-id resample of the ids ``pos``.
+
+    One count matrix is kept while consecutive cells share their ids (usually every op of a language); when it
+    would be too large, the replicates are done in chunks instead.
+    """
+    b, n = u.shape[0], pos.size
     key = pos.tobytes()
-    if key not in cache:
-        cache.clear()  # cells of one language mostly share their ids; keep one matrix, not one per op
-        cache[key] = M.resample_counts(u, pos.size)
-    return pos, cache[key]
+    if key in cache:
+        return cache[key] @ mat
+    rows = max(1, CHUNK_ELEMS // max(1, n))
+    if rows >= b:
+        cache.clear()
+        cache[key] = M.resample_counts(u, n)
+        return cache[key] @ mat
+    out = np.empty((b, mat.shape[1]))
+    for start in range(0, b, rows):
+        out[start:start + rows] = M.resample_counts(u[start:start + rows], n) @ mat
+    return out
 
 
 def _clean_rows(runs, lang, order, u, level, lang_clean) -> None:
-    counts = M.resample_counts(u, order.size)
+    ones = np.ones((order.size, 1))
     for run in runs:
         lp = run.predictions[lang]
         cc = (lp.pred == lp.gold).astype(np.float64)[order]
-        r = M._div(counts @ cc, counts.sum(1))
-        lang_clean[run.name][lang] = (float(cc.mean()) if cc.size else float("nan"), r, int(cc.size))
+        s = _resampled_sums(np.arange(order.size), np.hstack([cc[:, None], ones]), u, {})
+        lang_clean[run.name][lang] = (float(cc.mean()) if cc.size else float("nan"), M._div(s[:, 0], s[:, 1]),
+                                      int(cc.size))
 
 
 def _cell(runs, lang, op, j, order, u, reps, cache, manifest, level, min_n) -> tuple[list[dict], int]:
@@ -140,7 +157,10 @@ def _cell(runs, lang, op, j, order, u, reps, cache, manifest, level, min_n) -> t
         }
         rows.append(row)
         if n >= min_n:
-            pos, counts = _own_counts(cd.mask, order, u, cache)
+            cell_pos = order[cd.mask[order]]  # the cell's own ids, in universe order (shared resamples)
+            if mats and not np.array_equal(cell_pos, pos):
+                raise ValueError(f"{lang} {op}: {run.name} has variants for other ids than {rows[0]['model']}")
+            pos = cell_pos
             mat, names = M.id_matrix(cd, pos)
             mats.append(mat)
             ms.append(m)
@@ -148,7 +168,7 @@ def _cell(runs, lang, op, j, order, u, reps, cache, manifest, level, min_n) -> t
         row.update({s + "_ci": None for s in M.STATS})
     if mats:
         # One product for every model of the cell: they share the resample, so their differences are paired.
-        sums = counts @ np.hstack(mats)
+        sums = _resampled_sums(pos, np.hstack(mats), u, cache)
         for i, (m, row) in enumerate(zip(ms, (r for r in rows if not r["too_small"]))):
             per = M.split_replicates(sums, names, i)
             cis = M.percentile_cis(np.stack([per[s] for s in M.STATS]), level)
