@@ -295,7 +295,9 @@ def _header(doc) -> list[str]:
         "stores fractions (×100 = these numbers); results.csv stores pp/% as its column names say.", "",
         "Δ = accuracy on perturbed variants − accuracy on the same ids' clean originals (label-changing "
         "perturbations are scored against their new gold label). Attack success = of the ids right on clean, the "
-        "share with at least one variant wrong (per example); worst-of-k = share of ids with every variant right. "
+        "share with at least one variant wrong (per example); worst-of-k = share of ids with every variant right; "
+        "follows label = for label-changing ops, the share of label-changed variants predicted as the new label "
+        "(there a correct answer also counts as a flip). "
         "Aggregates are unweighted means over their cells (each language × perturbation counts once); "
         "results.json also has n-weighted ones (`*_w`).", "",
     ]
@@ -319,12 +321,15 @@ def _aggregate_tables(doc) -> list[str]:
         rows = [r for r in doc["aggregates"] if r["level"] == level]
         if not rows:
             continue
+        # Follow rate: for label-changing ops, the share of label-changed variants predicted as the new label.
         t = [["model"] + ([keycol] if keycol else []) + ["cells (too small)", "ids", "Δ pp", "95% CI",
-                                                         "Δ pp, n-weighted", "flip %", "attack success %"]]
+                                                         "Δ pp, n-weighted", "flip %", "attack success %",
+                                                         "follows label %"]]
         for r in rows:
             t.append([r["model"]] + ([r["key"]] if keycol else []) + [
                 f"{r['n_cells']} ({r.get('n_cells_too_small', 0)})", str(r.get("n_ids", "")), _pp(r.get("delta")),
-                _ci(r.get("delta_ci")), _pp(r.get("delta_w")), _pct(r.get("flip_rate")), _pct(r.get("attack_success"))])
+                _ci(r.get("delta_ci")), _pp(r.get("delta_w")), _pct(r.get("flip_rate")),
+                _pct(r.get("attack_success")), _pct(r.get("follow_rate"))])
         lines += [f"## {title}", "", _md_table(t), ""]
     return lines
 
