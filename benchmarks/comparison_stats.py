@@ -135,6 +135,11 @@ def main() -> None:
             if key not in res and key in prev:
                 res[key] = prev[key]
                 res.setdefault("kept_from", {})[key] = prev.get("command")
+        # Power rows of other (ids, seeds) settings than this run's are kept too.
+        done = {(r["ids_per_lang"], r["seeds_per_group"]) for r in res.get("power", [])}
+        if "power" in sections:
+            res["power"] = sorted([r for r in prev.get("power", []) if (r["ids_per_lang"], r["seeds_per_group"])
+                                   not in done] + res["power"], key=lambda r: (r["ids_per_lang"], r["seeds_per_group"]))
     write_result("comparison_stats", res)
     update_results_md("comparison-stats", _markdown(res))
 
