@@ -77,13 +77,15 @@ def power(repeats: int, seeds: list[int], ids: list[int]) -> list[dict]:
                 cmp = compare(analyse(runs, manifest=d.manifest(), n_boot=200, seed=r), runs, a="A", b="B")
                 found += next(t for t in cmp["primary"] if t["key"] == "char")["significant"]
             rows.append({"ids_per_lang": n_ids, "seeds_per_group": n_seeds, "repeats": repeats,
+                         "command": command_line(),
                          "power": found / repeats, "seconds": round(time.perf_counter() - t0, 1)})
             print(rows[-1], flush=True)
     return rows
 
 
 def _markdown(res: dict) -> str:
-    out = [f"## comparison_stats.py — {stamp()}", "", f"`{res['command']}`; load average {res['loadavg']}.", ""]
+    out = [f"## comparison_stats.py — {stamp()}", "", f"`{res['command']}`; load average {res['loadavg']}.",
+           *(f"Kept from an earlier run: {k} (`{c}`)." for k, c in (res.get("kept_from") or {}).items()), ""]
     if "planted" in res:
         p = res["planted"]
         out += [f"**Planted** ({p['design']['langs']} languages x {p['design']['ids']} ids x {p['design']['ops']} "
@@ -134,7 +136,7 @@ def main() -> None:
         for key in ("planted", "null", "power"):
             if key not in res and key in prev:
                 res[key] = prev[key]
-                res.setdefault("kept_from", {})[key] = prev.get("command")
+                res.setdefault("kept_from", {})[key] = prev.get("kept_from", {}).get(key, prev.get("command"))
         # Power rows of other (ids, seeds) settings than this run's are kept too.
         done = {(r["ids_per_lang"], r["seeds_per_group"]) for r in res.get("power", [])}
         if "power" in sections:
