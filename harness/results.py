@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 
 from harness.errors import HarnessError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: attack_success per example, follow_rate, min_n, primary comparisons
 RESULTS_FILE = "results.json"
 
 
@@ -29,6 +29,7 @@ class Cell(TypedDict, total=False):
     n_ids: int
     n_variants: int
     label_changed: int
+    too_small: bool  # n_ids < config.min_n: counts and point values only, no interval, no test
     acc_clean: float
     acc_clean_ci: list[float]
     acc_pert: float
@@ -39,10 +40,14 @@ class Cell(TypedDict, total=False):
     rel_delta_ci: list[float]
     flip_rate: float
     flip_rate_ci: list[float]
-    attack_success: float
+    attack_success: float  # of ids right on clean, share with at least one variant wrong (per example)
     attack_success_ci: list[float]
+    attack_success_variants: float  # of those ids, share of their variants wrong (per variant)
+    attack_success_variants_ci: list[float]
     worst_of_k: float
     worst_of_k_ci: list[float]
+    follow_rate: float  # label-changing ops: share of label-changed variants predicted as the new label
+    follow_rate_ci: list[float]
 
 
 class Results(TypedDict):
@@ -57,7 +62,7 @@ class Results(TypedDict):
     models: list[dict]  # name, path, schedule, seed, fingerprint, precision, scoring stats
     cells: list[Cell]
     aggregates: list[dict]  # level in lang | op | family | overall
-    comparisons: list[dict]
+    comparisons: list[dict]  # see harness.compare.compare: primary (family, lang) and exploratory cell tests
 
 
 def _version() -> str:
@@ -109,10 +114,13 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
     manifest_bytes = json.dumps(m, sort_keys=True, ensure_ascii=False).encode("utf-8")
     msha = hashlib.sha256(manifest_bytes).hexdigest()
     sigs: dict[str, dict[str, str]] = {}
+    status: dict[str, dict[str, str]] = {}  # lets the report tell "unsupported" from "all dropped" in a gap
     for op, per_lang in (m.get("counts") or {}).items():
         for lang, c in per_lang.items():
             if isinstance(c, dict) and c.get("signature"):
                 sigs.setdefault(op, {})[lang] = c["signature"]
+            if isinstance(c, dict) and c.get("status"):
+                status.setdefault(op, {})[lang] = c["status"]
     version = _version()
     sample = f"{opts.max_per_lang}@{opts.sample_seed}" if opts.max_per_lang else "all"
     questions = (runs[0].info.get("xcopa_question") if runs else None) or {}
@@ -137,10 +145,13 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
         "attack_set": {
             "path": str(exp.attacks), "manifest_sha256": msha, "seed": m.get("seed"), "recipe": m.get("recipe"),
             "split": m.get("split"), "schema": m.get("schema"), "xstress_version": m.get("xstress_version"),
-            "signatures": sigs,
+            "signatures": sigs, "status": status,
         },
         "config": {
-            "bootstrap": {"n": analysis.n_boot, "seed": analysis.seed, "level": analysis.level, "resample": "ids"},
+            "bootstrap": {"n": analysis.n_boot, "seed": analysis.seed, "level": analysis.level,
+                          "resample": "each cell's own ids, every cell in every replicate"},
+            "min_n": analysis.min_n,
+            "units": "fractions: accuracies and rates in [0, 1], Δ in [-1, 1] (×100 = percentage points)",
             "alpha": opts.alpha, "max_per_lang": opts.max_per_lang, "sample_seed": opts.sample_seed,
             "langs": list(opts.langs) if opts.langs else None, "ops": list(opts.ops) if opts.ops else None,
             "batch_tokens": opts.batch_tokens, "template": opts.template,

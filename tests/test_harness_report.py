@@ -41,7 +41,7 @@ def test_results_document(scored):
     _, out = scored
     doc = json.loads((out / "results.json").read_text())
     assert set(doc) == TOP_KEYS
-    assert doc["schema_version"] == 1 and doc["task"] == "xnli"
+    assert doc["schema_version"] == 2 and doc["task"] == "xnli"
     assert doc["signature"].endswith(f"xstress:{doc['xstress_version']}")
     assert doc["attack_set"]["signatures"]["char.swap"]["de"].startswith("xstress:0.1.0|op:char.swap")
     assert {m["name"] for m in doc["models"]} == {"seq", "int"}
@@ -55,8 +55,13 @@ def test_results_document(scored):
     assert neg["label_effect"] == "map" and neg["label_changed"] > 0 and neg["n_ids"] < 30
     assert {a["level"] for a in doc["aggregates"]} == {"lang", "op", "family", "overall"}
     (cmp,) = doc["comparisons"]  # two schedules -> compared by default
-    assert (cmp["a"], cmp["b"], cmp["primary_test"]) == ("sequential", "interleaved", "bootstrap")
-    assert len(cmp["cells"]) == 6 and all("p_holm" in c for c in cmp["cells"])
+    assert (cmp["a"], cmp["b"], cmp["primary_test"]) == ("sequential", "interleaved", "permutation")
+    assert len(cmp["cells"]) == 6 and all("p_holm" in c and "p_bh" in c for c in cmp["cells"])
+    # 30 ids per language: cells at or above min_n are tested; the negation cells (fewer ids) carry no p.
+    assert doc["config"]["min_n"] == 20
+    for c in cmp["cells"]:
+        assert (c["p"] is None) == (c["n_ids"] < 20) == c["too_small"]
+    assert all(c["delta_ci"] is None for c in doc["cells"] if c["too_small"])
 
 
 def test_csv_and_heatmaps(scored):
@@ -72,6 +77,15 @@ def test_csv_and_heatmaps(scored):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 1000
     summary = (out / "summary.md").read_text()
     assert "## sequential vs interleaved" in summary and "Signature:" in summary
+    doc = json.loads((out / "results.json").read_text())
+    (cmp,) = doc["comparisons"]
+    from harness.report import significance_line
+
+    # The CLI prints the same line (harness/commands/score.py), so the two counts cannot disagree.
+    assert significance_line(cmp) in summary
+    assert f"Correction: Holm at α = 0.05, separately over the {cmp['n_primary_tests']} primary tests" in summary
+    assert "paired sign-flip" in summary and "-0.0" not in summary
+    assert "-0.0" not in (out / "results.csv").read_text()
 
 
 def test_report_rerenders(scored, capsys):
@@ -131,6 +145,6 @@ def test_xcopa_and_protocol_predictor(tiny_models, tmp_path):  # noqa: F811
     first = [c for c in doc["cells"] if c["model"] == "first"]
     # Always answering choice 1: labels alternate 0/1, so clean accuracy is 50% and nothing ever flips.
     assert all(c["acc_clean"] == 0.5 and c["flip_rate"] == 0.0 and c["delta"] == 0.0 for c in first)
-    assert doc["comparisons"][0]["primary_test"] == "bootstrap"
+    assert doc["comparisons"][0]["primary_test"] == "permutation"
     with pytest.raises(Exception, match="no perturbation"):
         run_experiment(exp, RunOptions(cache=None, n_boot=10, ops=("lex.nope",)))

@@ -135,7 +135,7 @@ def options_from_args(args):
 
 
 def run(args) -> int:
-    from harness.report import format_table, lang_table, render
+    from harness.report import format_table, lang_table, render, significance_line
     from harness.results import write_results
     from harness.runner import run_experiment
 
@@ -151,9 +151,7 @@ def run(args) -> int:
     files = render(doc, args.out)
     print(format_table(lang_table(doc)))
     for comp in doc["comparisons"]:
-        n = sum(c["significant"] for c in comp["cells"])
-        print(f"{comp['a']} vs {comp['b']}: {n}/{len(comp['cells'])} cells significant "
-              f"({comp['primary_test']}, Holm, alpha={comp['alpha']})")
+        print(significance_line(comp))  # the same line summary.md states
     print(f"wrote {path}, {files['summary']}, {files['csv']} and {len(files['heatmaps'])} heatmap(s)")
     print(f"per-example predictions: {', '.join(m['predictions'] for m in doc['models'] if m.get('predictions'))} "
           f"(in {args.out})")
