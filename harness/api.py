@@ -14,7 +14,8 @@ def evaluate(*, model: Any | Mapping[str, Any], attacks: str | os.PathLike,
              label_order: Sequence[str] | None = None, allow_pickle: bool = False, device: str | None = None,
              cache: str | os.PathLike | None = None, max_per_lang: int | None = None,
              langs: Sequence[str] | None = None, ops: Sequence[str] | None = None,
-             n_boot: int = 1000, boot_seed: int = 12345, progress: bool = False, verify: bool = True) -> dict:
+             n_boot: int = 1000, boot_seed: int = 12345, progress: bool = False, verify: bool = True,
+             alpha: float = 0.05, correction: str = "holm", min_n: int = 20) -> dict:
     """Score one model (a checkpoint path or a `Predictor`) or several (`{name: path_or_predictor}`) on the
     attack set at `attacks` and return the results document that `xstress score` writes as results.json.
     With `out`, results.json, results.csv, summary.md, the heatmaps and predictions/<model>.jsonl are written
@@ -52,7 +53,8 @@ def evaluate(*, model: Any | Mapping[str, Any], attacks: str | os.PathLike,
                       device=device, cache=str(cache) if cache else None, max_per_lang=max_per_lang,
                       langs=tuple(langs) if langs else None, ops=tuple(ops) if ops else None,
                       n_boot=n_boot, boot_seed=boot_seed, progress=progress,
-                      predictions_dir=str(out) if out is not None else None, verify=verify)
+                      predictions_dir=str(out) if out is not None else None, verify=verify, alpha=alpha,
+                      correction=correction, min_n=min_n)
     doc = run_experiment(exp, opts)
     if out is not None:
         from harness.report import render

@@ -17,5 +17,13 @@ class AttackSetError(HarnessError):
     """An attack-set directory that does not follow the on-disk format."""
 
 
+class OptionError(HarnessError, ValueError):
+    """An invalid run option, named as the Python argument (the CLI turns the name into its flag)."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"{name}: {message}")
+        self.name, self.message = name, message
+
+
 class ExperimentError(HarnessError):
     """An experiment file or command line that does not describe a runnable experiment."""

@@ -289,7 +289,8 @@ def _header(doc) -> list[str]:
     return [
         f"# xstress results — {doc['task']}", "", f"Signature: `{doc['signature']}`", "",
         f"Attack set: `{a['path']}` (seed {a.get('seed')}, recipe {a.get('recipe')}, manifest sha256 "
-        f"`{a['manifest_sha256'][:12]}`). Bootstrap: {boot['n']} resamples of each cell's own ids (every cell in "
+        f"`{a['manifest_sha256'][:12]}`, content hash `{(a.get('content_hash') or 'none')[:16]}`, "
+        f"{'files verified against the manifest' if a.get('verified') else 'NOT verified (--no-verify): its files were not checked against the manifest'}). Bootstrap: {boot['n']} resamples of each cell's own ids (every cell in "
         f"every resample), seed {boot['seed']}, {int(100 * boot['level'])}% percentile CIs. Cells with fewer than "
         f"{cfg.get('min_n')} ids show their counts and \"n too small\": no interval, no test, not in any aggregate.",
         f"Environment: Python {env.get('python')}, torch {env.get('torch')}, transformers {env.get('transformers')}, "

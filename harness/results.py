@@ -125,7 +125,10 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
     sample = f"{opts.max_per_lang}@{opts.sample_seed}" if opts.max_per_lang else "all"
     questions = (runs[0].info.get("xcopa_question") if runs else None) or {}
     qfix = f"|qfix:{'/'.join(sorted({q['qfix'] for q in questions.values()}))}" if questions else ""
-    signature = (f"task:{attack_set.task}|attacks:{msha[:8]}|models:{len(runs)}|boot:{opts.n_boot}"
+    content = (m.get("integrity") or {}).get("content_hash")
+    # The set's content hash cites *what* was scored (every file's sha256 and rows); unverified sets say so.
+    set_id = f"{(content or 'none')[:16]}{'' if attack_set.verified else '(unverified)'}"
+    signature = (f"task:{attack_set.task}|attacks:{msha[:8]}|set:{set_id}|models:{len(runs)}|boot:{opts.n_boot}"
                  f"|bseed:{opts.boot_seed}|ci:{opts.level}|sample:{sample}{qfix}|xstress:{version}")
     models = []
     devices = set()
@@ -145,7 +148,8 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
         "attack_set": {
             "path": str(exp.attacks), "manifest_sha256": msha, "seed": m.get("seed"), "recipe": m.get("recipe"),
             "split": m.get("split"), "schema": m.get("schema"), "xstress_version": m.get("xstress_version"),
-            "signatures": sigs, "status": status,
+            "signatures": sigs, "status": status, "content_hash": content,
+            "verified": bool(attack_set.verified),
         },
         "config": {
             "bootstrap": {"n": analysis.n_boot, "seed": analysis.seed, "level": analysis.level,
@@ -179,8 +183,15 @@ def question_note(doc) -> list[str]:
     return [f"XCOPA question (`--xcopa-question {q['mode']}`): {how}; items changed per language: {changed}."]
 
 
+def document_hash(doc) -> str:
+    """sha256 of the document's canonical JSON without its own ``document_sha256``: a hand edit changes it."""
+    body = {k: v for k, v in doc.items() if k != "document_sha256"}
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 def write_results(doc: Results, out_dir: str | os.PathLike) -> Path:
-    """Write ``results.json`` atomically (temp file + rename)."""
+    """Write ``results.json`` atomically (temp file + rename), with the hash of its own contents."""
+    doc["document_sha256"] = document_hash(doc)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / RESULTS_FILE
@@ -206,4 +217,7 @@ def load_results(path: str | os.PathLike) -> Results:
     missing = [k for k in Results.__annotations__ if k not in doc]
     if missing:
         raise HarnessError(f"{p}: results document lacks {missing}")
+    if doc.get("document_sha256") != document_hash(doc):
+        raise HarnessError(f"{p}: was changed after xstress wrote it (its document_sha256 does not match its "
+                           "contents); re-run `xstress score` rather than editing results")
     return doc

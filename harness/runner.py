@@ -44,7 +44,30 @@ class RunOptions:
     progress: bool | None = None  # None: progress bars when stderr is a terminal
     xcopa_question: str = "majority"  # XCOPA: cross-language majority question per item, or "as-is"
     predictions_dir: str | None = None  # write predictions/<model>.jsonl under this directory (None: not written)
+    min_n: int = 20  # cells with fewer ids get counts only: no interval, no test, not in aggregates
+    correction: str = "holm"  # multiple-comparison correction of the tests: "holm" or "bh" (Benjamini–Hochberg)
     verify: bool = True  # check the attack set's files against its manifest first (False: --no-verify, recorded)
+
+    def __post_init__(self):
+        # Refuse what would otherwise be silently changed (a batch budget of 0 becoming the default, a negative
+        # sample size dropping ids): one error naming the argument.
+        from harness.errors import OptionError
+
+        def positive(name, allow_none=False):
+            v = getattr(self, name)
+            if (v is None and allow_none) or (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
+                return
+            raise OptionError(name, f"must be a positive integer, got {v!r}")
+
+        for name in ("batch_tokens", "max_batch", "n_boot", "min_n"):
+            positive(name)
+        positive("max_per_lang", allow_none=True)
+        if not 0 < self.alpha < 1:
+            raise OptionError("alpha", f"must be in (0, 1), got {self.alpha!r}")
+        if not 0 < self.level < 1:
+            raise OptionError("level", f"must be in (0, 1), got {self.level!r}")
+        if self.correction not in ("holm", "bh"):
+            raise OptionError("correction", f"must be 'holm' or 'bh', got {self.correction!r}")
 
 
 def run_experiment(exp: Experiment, opts: RunOptions) -> dict:
@@ -66,8 +89,10 @@ def run_experiment(exp: Experiment, opts: RunOptions) -> dict:
             cache.close()
 
     with _phase(opts, f"analysing {len(runs)} model(s) ({opts.n_boot} bootstrap resamples)"):
-        analysis = analyse(runs, manifest=aset.manifest, n_boot=opts.n_boot, seed=opts.boot_seed, level=opts.level)
-        comparisons = [compare(analysis, runs, a=a, b=b, alpha=opts.alpha) for a, b in exp.comparisons]
+        analysis = analyse(runs, manifest=aset.manifest, n_boot=opts.n_boot, seed=opts.boot_seed, level=opts.level,
+                           min_n=opts.min_n)
+        comparisons = [compare(analysis, runs, a=a, b=b, alpha=opts.alpha, correction=opts.correction)
+                       for a, b in exp.comparisons]
     return build_document(exp=exp, opts=opts, attack_set=aset, runs=runs, analysis=analysis, comparisons=comparisons)
 
 

@@ -293,7 +293,7 @@ def test_score_summary_shows_validity_next_to_delta(tmp_path, tiny_models, capsy
     filled = _fill(tmp_path / "s.csv", tmp_path / "f.csv", lambda i, r: ("yes", "no" if i % 4 == 0 else "yes"))
     assert main(["audit", "tally", str(filled), "--attacks", str(atk)]) == 0
     assert main(["score", "--attacks", str(atk), "--model", f"m={tiny_models.classifier}", "--out", str(tmp_path / "o"),
-                 "--cache", "none", "--bootstrap", "50", "--no-progress"]) == 0
+                 "--cache", "none", "--bootstrap", "50", "--no-progress", "--min-n", "5"]) == 0
     summary = (tmp_path / "o" / "summary.md").read_text(encoding="utf-8")
     assert "## Validity of the perturbations (human audit)" in summary
     row = next(line for line in summary.splitlines() if line.startswith("| logic.negate | "))

@@ -20,6 +20,7 @@ from perturb import integrity
 from perturb.attackset import dump_manifest, merge_shards, read_attack_set
 from perturb.engine import generate
 from perturb.errors import InputError, UsageError
+from tinymodels import tiny_models  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 LANGS = "en,hi,th,zh"
@@ -302,3 +303,29 @@ def test_no_verify_is_explicit_and_recorded(pristine, tmp_path):
     assert doc["attack_set"]["verified"] is False
     assert doc["attack_set"]["content_hash"] == json.loads(
         (root / "manifest.json").read_text(encoding="utf-8"))["integrity"]["content_hash"]
+
+
+# --- results carry their inputs' identity --------------------------------------------------------------------
+
+def test_results_cite_the_set_and_refuse_hand_edits(pristine, tmp_path, tiny_models, capsys):
+    out = tmp_path / "scores"
+    base = ["score", "--attacks", str(pristine), "--model", f"m={tiny_models.classifier}", "--cache", "none",
+            "--device", "cpu", "--no-progress", "--langs", "en", "--ops", "char.swap", "--bootstrap", "50"]
+    assert main(base + ["--out", str(out)]) == 0
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    content = json.loads((pristine / "manifest.json").read_text(encoding="utf-8"))["integrity"]["content_hash"]
+    assert doc["attack_set"]["content_hash"] == content and doc["attack_set"]["verified"] is True
+    assert f"|set:{content[:16]}|" in doc["signature"] and doc["models"][0]["fingerprint"]
+    assert "files verified against the manifest" in (out / "summary.md").read_text(encoding="utf-8")
+    assert main(["report", "--results", str(out), "--out", str(tmp_path / "rep")]) == 0
+    # A hand edit of any number is refused by `xstress report`.
+    doc["cells"][0]["delta"] = 0.5
+    (out / "results.json").write_text(json.dumps(doc), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["report", "--results", str(out), "--out", str(tmp_path / "rep2")]) == 2
+    assert "was changed after xstress wrote it" in capsys.readouterr().err
+    # --no-verify is recorded in the results and the summary.
+    assert main(base + ["--out", str(tmp_path / "nv"), "--no-verify"]) == 0
+    nv = json.loads((tmp_path / "nv" / "results.json").read_text(encoding="utf-8"))
+    assert nv["attack_set"]["verified"] is False and "(unverified)" in nv["signature"]
+    assert "NOT verified (--no-verify)" in (tmp_path / "nv" / "summary.md").read_text(encoding="utf-8")

@@ -51,7 +51,12 @@ def register(subparsers) -> None:
     st = p.add_argument_group("statistics")
     st.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
     st.add_argument("--bootstrap-seed", type=int, default=12345, help="bootstrap seed (default 12345)")
-    st.add_argument("--alpha", type=float, default=0.05, help="significance level after Holm (default 0.05)")
+    st.add_argument("--alpha", type=float, default=0.05, help="significance level after correction (default 0.05)")
+    st.add_argument("--correction", choices=("holm", "bh"), default="holm",
+                    help="multiple-comparison correction: holm (family-wise error) or bh (Benjamini–Hochberg false "
+                    "discovery rate); default holm")
+    st.add_argument("--min-n", type=int, default=20, metavar="N",
+                    help="fewest ids a cell needs for an interval and a test (default 20)")
     p.set_defaults(func=run)
 
 
@@ -105,6 +110,20 @@ def build_experiment(args):
 
 
 def options_from_args(args):
+    """RunOptions from the flags; an invalid value is one error naming its flag."""
+    from harness.errors import OptionError
+    from perturb.errors import UsageError
+
+    try:
+        return _options(args)
+    except OptionError as e:  # the library names the argument; the CLI names the flag
+        raise UsageError(_FLAGS.get(e.name, "--" + e.name.replace("_", "-")), e.message) from None
+
+
+_FLAGS = {"n_boot": "--bootstrap", "boot_seed": "--bootstrap-seed"}
+
+
+def _options(args):
     from harness.cache import default_cache_path
     from harness.labels import parse_label_order
     from harness.models import DEFAULT_XCOPA_TEMPLATE
@@ -118,7 +137,7 @@ def options_from_args(args):
         allow_pickle=args.allow_pickle,
         device=args.device,
         template=args.template or DEFAULT_XCOPA_TEMPLATE,
-        batch_tokens=args.batch_tokens or DEFAULT_BATCH_TOKENS,
+        batch_tokens=DEFAULT_BATCH_TOKENS if args.batch_tokens is None else args.batch_tokens,
         cache=None if cache.lower() == "none" else cache,
         max_per_lang=args.max_per_lang,
         sample_seed=args.sample_seed,
@@ -127,6 +146,8 @@ def options_from_args(args):
         n_boot=args.bootstrap,
         boot_seed=args.bootstrap_seed,
         alpha=args.alpha,
+        correction=args.correction,
+        min_n=args.min_n,
         progress=False if args.no_progress else None,
         predictions_dir=args.out,
         xcopa_question=args.xcopa_question,
