@@ -160,24 +160,32 @@ class Perturbation:
         return tuple(f for f in TASK_FIELDS[task] if f != "question")
 
     # -- behaviour -----------------------------------------------------------------------------
-    def edit_field(self, text: str, *, field: str, example: Example, rng: random.Random) -> Sequence[Span] | None:
-        """Spans to change in one field, or None / [] when the op does not apply to it."""
+    def edit_field(self, text: str, *, field: str, example: Example,
+                   rng: random.Random) -> Sequence[Span] | Dropped | None:
+        """Spans to change in one field, None / [] when the op does not apply to it, or DROPPED when it would
+        change the text but cannot tell the new label (the whole example is then dropped and counted)."""
         raise NotImplementedError
 
     def apply(self, example: Example, rng: random.Random, *, fields: Sequence[str],
               variant: int = 0) -> Perturbed | Dropped | None:
-        """Run the op on `example`; None = not applicable, DROPPED = label undetermined."""
+        """Run the op on `example`; None = not applicable, DROPPED = label undetermined (any field said so)."""
         edits: list[Edit] = []
         new_fields: dict[str, str] = {}
+        dropped = False
         for field in fields:
             text = example.fields[field]
             spans = self.edit_field(text, field=field, example=example, rng=rng)
+            if spans is DROPPED:
+                dropped = True
+                continue
             if not spans:
                 continue
             new_text, field_edits = apply_spans(text, field, spans)
             if field_edits:
                 edits.extend(field_edits)
                 new_fields[field] = new_text
+        if dropped:
+            return DROPPED
         if not edits:
             return None
         return self.finish(example, new_fields, edits, variant)

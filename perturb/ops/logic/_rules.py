@@ -285,6 +285,7 @@ def resource(lang: str, kind: str) -> Mapping[str, Any] | None:
     if not isinstance(doc, dict):
         raise ResourceError(f"logic/{lang}/{kind}.yaml: expected a mapping")
     doc = dict(doc)
+    check_keys(lang, kind, doc)  # at load: a misspelt key would otherwise silently disable its rule
     doc["_provenance"] = header
     return doc
 
@@ -337,30 +338,8 @@ class LogicOp(Perturbation):
         raise NotImplementedError
 
     def edit_field(self, text, *, field, example, rng):
-        res = self.edit(text, example=example, rng=rng)
-        return None if res is DROPPED else res
-
-    def apply(self, example, rng, *, fields, variant=0):
-        edits: list[Edit] = []
-        new_fields: dict[str, str] = {}
-        dropped = False
-        for field in fields:
-            text = example.fields[field]
-            res = self.edit(text, example=example, rng=rng)
-            if res is DROPPED:
-                dropped = True
-                continue
-            if not res:
-                continue
-            new_text, field_edits = apply_spans(text, field, res)
-            if field_edits:
-                edits.extend(field_edits)
-                new_fields[field] = new_text
-        if dropped:
-            return DROPPED
-        if not edits:
-            return None
-        return self.finish(example, new_fields, edits, variant)
+        # The core contract carries DROPPED (label undetermined) through apply: no override needed here.
+        return self.edit(text, example=example, rng=rng)
 
 
 # --- text helpers ------------------------------------------------------------------------------------------
@@ -508,7 +487,6 @@ def lang_rules(lang: str) -> LangRules | None:
     doc = resource(lang, "negation")
     if doc is None:
         return None
-    check_negation_keys(lang, doc)
     return LangRules(
         lang=lang,
         doc=doc,
@@ -744,3 +722,35 @@ def check_negation_keys(lang: str, doc: Mapping[str, Any]) -> None:
             for key in rule:
                 if key not in NEGATION_RULE_KEYS:
                     bad(key, f"{section} rule {n + 1}")
+
+
+# --- quantifier, number and distractor resource keys ------------------------------------------------------
+
+QUANTIFIER_KEYS = frozenset({"weaken", "strengthen", "blockers", "context_blockers", "exclude", "exclude_more",
+                             "time_nouns", "max_start", "quantifiers"})
+QUANTIFIER_RULE_KEYS = frozenset({"match", "to", "agree", "agree_prefix", "insert_before", "next_in", "next_not",
+                                  "next_not_regex", "next_regex", "not_first", "prev_not", "prev_not_regex",
+                                  "remove_next", "star_not", "star_not_regex"})
+NUMBER_KEYS = frozenset({"agreement", "window", "hedges", "post_hedges", "range_words", "name_words",
+                         "function_words", "date_words", "years", "count_side", "capital_names", "block_suffix"})
+DISTRACTOR_KEYS = frozenset({"overlap", "negation"})
+
+
+def check_keys(lang: str, kind: str, doc: Mapping[str, Any]) -> None:
+    """Raise ResourceError naming the file and the key for any key that no rule of `kind` reads."""
+    if kind == "negation":
+        check_negation_keys(lang, doc)
+        return
+    where = f"logic/{lang}/{kind}.yaml"
+    allowed = {"quantifiers": QUANTIFIER_KEYS, "numbers": NUMBER_KEYS, "distractors": DISTRACTOR_KEYS}[kind]
+    for key in doc:
+        if key not in allowed:
+            raise ResourceError(f"{where}: unknown key {key!r} at the top level; allowed: {', '.join(sorted(allowed))}")
+    if kind == "quantifiers":
+        for section in ("weaken", "strengthen"):
+            for n, rule in enumerate(doc.get(section) or ()):
+                if not isinstance(rule, Mapping):
+                    raise ResourceError(f"{where}: {section} rule {n + 1} must be a mapping")
+                for key in rule:
+                    if key not in QUANTIFIER_RULE_KEYS:
+                        raise ResourceError(f"{where}: unknown key {key!r} in {section} rule {n + 1}")
