@@ -12,7 +12,7 @@ from harness.demo_models import build_classifier
 from harness.report import CSV_FIELDS
 
 TOP_KEYS = {"schema_version", "xstress_version", "created", "signature", "task", "attack_set", "config",
-            "environment", "models", "cells", "aggregates", "comparisons"}
+            "environment", "models", "cells", "aggregates", "comparisons", "document_sha256"}
 
 
 def _cli(argv):
