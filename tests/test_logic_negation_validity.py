@@ -88,7 +88,11 @@ def test_an_imperative_gets_no_frame(lang, text):
     ("tr", "Okul yeni.", "Şu ifade yanlış değil: Okul yeni."),
     ("ar", "المدرسة جديدة.", "العبارة التالية ليست خاطئة: المدرسة جديدة."),
     ("zh", "学校是新的。", "以下说法并不是错误的：学校是新的。"),
-    ("en", "The school is new.", "It is not true that it is not true that the school is new."),
+    ("en", "The school is new.", "It is not false that the school is new."),
+    ("fr", "Elle est partie.", "Il n'est pas faux de dire qu'elle est partie."),
+    ("es", "La escuela es nueva.", "No es falso decir que la escuela es nueva."),
+    ("th", "โรงเรียนใหม่", "ไม่ใช่เรื่องโกหกที่ว่าโรงเรียนใหม่"),
+    ("hi", "स्कूल नया है।", "यह झूठ नहीं है कि स्कूल नया है।"),
 ])
 def test_double_template_negation_never_stacks_colon_frames(lang, text, expected):
     assert op_output("logic.double_negation", {}, text, lang) == expected

@@ -229,7 +229,8 @@ def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_wor
 def _frames(lang: str) -> tuple[str, ...]:
     """Every frame the language's template writes (plain, elided, fallback, double), case-folded."""
     cfg = _template_cfg(lang) or {}
-    out = [cfg.get("frame"), (cfg.get("elide") or {}).get("frame"), cfg.get("fallback"), cfg.get("double_frame")]
+    out = [cfg.get("frame"), (cfg.get("elide") or {}).get("frame"), cfg.get("fallback"), cfg.get("double_frame"),
+           cfg.get("double_elide")]
     return tuple(fold(f.strip(), lang) for f in out if f and f.strip())
 
 
@@ -257,14 +258,25 @@ def is_imperative(text: str, lang: str) -> bool:
 
 
 def template_double(text: str, lang: str, premise: str = ""):
-    """Spans for the double template negation: the language's ``double_frame`` where it has one (a colon
-    frame cannot be stacked: "Folgendes stimmt nicht: Folgendes stimmt nicht: …"), else None (the caller
-    stacks the frame twice). Applicable exactly where `template_negate` is."""
+    """Spans for the double template negation: the language's ``double_frame`` ("it is not false that …")
+    where it has one, put exactly where `template_negate` puts its frame (same case change of the first
+    letter, same elision and spacing), else None (the caller stacks the frame twice). Two stacked frames
+    ("It is not true that it is not true that …", "Folgendes stimmt nicht: Folgendes stimmt nicht: …") read
+    as no one writes. Where the single negation falls back to its colon frame, None as well."""
     cfg = _template_cfg(lang)
     double = cfg.get("double_frame") if cfg else None
-    if not double or template_negate(text, lang, premise) is None:
+    spans = template_negate(text, lang, premise) if double else None
+    if not spans or (spans[0].start, spans[0].end) != (0, 0):
         return None
-    return [Span(0, 0, double)]
+    inserted = spans[0].after
+    elided = (cfg.get("elide") or {}).get("frame")
+    if inserted.startswith(cfg["frame"]):
+        new = double + inserted[len(cfg["frame"]):]
+    elif elided and cfg.get("double_elide") and inserted.startswith(elided):
+        new = cfg["double_elide"] + inserted[len(elided):]
+    else:
+        return None
+    return [Span(0, 0, new), *spans[1:]]
 
 
 def template_strip(text: str, lang: str):

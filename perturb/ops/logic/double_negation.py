@@ -16,9 +16,10 @@ MODES = ("template", "mixed")
 
 @dataclass(frozen=True)
 class DoubleNegationParams(Params):
-    """mode: "template" applies the negation frame twice (or, where the frame ends in a colon, the language's
-    "the following is not false:" frame once); "mixed" puts the frame around the locally negated sentence
-    ("It is not true that the school is not new.")."""
+    """mode: "template" writes the language's "it is not false that …" frame once (`double_frame`: two stacked
+    "it is not true that" frames read as no one writes), stacking the frame twice only where a language has
+    none; "mixed" puts the frame around the locally negated sentence ("It is not true that the school is not
+    new.")."""
 
     mode: str = "template"
 
@@ -41,7 +42,7 @@ class DoubleNegation(LogicOp):
         if self.params.mode == "template":
             double = template_double(text, lang, premise)
             if double is not None:
-                return double  # a colon-frame language: one "not false" frame instead of two stacked colons
+                return double  # one "not false" frame instead of two stacked frames
             first = lambda t: template_negate(t, lang, premise)  # noqa: E731
         else:
             first = lambda t: local_negate(t, lang)  # noqa: E731
