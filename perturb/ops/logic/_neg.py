@@ -1048,8 +1048,11 @@ def _sw_local(rule, text, toks, folded, lang):
             for tense, neg in (("li", "ku"), ("ta", "ta")):
                 if rest.startswith(tense):
                     stem = rest[len(tense):]
-                    # A verb stem ends in -a (Bantu verbs; loans in -i/-u are skipped) and is not a relative form.
-                    if len(stem) >= 3 and stem.endswith("a") and not rx(rule["relative"]).match(stem):
+                    # A verb stem ends in -a (Bantu verbs; loans in -i/-u are skipped) and is not a relative form;
+                    # it starts with a consonant unless it is a listed vowel-initial verb ("kitaifa" is ki-taifa,
+                    # "national", not ki-ta-ifa: the re-audit found "hakitaifa").
+                    vowel_ok = stem[:1] not in "aeiou" or stem in _wordset(rule, "vowel_stems", lang)
+                    if len(stem) >= 3 and stem.endswith("a") and vowel_ok and not rx(rule["relative"]).match(stem):
                         if tense == "li" and stem.startswith("ku") and stem[2:] in mono:
                             stem = stem[2:]  # "alikuwa" → "hakuwa": monosyllabic verbs lose ku in the negative
                         new = pos[p] + neg + stem

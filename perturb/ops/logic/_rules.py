@@ -244,6 +244,11 @@ _HEADER_KEYS = ("source", "licence", "checked")
 
 # Map with entailment and contradiction swapped, used by negate and denegate.
 FLIP_MAP = {"entailment": "contradiction", "neutral": "neutral", "contradiction": "entailment"}
+# The same without contradiction -> entailment: XNLI's contradictions are often pragmatic (incompatible under a
+# same-event reading, "we watched it on TV" vs "we don't own a TV"), and the negation of such a hypothesis is
+# not entailed. The 2026-12-03 re-audit found that direction wrong in 7 of 37 local/denegate items (19 %), so
+# those ops drop it (counted) rather than guess. The template frame keeps FLIP_MAP (see docs/logic-rules.md).
+STRICT_FLIP_MAP = {"entailment": "contradiction", "neutral": "neutral", "contradiction": None}
 
 
 # --- resources -----------------------------------------------------------------------------------------
@@ -693,7 +698,7 @@ NEGATION_RULE_KEYS = frozenset({
     "no_skip_initial", "not_after", "not_before", "not_first", "not_last_word", "pair", "pair_not_adjacent",
     "pair_not_next", "pair_window", "pattern", "prev_in", "prev_not", "prev_not_regex", "prev_replace", "reelide",
     "relative", "replace", "skip_left", "soften", "space", "strip_prefixes", "subject_prefixes", "to", "unelide",
-    "verb_stems", "vowel", "wrap",
+    "verb_stems", "vowel", "vowel_stems", "wrap",
     "block_middle", "determiners", "middle_ok", "others", "prev_char_not",
 })
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ...core import Params, xnli_label_map
 from ...registry import register
 from ._neg import local_negate, template_negate
-from ._rules import FLIP_MAP, LogicOp
+from ._rules import FLIP_MAP, STRICT_FLIP_MAP, LogicOp
 
 MODES = ("template", "local")
 
@@ -31,8 +31,15 @@ class Negate(LogicOp):
     name = "logic.negate"
     description = "negate the hypothesis (template frame or local verb negation); entailment <-> contradiction"
     Params = NegateParams
-    label_map = xnli_label_map(FLIP_MAP)
+    label_map = xnli_label_map(FLIP_MAP)  # the template default; instances carry their own
     resource_key = "template"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Local negation drops contradiction -> entailment (STRICT_FLIP_MAP: a pragmatic contradiction's
+        # negation is not entailed); the template frame keeps it. `xstress ls --recipe` shows each entry's map.
+        if self.params.mode == "local":
+            self.label_map = xnli_label_map(STRICT_FLIP_MAP)
 
     def edit(self, text, *, example, rng):
         if self.params.mode == "template":
