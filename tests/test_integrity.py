@@ -329,3 +329,69 @@ def test_results_cite_the_set_and_refuse_hand_edits(pristine, tmp_path, tiny_mod
     nv = json.loads((tmp_path / "nv" / "results.json").read_text(encoding="utf-8"))
     assert nv["attack_set"]["verified"] is False and "(unverified)" in nv["signature"]
     assert "NOT verified (--no-verify)" in (tmp_path / "nv" / "summary.md").read_text(encoding="utf-8")
+
+
+def test_score_on_a_full_disk_keeps_committed_batches_and_resumes(pristine, tmp_path, tiny_models, monkeypatch,
+                                                                 capsys):
+    """ENOSPC while scoring: one line, no results or partial predictions in --out; the cache keeps every batch
+    committed before the failure, and the rerun scores only the rest."""
+    import harness.cache as C
+
+    real = C.PredictionCache.put_batch
+    calls = {"n": 0}
+
+    def full(self, ns, keys, probs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.path))
+        return real(self, ns, keys, probs)
+
+    cache = tmp_path / "cache.sqlite"
+    argv = ["score", "--attacks", str(pristine), "--model", f"m={tiny_models.classifier}", "--cache", str(cache),
+            "--device", "cpu", "--no-progress", "--langs", "en,hi", "--bootstrap", "50", "--batch-tokens", "64",
+            "--out", str(tmp_path / "o")]
+    monkeypatch.setattr(C.PredictionCache, "put_batch", full)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err and err.count("\n") == 1, err
+    out = tmp_path / "o"
+    assert not (out / "results.json").exists()
+    assert not [p for p in out.rglob("*") if p.is_file()], list(out.rglob("*"))  # no partial files
+    with C.PredictionCache(cache) as c:
+        kept = c.count()
+    assert kept > 0  # the three batches committed before the failure
+    monkeypatch.setattr(C.PredictionCache, "put_batch", real)
+    assert main(argv) == 0
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert doc["models"][0]["scoring"]["cache_hits"] == kept
+
+
+def test_fetch_on_a_full_disk_leaves_nothing(tmp_path, monkeypatch, capsys):
+    from test_fetch import xnli_zip
+
+    archive = tmp_path / "XNLI-1.0.zip"
+    xnli_zip(archive)
+    real_write = Path.write_text
+    written = {"n": 0}
+
+    def full_write(self, *a, **k):  # the unpacking of XNLI's TSVs writes through Path.write_text
+        if str(self).startswith(str(tmp_path)):
+            written["n"] += 1
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real_write(self, *a, **k)
+
+    monkeypatch.setattr(Path, "write_text", full_write)
+    rc = main(["fetch", "xnli", "--out", str(tmp_path / "data"), "--data", str(archive), "--sha256",
+               hashlib_sha(archive)])
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert written["n"] >= 1 and rc == 2 and "No space left on device" in err and "Traceback" not in err, err
+    data = tmp_path / "data"
+    leftovers = [p for p in data.rglob("*") if p.is_file()] if data.exists() else []
+    assert not leftovers and not [p for p in tmp_path.iterdir() if p.name.startswith(".data")], leftovers
+
+
+def hashlib_sha(path):
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
