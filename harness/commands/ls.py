@@ -67,6 +67,8 @@ def run(args) -> int:
             params = ", ".join(f"{k}={v}" for k, v in e["params"].items())
             print(f"  {e['name']:<30} {e['op']}({params}) k={e['k']}  label: {_label_effect_text(e['label_effect'])}")
     print(f"\nrecipes: {', '.join(builtin_recipes())}")
+    print("rules, label maps and known failure modes of the logic ops: docs/logic-rules.md (in the source "
+          "tree); of every op: its module docstring and the README's perturbation section")
     return 0
 
 
