@@ -24,6 +24,8 @@ def run(args) -> int:
     from harness.train import load_config, train
 
     hf_logging.set_verbosity_error()
+    if args.no_progress or not sys.stderr.isatty():
+        hf_logging.disable_progress_bar()  # transformers' own bars (saving shards) only in a terminal
     cfg = load_config(args.config)
     doc = train(cfg, args.out, progress=False if args.no_progress else None,
                 log=lambda m: print(m, file=sys.stderr))
