@@ -4,6 +4,7 @@
 #
 #   bash benchmarks/gpu.sh                 # writes benchmarks/results/scoring-gpu.json (+ $OUT/ if set)
 #   PAIRS=20000 BUDGET_S=300 bash benchmarks/gpu.sh
+#   TRAIN=1 bash benchmarks/gpu.sh         # then also xstress train vs HF Trainer, XLM-R base shapes (second call)
 #
 # Needs python with a CUDA torch, transformers and numpy. It tries, in order: $PYTHON; this repo's .venv;
 # python3 on PATH; then a venv (benchmarks/.gpu-venv, sharing the system's site-packages so an installed
@@ -50,6 +51,15 @@ fi
 echo "using $pick" >&2
 timeout 570 "$pick" benchmarks/gpu_scoring.py --pairs "$PAIRS" --budget-s "$BUDGET_S" --out "$RESULT"
 rc=$?
+# Training: `xstress train` (one task) against HF Trainer, XLM-R base shapes, bf16, side by side. Opt in with
+# TRAIN=1 (it needs xstress itself, accelerate and datasets importable; a second call keeps within 10 minutes).
+if [ "${TRAIN:-0}" = 1 ]; then
+    if "$pick" -c 'import accelerate, datasets, harness.train' 2>/dev/null; then
+        timeout 540 "$pick" benchmarks/train.py --shape base --steps 100 --repeats 3 --batch 32 || rc=$?
+    else
+        echo "TRAIN=1: xstress, accelerate or datasets not importable with $pick; skipped" >&2
+    fi
+fi
 if [ -n "${OUT:-}" ]; then
     cp "$RESULT" "$OUT/" 2>/dev/null
     cp benchmarks/RESULTS.md "$OUT/" 2>/dev/null

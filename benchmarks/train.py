@@ -21,7 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import common  # noqa: E402
 
 
-def _base(root: Path) -> Path:
+SHAPES = {"tiny": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, intermediate_size=1024),
+          "base": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072)}
+
+
+def _base(root: Path, shape: str) -> Path:
     import torch
     from transformers import AutoTokenizer, XLMRobertaForSequenceClassification
 
@@ -30,8 +34,7 @@ def _base(root: Path) -> Path:
     tok_dir = demo_models.build_tokenizer(root / "tok")
     tok = AutoTokenizer.from_pretrained(str(tok_dir))
     torch.manual_seed(0)
-    cfg = demo_models.tiny_config(len(tok), hidden_size=256, num_hidden_layers=4, num_attention_heads=4,
-                                  intermediate_size=1024, initializer_range=0.02, num_labels=3,
+    cfg = demo_models.tiny_config(len(tok), **SHAPES[shape], initializer_range=0.02, num_labels=3,
                                   id2label={0: "entailment", 1: "neutral", 2: "contradiction"},
                                   label2id={"entailment": 0, "neutral": 1, "contradiction": 2})
     out = root / "base"
@@ -75,9 +78,15 @@ def _hf(base: Path, data: Path, split: str, steps: int, batch: int, out: Path) -
     args = TrainingArguments(output_dir=str(out), per_device_train_batch_size=batch, max_steps=steps,
                              learning_rate=2e-5, warmup_steps=0, weight_decay=0.01, save_strategy="no",
                              report_to=[], logging_strategy="no", disable_tqdm=True, dataloader_num_workers=0,
-                             seed=1, use_cpu=True)
+                             seed=1, use_cpu=not _cuda(), bf16=_cuda())
     Trainer(model=model, args=args, train_dataset=ds, data_collator=DataCollatorWithPadding(tok)).train()
     return time.perf_counter() - t0
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def main() -> None:
@@ -85,6 +94,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--shape", choices=tuple(SHAPES), default="tiny",
+                    help="tiny (hidden 256, 4 layers; CPU) or base (XLM-R base shapes; for a GPU)")
     args = ap.parse_args()
     try:
         data, split = common.data_root() / "xnli", "dev"
@@ -95,7 +106,7 @@ def main() -> None:
     hf_logging.set_verbosity_error()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        base = _base(root)
+        base = _base(root, args.shape)
         # Each measurement includes loading the model and the data; a short warm-up run of each first.
         _xstress(base, data, split, 2, args.batch, root / "warm-x")
         _hf(base, data, split, 2, args.batch, root / "warm-h")
@@ -109,13 +120,16 @@ def main() -> None:
                "xstress_train_seconds": x, "hf_trainer_seconds": h,
                "xstress_steps_per_second": args.steps / x["median"], "hf_steps_per_second": args.steps / h["median"],
                "xstress_over_hf_time": x["median"] / h["median"]}
-    path = common.write_result("train", payload)
+    payload["shape"] = args.shape
+    payload["device"] = "cuda" if _cuda() else "cpu"
+    path = common.write_result("train" if args.shape == "tiny" else f"train-{args.shape}-{payload['device']}", payload)
     text = (f"### `xstress train` vs HF Trainer ({common.today()})\n\n`{payload['command']}`\n\n"
-            f"One classification task, {args.steps} steps of batch {args.batch}, tiny XLM-R (hidden 256, 4 layers), "
-            f"CPU: xstress {payload['xstress_steps_per_second']:.2f} steps/s, HF Trainer "
+            f"One classification task, {args.steps} steps of batch {args.batch}, XLM-R shape {args.shape} "
+            f"({SHAPES[args.shape]['hidden_size']} hidden, {SHAPES[args.shape]['num_hidden_layers']} layers), "
+            f"{payload['device']}: xstress {payload['xstress_steps_per_second']:.2f} steps/s, HF Trainer "
             f"{payload['hf_steps_per_second']:.2f} steps/s (medians of {args.repeats}, alternating, each including "
             f"model and data loading): xstress takes {payload['xstress_over_hf_time']:.2f}x the Trainer's time.\n")
-    common.update_results_md("train", text)
+    common.update_results_md("train" if args.shape == "tiny" else f"train-{args.shape}-{payload['device']}", text)
     print(text)
     print(f"wrote {path}")
 
