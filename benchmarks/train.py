@@ -31,8 +31,8 @@ def _base(root: Path, shape: str) -> Path:
 
     from harness import demo_models
 
-    tok_dir = demo_models.build_tokenizer(root / "tok")
-    tok = AutoTokenizer.from_pretrained(str(tok_dir))
+    demo_models.build_tokenizer(root / "tok")
+    tok = AutoTokenizer.from_pretrained(str(root / "tok"))
     torch.manual_seed(0)
     cfg = demo_models.tiny_config(len(tok), **SHAPES[shape], initializer_range=0.02, num_labels=3,
                                   id2label={0: "entailment", 1: "neutral", 2: "contradiction"},
