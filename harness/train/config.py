@@ -248,14 +248,19 @@ def parse_config(raw: Any, *, base: Path, src: str) -> TrainConfig:
         eval=ev)
 
 
-def load_config(path: str | Path) -> TrainConfig:
+def read_yaml(path: str | Path, what: str) -> Any:
+    """A YAML file's document; a missing file or invalid YAML is one TrainConfigError naming the file."""
     import yaml
 
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise TrainConfigError(f"{path}: no such config file") from None
+        raise TrainConfigError(f"{path}: no such {what} file") from None
     except yaml.YAMLError as e:
         raise TrainConfigError(f"{path}: invalid YAML ({' '.join(str(e).split())})") from None
-    return parse_config(raw, base=path.resolve().parent, src=str(path))
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    path = Path(path)
+    return parse_config(read_yaml(path, "config"), base=path.resolve().parent, src=str(path))

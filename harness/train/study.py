@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.train.config import TrainConfigError, load_config
+from harness.train.config import TrainConfigError, load_config, read_yaml
 
 _TOP = {"schedules", "seeds", "perturb", "score"}
 _PERTURB = {"task", "data", "split", "langs", "recipe", "seed", "lexicon_dir"}
@@ -24,13 +24,8 @@ class Study:
 
 
 def load_study(path: str | Path) -> Study:
-    import yaml
-
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TrainConfigError(f"{path}: no such study file") from None
+    raw = read_yaml(path, "study")
     src, base = str(path), path.resolve().parent
     if not isinstance(raw, dict) or set(raw) - _TOP or not {"schedules", "seeds", "perturb"} <= set(raw):
         raise TrainConfigError(f"{src}: expected the keys schedules, seeds, perturb (and optionally score); "
