@@ -33,6 +33,15 @@ _TOP = {"task", "attacks", "models", "comparisons"}
 _MODEL = {"name", "path", "schedule", "seed", "label_order"}
 
 
+def default_comparisons(exp: Experiment) -> list[tuple[str, str]]:
+    """The comparisons to run: the named ones, else, with exactly two schedules, the first-named vs the second
+    (one rule for the CLI, experiment files and harness.evaluate)."""
+    if exp.comparisons:
+        return list(exp.comparisons)
+    scheds = list(dict.fromkeys(m.schedule for m in exp.models if m.schedule))
+    return [(scheds[0], scheds[1])] if len(scheds) == 2 else []
+
+
 def parse_model_arg(text: str) -> tuple[str, str]:
     """``NAME=PATH`` or ``PATH`` (name = the directory's last component)."""
     if "=" in text:

@@ -15,7 +15,7 @@ from harness.attackset import read_attack_set
 from harness.collect import LangPredictions, Progress, collect_predictions
 from harness.compare import compare
 from harness.errors import ExperimentError
-from harness.experiment import Experiment, validate
+from harness.experiment import Experiment, default_comparisons, validate
 from harness.models import DEFAULT_XCOPA_TEMPLATE, LoadOptions, load_model
 from harness.scoring import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH, Scorer
 
@@ -92,7 +92,7 @@ def run_experiment(exp: Experiment, opts: RunOptions) -> dict:
         analysis = analyse(runs, manifest=aset.manifest, n_boot=opts.n_boot, seed=opts.boot_seed, level=opts.level,
                            min_n=opts.min_n)
         comparisons = [compare(analysis, runs, a=a, b=b, alpha=opts.alpha, correction=opts.correction)
-                       for a, b in exp.comparisons]
+                       for a, b in default_comparisons(exp)]
     return build_document(exp=exp, opts=opts, attack_set=aset, runs=runs, analysis=analysis, comparisons=comparisons)
 
 

@@ -39,3 +39,17 @@ def test_evaluate_takes_the_same_options():
     params = inspect.signature(evaluate).parameters
     for name in ("alpha", "correction", "min_n", "verify", "n_boot", "max_per_lang"):
         assert name in params, name
+
+
+def test_evaluate_compares_two_schedules_as_the_cli_does(sample_data, tmp_path):
+    """harness.evaluate with two schedules and no compare= makes the one comparison `xstress score` makes."""
+    import harness
+    from harness.predictor import DummyPredictor
+    from perturb.engine import generate
+    from perturb.recipe import single_op_recipe
+
+    atk = tmp_path / "atk"
+    generate(task="xnli", data=sample_data / "xnli", langs="en,de", recipe=single_op_recipe(["char.swap"]), out=atk)
+    doc = harness.evaluate(model={"a": DummyPredictor("xnli", seed=1), "b": DummyPredictor("xnli", seed=2)},
+                           attacks=atk, schedules={"a": "sequential", "b": "interleaved"}, n_boot=50, min_n=5)
+    assert [(c["a"], c["b"]) for c in doc["comparisons"]] == [("sequential", "interleaved")]

@@ -102,11 +102,7 @@ def build_experiment(args):
                 raise ExperimentError(f"--compare {c!r}: expected A:B")
             a, b = c.split(":", 1)
             exp.comparisons.append((a, b))
-    elif not exp.comparisons:
-        scheds = list(dict.fromkeys(m.schedule for m in exp.models if m.schedule))
-        if len(scheds) == 2:
-            exp.comparisons = [(scheds[0], scheds[1])]
-    return exp
+    return exp  # with no comparison named, run_experiment compares exactly two schedules (as harness.evaluate)
 
 
 def options_from_args(args):
