@@ -11,7 +11,7 @@ from harness.train.config import TrainConfigError, load_config, read_yaml
 
 _TOP = {"schedules", "seeds", "perturb", "score"}
 _PERTURB = {"task", "data", "split", "langs", "recipe", "seed", "lexicon_dir"}
-_SCORE = {"device", "bootstrap", "max_per_lang", "batch_tokens"}
+_SCORE = {"device", "bootstrap", "max_per_lang", "batch_tokens", "min_n"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def run_study(study: Study, out: Path, *, progress: bool | None = None, log=prin
     exp = Experiment(task=p.get("task", "xnli"), attacks=str(attacks), models=specs, comparisons=[(names[0], names[1])])
     s = study.score
     opts = RunOptions(cache=str(out / "cache.sqlite"), device=s.get("device"), n_boot=int(s.get("bootstrap", 1000)),
-                      max_per_lang=s.get("max_per_lang"), progress=progress)
+                      max_per_lang=s.get("max_per_lang"), progress=progress, min_n=int(s.get("min_n", 20)))
     log(f"[study] scoring {len(specs)} checkpoints")
     doc = run_experiment(exp, opts)
     report = out / "report"
