@@ -119,11 +119,21 @@ def test_every_reader_refuses_a_changed_set(pristine, tmp_path, capsys):
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:-1]), encoding="utf-8")  # the last row lost, as by an interrupted scp
     for argv in (["export", "--attacks", str(root), "--to", "csv", "--out", str(tmp_path / "exp")],
-                 ["merge", str(root), "--out", str(tmp_path / "merged")]):
+                 ["merge", str(root), "--out", str(tmp_path / "merged")],
+                 ["score", "--attacks", str(root), "--model", "m=none", "--out", str(tmp_path / "scores"),
+                  "--cache", "none", "--no-progress"],
+                 ["audit", "sample", "--attacks", str(root), "--per", "1", "--seed", "1", "--out",
+                  str(tmp_path / "sheet")],
+                 ["ls", str(root)]):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert "char.swap.jsonl" in err and "rows" in err, err
     assert not (tmp_path / "exp").exists() and not (tmp_path / "merged").exists()
+    assert not (tmp_path / "scores" / "results.json").exists() and not list(tmp_path.glob("sheet*"))
+    import harness
+
+    with pytest.raises(InputError, match="char.swap.jsonl"):
+        harness.evaluate(model={"m": "none"}, attacks=root)
 
 
 def test_verification_is_streamed_and_names_the_cost(pristine):
