@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypedDict
 
+from perturb.fsutil import atomic_write_text
+from perturb.integrity import document_hash
 from harness.errors import HarnessError
 
 SCHEMA_VERSION = 2  # 2: attack_success per example, follow_rate, min_n, primary comparisons
@@ -183,21 +185,13 @@ def question_note(doc) -> list[str]:
     return [f"XCOPA question (`--xcopa-question {q['mode']}`): {how}; items changed per language: {changed}."]
 
 
-def document_hash(doc) -> str:
-    """sha256 of the document's canonical JSON without its own ``document_sha256``: a hand edit changes it."""
-    body = {k: v for k, v in doc.items() if k != "document_sha256"}
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
-
-
 def write_results(doc: Results, out_dir: str | os.PathLike) -> Path:
     """Write ``results.json`` atomically (temp file + rename), with the hash of its own contents."""
-    doc["document_sha256"] = document_hash(doc)
+    doc["document_sha256"] = document_hash(doc, "document_sha256")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / RESULTS_FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
     return path
 
 
@@ -217,7 +211,7 @@ def load_results(path: str | os.PathLike) -> Results:
     missing = [k for k in Results.__annotations__ if k not in doc]
     if missing:
         raise HarnessError(f"{p}: results document lacks {missing}")
-    if doc.get("document_sha256") != document_hash(doc):
+    if doc.get("document_sha256") != document_hash(doc, "document_sha256"):
         raise HarnessError(f"{p}: was changed after xstress wrote it (its document_sha256 does not match its "
                            "contents); re-run `xstress score` rather than editing results")
     return doc

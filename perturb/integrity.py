@@ -15,10 +15,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 
 from .errors import InputError
+from .fsutil import BLOCK
 
 # Files a set may hold beside its data files and manifest: `xstress audit tally` writes validity.json there.
 SIDE_FILES = frozenset({"manifest.json", "validity.json"})
-_BLOCK = 1 << 20
 # A line longer than this is not a row xstress wrote (fields are capped at 20,000 characters by the loader;
 # 4 bytes each in UTF-8, for every field and the edits' before/after copies, stays far below): refuse it
 # instead of reading a multi-gigabyte "line" into memory.
@@ -26,11 +26,11 @@ MAX_LINE_BYTES = 8 << 20
 
 
 def digest_file(path: Path) -> tuple[str, int]:
-    """(sha256 hex, number of lines) of a file, read in 1 MiB blocks."""
+    """(sha256 hex, number of lines) of a file in one pass of 1 MiB blocks (fsutil.sha256_file without the count)."""
     h = hashlib.sha256()
     rows = 0
     with open(path, "rb") as f:
-        while block := f.read(_BLOCK):
+        while block := f.read(BLOCK):
             h.update(block)
             rows += block.count(b"\n")
     return h.hexdigest(), rows
@@ -44,10 +44,15 @@ def content_hash(files: Mapping[str, Mapping[str, Any]]) -> str:
     return h.hexdigest()
 
 
-def manifest_hash(manifest: Mapping[str, Any]) -> str:
-    """sha256 of the manifest's canonical JSON without its own `integrity` block: catches a hand-edited manifest."""
-    body = {k: v for k, v in manifest.items() if k != "integrity"}
+def document_hash(doc: Mapping[str, Any], without: str) -> str:
+    """sha256 of a JSON document's canonical form without its own hash entry `without` (a hand edit changes it)."""
+    body = {k: v for k, v in doc.items() if k != without}
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def manifest_hash(manifest: Mapping[str, Any]) -> str:
+    """The manifest's hash without its own `integrity` block: catches a hand-edited manifest."""
+    return document_hash(manifest, "integrity")
 
 
 def record(root: Path, manifest: dict) -> dict:

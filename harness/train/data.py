@@ -1,13 +1,13 @@
 """Reads each task's local data (JSON lines, our XNLI/XCOPA formats, HF `datasets` on disk) into encoded features."""
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.train.config import TaskSpec, TrainConfigError
+from perturb.fsutil import sha256_file
 
 XCOPA_TEMPLATE = "{premise} What was the {question}?"  # the scorer's default (harness.models), so train = test
 
@@ -25,14 +25,6 @@ class TaskData:
 
     def __len__(self) -> int:
         return len(self.inputs)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _jsonl_rows(path: Path) -> list[tuple[int, dict]]:
@@ -97,7 +89,7 @@ def _records(spec: TaskSpec) -> tuple[list[tuple[str, dict]], dict[str, str]]:
         path = spec.data if spec.data.is_file() else spec.data / f"{spec.split}.jsonl"
         if not path.is_file():
             raise TrainConfigError(f"task {spec.name}: {path}: no such file")
-        return [(f"{path}:{n}", obj) for n, obj in _jsonl_rows(path)], {str(path): _sha256(path)}
+        return [(f"{path}:{n}", obj) for n, obj in _jsonl_rows(path)], {str(path): sha256_file(path)}
     # hf: a dataset saved with save_to_disk (a DatasetDict with the split, or a Dataset)
     try:
         import datasets
@@ -114,7 +106,7 @@ def _records(spec: TaskSpec) -> tuple[list[tuple[str, dict]], dict[str, str]]:
             raise TrainConfigError(f"task {spec.name}: {spec.data} has no split {spec.split!r}; "
                                    f"splits: {', '.join(ds)}")
         ds = ds[spec.split]
-    files = {str(p): _sha256(p) for p in sorted(Path(spec.data).rglob("*.arrow"))}
+    files = {str(p): sha256_file(p) for p in sorted(Path(spec.data).rglob("*.arrow"))}
     return [(f"{spec.data}[{i}]", row) for i, row in enumerate(ds)], files
 
 
