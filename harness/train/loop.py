@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from harness.train.config import Schedule, TrainConfig
 from harness.train.data import TaskData
-from harness.train.sampler import DataCursor, TaskSampler, rank_slice, task_probabilities
+from harness.train.sampler import task_probabilities
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,3 @@ def load_checkpoint(root: Path):
     state = RunState(**json.loads((last / "state.json").read_text(encoding="utf-8")))
     blob = torch.load(last / "train.pt", weights_only=True)
     return load_file(str(last / "model.safetensors")), blob, state
-
-
-def is_tty() -> bool:
-    return sys.stderr.isatty()

@@ -5,7 +5,9 @@ import hashlib
 import json
 import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -56,7 +58,7 @@ def train(cfg: TrainConfig, out, *, progress: bool | None = None, log=print) -> 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     acc = _accelerator(cfg)
-    world, rank = acc.num_processes, acc.process_index
+    world = acc.num_processes
     if cfg.batch_size % world:
         from harness.train.config import TrainConfigError
 
@@ -83,64 +85,94 @@ def train(cfg: TrainConfig, out, *, progress: bool | None = None, log=print) -> 
     cursors = {t: DataCursor(sizes[t], _seed_for(cfg.seed, "data"), t) for t in used}
     for t, c in state.cursors.items():
         cursors[t].restore(c)
-    pmodel = acc.prepare(model)
-    pad_id = tokenizer.pad_token_id
-    bar = _bar(progress, sum(p.steps for p in phases), state.global_step)
+    ctx = _Ctx(cfg=cfg, acc=acc, model=model, pmodel=acc.prepare(model), data=data, cursors=cursors, dev=dev,
+               out=out, tokenizer=tokenizer, pad_id=tokenizer.pad_token_id, ckpt_root=ckpt_root, log=log,
+               bar=_bar(progress, sum(p.steps for p in phases), state.global_step))
     for pi in range(state.phase, len(phases)):
-        phase = phases[pi]
-        opt, sched = loop._optimizer(model, cfg, phase.steps)
-        sampler = TaskSampler(phase.probabilities, _seed_for(cfg.seed, "sampler", pi))
-        if resumed and pi == state.phase:
-            opt.load_state_dict(resumed[1]["optimizer"])
-            sched.load_state_dict(resumed[1]["scheduler"])
-            torch.set_rng_state(resumed[1]["torch_rng"])
-            if resumed[1]["cuda_rng"]:
-                torch.cuda.set_rng_state_all(resumed[1]["cuda_rng"])
-            if state.sampler:
-                sampler.restore(state.sampler)
-        else:
-            state.step_in_phase = 0
-        state.phase = pi
-        pmodel.train()
-        for _ in range(state.step_in_phase, phase.steps):
-            task = sampler.draw()
-            idx = rank_slice(cursors[task].next_indices(cfg.batch_size), rank, world)
-            batch = loop.collate(data[task], idx, pad_id, acc.device)
-            with acc.autocast():
-                loss = pmodel(task, **batch)
-            acc.backward(loss)
-            _drop_idle_grads(model, task)
-            if cfg.max_grad_norm:
-                acc.clip_grad_norm_(pmodel.parameters(), cfg.max_grad_norm)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            state.step_in_phase += 1
-            state.global_step += 1
-            state.draws[task] = state.draws.get(task, 0) + 1
-            # The loss of the global batch (every rank's share averaged), so the log means the same at any scale.
-            shown = acc.reduce(loss.detach(), reduction="mean") if world > 1 else loss.detach()
-            state.losses.append([state.global_step, task, round(float(shown), 6)])
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(task=task, loss=f"{float(shown):.3f}")
-            if dev and state.global_step % cfg.eval.every == 0:
-                _evaluate(dev, model, cfg, state, out, tokenizer, acc, pad_id, log)
-            if state.global_step % cfg.save_every == 0:
-                state.sampler = sampler.state()
-                state.cursors = {t: c.state() for t, c in cursors.items()}
-                if acc.is_main_process:
-                    loop.save_checkpoint(ckpt_root, model, opt, sched, state)
-                acc.wait_for_everyone()
-        state.sampler = None
-        state.step_in_phase = 0
-    if bar is not None:
-        bar.close()
+        _run_phase(ctx, pi, phases[pi], state, resumed if pi == state.phase else None)
+    if ctx.bar is not None:
+        ctx.bar.close()
     if dev and (not state.curve or state.curve[-1]["step"] != state.global_step):
-        _evaluate(dev, model, cfg, state, out, tokenizer, acc, pad_id, log)
+        _evaluate(ctx, state)
     doc = _finish(cfg, out, model, tokenizer, data, phases, state, acc) if acc.is_main_process else {}
     acc.wait_for_everyone()
     return doc
+
+
+@dataclass
+class _Ctx:
+    """What every step of a run reads: config, accelerator, the model (plain and prepared), data and cursors."""
+
+    cfg: TrainConfig
+    acc: Any
+    model: MultiTaskModel
+    pmodel: Any
+    data: dict
+    cursors: dict
+    dev: DevSet | None
+    out: Path
+    tokenizer: Any
+    pad_id: int
+    ckpt_root: Path
+    log: Any
+    bar: Any
+
+
+def _run_phase(ctx: _Ctx, pi: int, phase, state: loop.RunState, resumed) -> None:
+    """One phase: a fresh optimiser, LR schedule and task sampler, or the checkpoint's when resuming inside it."""
+    opt, sched = loop._optimizer(ctx.model, ctx.cfg, phase.steps)
+    sampler = TaskSampler(phase.probabilities, _seed_for(ctx.cfg.seed, "sampler", pi))
+    if resumed:
+        opt.load_state_dict(resumed[1]["optimizer"])
+        sched.load_state_dict(resumed[1]["scheduler"])
+        torch.set_rng_state(resumed[1]["torch_rng"])
+        if resumed[1]["cuda_rng"]:
+            torch.cuda.set_rng_state_all(resumed[1]["cuda_rng"])
+        if state.sampler:
+            sampler.restore(state.sampler)
+    else:
+        state.step_in_phase = 0
+    state.phase = pi
+    ctx.pmodel.train()
+    for _ in range(state.step_in_phase, phase.steps):
+        _step(ctx, sampler, opt, sched, state)
+    state.sampler = None
+    state.step_in_phase = 0
+
+
+def _step(ctx: _Ctx, sampler: TaskSampler, opt, sched, state: loop.RunState) -> None:
+    """Draw a task, take this rank's share of its next global batch, one optimiser step; log, evaluate, save."""
+    cfg, acc = ctx.cfg, ctx.acc
+    world = acc.num_processes
+    task = sampler.draw()
+    idx = rank_slice(ctx.cursors[task].next_indices(cfg.batch_size), acc.process_index, world)
+    batch = loop.collate(ctx.data[task], idx, ctx.pad_id, acc.device)
+    with acc.autocast():
+        loss = ctx.pmodel(task, **batch)
+    acc.backward(loss)
+    _drop_idle_grads(ctx.model, task)
+    if cfg.max_grad_norm:
+        acc.clip_grad_norm_(ctx.pmodel.parameters(), cfg.max_grad_norm)
+    opt.step()
+    sched.step()
+    opt.zero_grad(set_to_none=True)
+    state.step_in_phase += 1
+    state.global_step += 1
+    state.draws[task] = state.draws.get(task, 0) + 1
+    # The loss of the global batch (every rank's share averaged), so the log means the same at any scale.
+    shown = acc.reduce(loss.detach(), reduction="mean") if world > 1 else loss.detach()
+    state.losses.append([state.global_step, task, round(float(shown), 6)])
+    if ctx.bar is not None:
+        ctx.bar.update(1)
+        ctx.bar.set_postfix(task=task, loss=f"{float(shown):.3f}")
+    if ctx.dev and state.global_step % cfg.eval.every == 0:
+        _evaluate(ctx, state)
+    if state.global_step % cfg.save_every == 0:
+        state.sampler = sampler.state()
+        state.cursors = {t: c.state() for t, c in ctx.cursors.items()}
+        if acc.is_main_process:
+            loop.save_checkpoint(ctx.ckpt_root, ctx.model, opt, sched, state)
+        acc.wait_for_everyone()
 
 
 def _drop_idle_grads(model: MultiTaskModel, task: str) -> None:
@@ -155,20 +187,21 @@ def _drop_idle_grads(model: MultiTaskModel, task: str) -> None:
             p.grad = None
 
 
-def _evaluate(dev, model, cfg, state, out, tokenizer, acc, pad_id, log) -> None:
+def _evaluate(ctx: _Ctx, state: loop.RunState) -> None:
+    acc, cfg = ctx.acc, ctx.cfg
     if not acc.is_main_process:
         acc.wait_for_everyone()
         return
-    accs = dev.accuracy(model, cfg.schedule.target, pad_id, acc.device)
+    accs = ctx.dev.accuracy(ctx.model, cfg.schedule.target, ctx.pad_id, acc.device)
     mean = sum(accs.values()) / len(accs)
     state.curve.append({"step": state.global_step, "accuracy": accs, "mean": mean})
-    write_curve(state.curve, out)
+    write_curve(state.curve, ctx.out)
     if state.best is None or mean > state.best["mean"]:
         state.best = {"step": state.global_step, "mean": mean}
         with torch.random.fork_rng(devices=[]):  # building the export model must not move the training RNG
-            export_target(model, cfg.tasks[cfg.schedule.target], tokenizer, out / "model")
-    log(f"[train] step {state.global_step}: zero-shot dev mean {mean:.3f} "
-        f"({', '.join(f'{k} {v:.2f}' for k, v in sorted(accs.items()))})")
+            export_target(ctx.model, cfg.tasks[cfg.schedule.target], ctx.tokenizer, ctx.out / "model")
+    ctx.log(f"[train] step {state.global_step}: zero-shot dev mean {mean:.3f} "
+            f"({', '.join(f'{k} {v:.2f}' for k, v in sorted(accs.items()))})")
     acc.wait_for_everyone()
 
 
