@@ -3,6 +3,8 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
+    from harness.commands import add_no_verify
+
     p = sub.add_parser("audit", help="audit an attack set's validity: draw a review sheet, tally the verdicts",
                        description="Human validity audit of an attack set. `sample` draws a random sample into a "
                        "review sheet (HTML to fill in offline, CSV, markdown); `tally` reads filled sheets and writes "
@@ -20,14 +22,12 @@ def register(sub) -> None:
     s.add_argument("--langs", help="comma list of languages (default: all); with the same --seed, a subset draws "
                                    "the same items for the languages it keeps")
     s.add_argument("--overwrite", action="store_true", help="replace an existing sheet of that name")
-    s.add_argument("--no-verify", action="store_true",
-                   help="use the attack set without checking its files against the manifest's hashes")
+    add_no_verify(s)
     s.set_defaults(func=run_sample)
     t = actions.add_parser("tally", help="validity per perturbation x language from filled sheets (Wilson 95 %% CI)")
     t.add_argument("sheets", nargs="+", metavar="SHEET.csv", help="filled sheet CSVs (all sheets of the audit)")
     t.add_argument("--attacks", required=True, metavar="DIR", help="the attack set the sheets were drawn from")
-    t.add_argument("--no-verify", action="store_true",
-                   help="use the attack set without checking its files against the manifest's hashes")
+    add_no_verify(t)
     t.set_defaults(func=run_tally)
 
 

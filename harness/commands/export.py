@@ -3,6 +3,8 @@ from __future__ import annotations
 
 
 def register(sub):
+    from harness.commands import add_no_verify
+
     from harness.export import FORMATS
 
     formats = "; ".join(f"{name}: {desc}" for name, (_, desc) in FORMATS.items())
@@ -16,9 +18,7 @@ def register(sub):
     p.add_argument("--ops", help="comma list of perturbations; 'clean' names the source examples "
                                  "(default: clean and every perturbation)")
     p.add_argument("--overwrite", action="store_true")
-    p.add_argument("--no-verify", action="store_true",
-                   help="use the attack set without checking its files against the manifest's hashes "
-                        "(the output records that it was not verified)")
+    add_no_verify(p, "export.json records that it was not verified")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=run)
 

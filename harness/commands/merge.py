@@ -5,12 +5,13 @@ from pathlib import Path
 
 
 def register(sub):
+    from harness.commands import add_no_verify
+
     p = sub.add_parser("merge", help="merge shard outputs of `xstress perturb --shard i/n`")
     p.add_argument("shards", nargs="+", help="the shard output directories (any order)")
     p.add_argument("--out", required=True)
     p.add_argument("--overwrite", action="store_true")
-    p.add_argument("--no-verify", action="store_true",
-                   help="merge the shards without checking their files against their manifests' hashes")
+    add_no_verify(p)
     p.set_defaults(func=run)
 
 

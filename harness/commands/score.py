@@ -6,6 +6,8 @@ import sys
 
 
 def register(subparsers) -> None:
+    from harness.commands import add_no_verify
+
     p = subparsers.add_parser(
         "score",
         help="score checkpoints on an attack set (degradation per language and perturbation, with CIs)",
@@ -45,9 +47,7 @@ def register(subparsers) -> None:
     s.add_argument("--langs", help="comma-separated languages (default: all in the attack set)")
     s.add_argument("--ops", help="comma-separated perturbations (default: all)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
-    s.add_argument("--no-verify", action="store_true",
-                   help="score the attack set without checking its files against the manifest's hashes "
-                   "(results.json and summary.md then say it was not verified)")
+    add_no_verify(s, "results.json and summary.md then say it was not verified")
     st = p.add_argument_group("statistics")
     st.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples (default 1000)")
     st.add_argument("--bootstrap-seed", type=int, default=12345, help="bootstrap seed (default 12345)")
