@@ -9,38 +9,26 @@ from __future__ import annotations
 import functools
 import itertools
 import unicodedata
-from typing import Any, Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 import regex
 
 from ...core import TEXT_MEMO, DROPPED, Span
-from ._rules import (rx, LangRules, _seqs, case_flippable, common_blockers, flag, fold, folded_tokens, has_any_seq,
-                           lang_rules, lower_first, rule_seqs, seq_spans, tokens)
+from ._rulebook import NegationRules, Template, negation_rules as lang_rules
+from ._rules import case_flippable, common_blockers, fold, folded_tokens, has_any_seq, lower_first, rx, seq_spans, tokens
 
 _COMMAS = frozenset({",", "،", "、", "，", ";", "؛", ":", "—", "–"})
 _SENTENCE_END = frozenset({".", "!", "?", "。", "！", "？", "।", "۔", "؟", "…"})
 
 
-_SETS: dict = {}
-
-
-def _wordset(obj: Mapping[str, Any], key: str, lang: str) -> frozenset[str]:
-    """The folded word list obj[key], computed once (resources are cached for the process, so ids are stable)."""
-    k = (id(obj), key, lang)
-    out = _SETS.get(k)
-    if out is None:
-        out = _SETS[k] = frozenset(fold(w, lang) for w in obj.get(key) or ())
-    return out
-
-
 # --- template frames -------------------------------------------------------------------------------------
 
 
-def _template_cfg(lang: str) -> Mapping[str, Any] | None:
+def _template_cfg(lang: str) -> Template | None:
     rules = lang_rules(lang)
     if rules is None:
         return None
-    return rules.doc.get("template")
+    return rules.template
 
 
 UNSURE = "unsure"
@@ -124,7 +112,7 @@ def _first_words(text: str, lang: str, need_second: bool = False) -> tuple[str, 
     return (first, lead.group())
 
 
-def _keep_capital(text: str, lang: str, premise: str, cfg: Mapping[str, Any]):
+def _keep_capital(text: str, lang: str, premise: str, cfg: Template):
     """Whether the capitalised first word of text looks like a name (and so keeps its capital): True, False,
     or UNSURE when the only evidence is that it also opens the premise (the caller then uses the fallback
     frame, which changes no letter)."""
@@ -133,10 +121,10 @@ def _keep_capital(text: str, lang: str, premise: str, cfg: Mapping[str, Any]):
         return True
     word = words[0]
     low = fold(word, lang)
-    keep = _wordset(cfg, "keep_case_words", lang)
+    keep = cfg.keep_case_words
     if low in keep:
         return True
-    if low in _wordset(cfg, "lower_words", lang):
+    if low in cfg.lower_words:
         return False  # closed-class words (articles, pronouns, ...) are never names
     if any(c.isupper() for c in word[1:]):
         return True
@@ -155,21 +143,21 @@ def _keep_capital(text: str, lang: str, premise: str, cfg: Mapping[str, Any]):
         if not _at_sentence_start(premise, pos):
             return True
         if not seen_lower:
-            if flag(cfg.get("initial_evidence", "false")):
+            if cfg.initial_evidence:
                 return True
             unsure = True
     return UNSURE if unsure else False
 
 
-def _use_fallback(text: str, lang: str, cfg: Mapping[str, Any]) -> bool:
-    if cfg.get("case", "keep") == "lower" and text[0].islower():
+def _use_fallback(text: str, lang: str, cfg: Template) -> bool:
+    if cfg.case == "lower" and text[0].islower():
         return True
-    if any(text.startswith(s) for s in cfg.get("fallback_if_starts") or ()):
+    if any(text.startswith(s) for s in cfg.fallback_if_starts):
         return True
-    second = _wordset(cfg, "fallback_if_second_word", lang)
+    second = cfg.fallback_if_second_word
     if second:
         words = _first_words(text, lang, need_second=True)
-        hosts = _wordset(cfg, "fallback_unless_first", lang)
+        hosts = cfg.fallback_unless_first
         if len(words) > 1 and fold(words[1], lang) in second and fold(words[0], lang) not in hosts:
             return True
     return False
@@ -200,13 +188,13 @@ def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_wor
     rules = lang_rules(lang)
     if common_blockers(text, lang, rules) or (not stacked and is_framed(text, lang)) or is_imperative(text, lang):
         return None
-    fallback = cfg.get("fallback")
+    fallback = cfg.fallback
     if _use_fallback(text, lang, cfg):
         return [Span(0, 0, fallback)] if fallback else None
-    frame = cfg["frame"]
+    frame = cfg.frame
     first = text[0]
     lowering = False
-    if cfg.get("case", "keep") == "lower" and case_flippable(first):
+    if cfg.case == "lower" and case_flippable(first):
         keep = False if lower_first_word else _keep_capital(text, lang, premise, cfg)
         if keep == UNSURE:
             if fallback:
@@ -214,11 +202,11 @@ def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_wor
             keep = True
         lowering = not keep
     shown = first.lower() if lowering else first
-    elide = cfg.get("elide")
-    if elide and rx(elide["before"]).match(shown.lower()):
-        frame = elide["frame"]
-    space_unless = cfg.get("space_unless")
-    if space_unless and not rx(space_unless).match(first):
+    elide = cfg.elide
+    if elide and elide.before.match(shown.lower()):
+        frame = elide.frame
+    space_unless = cfg.space_unless
+    if space_unless and not space_unless.match(first):
         frame += " "
     spans = [Span(0, 0, frame)]
     if lowering:
@@ -228,9 +216,8 @@ def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_wor
 
 def _frames(lang: str) -> tuple[str, ...]:
     """Every frame the language's template writes (plain, elided, fallback, double), case-folded."""
-    cfg = _template_cfg(lang) or {}
-    out = [cfg.get("frame"), (cfg.get("elide") or {}).get("frame"), cfg.get("fallback"), cfg.get("double_frame"),
-           cfg.get("double_elide")]
+    cfg = _template_cfg(lang)
+    out = cfg.frames() if cfg else ()
     return tuple(fold(f.strip(), lang) for f in out if f and f.strip())
 
 
@@ -241,16 +228,11 @@ def is_framed(text: str, lang: str) -> bool:
     return any(head.startswith(f) for f in _frames(lang))
 
 
-@functools.lru_cache(maxsize=None)
-def _imperative_seqs(lang: str) -> tuple[tuple[str, ...], ...]:
-    rules = lang_rules(lang)
-    return _seqs(lang, rules.doc.get("imperative_starts")) if rules else ()
-
-
 def is_imperative(text: str, lang: str) -> bool:
     """Whether text opens with one of the language's imperative starts (``imperative_starts``: "Do not",
     "Please", a bare verb ...): an order has no truth value, so "It is not true that do not …" is nonsense."""
-    seqs = _imperative_seqs(lang)
+    rules = lang_rules(lang)
+    seqs = rules.imperative_starts.seqs if rules else ()
     if not seqs:
         return False
     words = [f for t, f in zip(tokens(text, lang), folded_tokens(text, lang)) if t.is_word][:4]
@@ -264,16 +246,16 @@ def template_double(text: str, lang: str, premise: str = ""):
     ("It is not true that it is not true that …", "Folgendes stimmt nicht: Folgendes stimmt nicht: …") read
     as no one writes. Where the single negation falls back to its colon frame, None as well."""
     cfg = _template_cfg(lang)
-    double = cfg.get("double_frame") if cfg else None
+    double = cfg.double_frame if cfg else None
     spans = template_negate(text, lang, premise) if double else None
     if not spans or (spans[0].start, spans[0].end) != (0, 0):
         return None
     inserted = spans[0].after
-    elided = (cfg.get("elide") or {}).get("frame")
-    if inserted.startswith(cfg["frame"]):
-        new = double + inserted[len(cfg["frame"]):]
-    elif elided and cfg.get("double_elide") and inserted.startswith(elided):
-        new = cfg["double_elide"] + inserted[len(elided):]
+    elided = cfg.elide.frame if cfg.elide else None
+    if inserted.startswith(cfg.frame):
+        new = double + inserted[len(cfg.frame):]
+    elif elided and cfg.double_elide and inserted.startswith(elided):
+        new = cfg.double_elide + inserted[len(elided):]
     else:
         return None
     return [Span(0, 0, new), *spans[1:]]
@@ -284,20 +266,20 @@ def template_strip(text: str, lang: str):
     cfg = _template_cfg(lang)
     if cfg is None:
         return None
-    lower = cfg.get("case", "keep") == "lower"
-    candidates = [(cfg["frame"], lower)]
-    if cfg.get("elide"):
-        candidates.append((cfg["elide"]["frame"], lower))
-    if cfg.get("fallback"):
-        candidates.append((cfg["fallback"], False))
+    lower = cfg.case == "lower"
+    candidates = [(cfg.frame, lower)]
+    if cfg.elide:
+        candidates.append((cfg.elide.frame, lower))
+    if cfg.fallback:
+        candidates.append((cfg.fallback, False))
     # Longest first: one frame may be a prefix of another.
     for frame, restore in sorted(candidates, key=lambda c: -len(c[0])):
         if not text.startswith(frame) or len(text) <= len(frame):
             continue
         end = len(frame)
-        space_unless = cfg.get("space_unless")
+        space_unless = cfg.space_unless
         if space_unless and text[end] == " " and end + 1 < len(text) \
-                and not rx(space_unless).match(text[end + 1]):
+                and not space_unless.match(text[end + 1]):
             end += 1
         if text[end].isspace():
             return None
@@ -312,29 +294,11 @@ def template_strip(text: str, lang: str):
 # --- cue detection -------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
-def _cue_patterns(lang: str) -> tuple[regex.Pattern, ...]:
-    rules = lang_rules(lang)
-    return tuple(regex.compile(p) for p in rules.doc.get("cue_patterns") or ())
-
-
-@functools.lru_cache(maxsize=None)
-def _not_cues(lang: str) -> frozenset[str]:
-    return frozenset(fold(w, lang) for w in lang_rules(lang).doc.get("cue_pattern_exclude") or ())
-
-
-@functools.lru_cache(maxsize=None)
-def _cue_exclusions(lang: str) -> tuple[tuple[str, ...], ...]:
-    from ._rules import _seqs
-
-    return _seqs(lang, lang_rules(lang).doc.get("cue_exclusions"))
-
-
 def cue_indices(toks, folded: Sequence[str], lang: str) -> list[int]:
     """Token indices of negation cues; a cue inside a listed lexicalised sequence (``nicht nur``) counts as
     a cue too, but is marked unusable by `lexicalised_cue`."""
     out = []
-    paired = _paired(lang)
+    paired = lang_rules(lang).paired_cues
     for i, f in enumerate(folded):
         if not toks[i].is_word:
             continue
@@ -348,19 +312,14 @@ def cue_indices(toks, folded: Sequence[str], lang: str) -> list[int]:
 @functools.lru_cache(maxsize=2**16)  # by word: every token of every hypothesis is tested against every pattern
 def _is_cue(f: str, lang: str) -> bool:
     """Whether the folded word f is a negation cue: listed, or matching a cue pattern and not excluded."""
-    pats = _cue_patterns(lang)
-    return f in lang_rules(lang).cues or (bool(pats) and f not in _not_cues(lang) and any(p.search(f) for p in pats))
-
-
-@functools.lru_cache(maxsize=None)
-def _paired(lang: str) -> dict[str, frozenset[str]]:
-    raw = lang_rules(lang).doc.get("paired_cues") or {}
-    return {fold(k, lang): frozenset(fold(w, lang) for w in v) for k, v in raw.items()}
+    rules = lang_rules(lang)
+    pats = rules.cue_regexes
+    return f in rules.cues or (bool(pats) and f not in rules.cue_pattern_exclude and any(p.search(f) for p in pats))
 
 
 def lexicalised_cue(folded: Sequence[str], i: int, lang: str) -> bool:
     """True when the cue at i is part of a listed sequence where it is not sentential negation."""
-    for seq in _cue_exclusions(lang):
+    for seq in lang_rules(lang).cue_exclusions.seqs:
         n = len(seq)
         for start in range(max(0, i - n + 1), i + 1):
             if tuple(folded[start:start + n]) == seq:
@@ -368,7 +327,7 @@ def lexicalised_cue(folded: Sequence[str], i: int, lang: str) -> bool:
     return False
 
 
-def _blocked_before(toks, folded, idx: int, rules: LangRules) -> bool:
+def _blocked_before(toks, folded, idx: int, rules: NegationRules) -> bool:
     """A subordinator, coordinator or comma before the verb/cue: it may sit in a subordinate clause or a
     second conjunct, where negating it does not negate the sentence."""
     for j in range(idx):
@@ -379,11 +338,11 @@ def _blocked_before(toks, folded, idx: int, rules: LangRules) -> bool:
     return False
 
 
-def _has_subordinator(folded, rules: LangRules) -> bool:
+def _has_subordinator(folded, rules: NegationRules) -> bool:
     return any(f in rules.subordinators for f in folded)
 
 
-def _coordinated_after(toks, folded, idx: int, rules: LangRules) -> bool:
+def _coordinated_after(toks, folded, idx: int, rules: NegationRules) -> bool:
     """A second clause or conjunct follows the negated verb ("A, B" / "A and B"): negating A alone gives
     ¬A ∧ B, which is not the negation of A ∧ B, so the contradiction → entailment flip would be wrong."""
     for j in range(idx + 1, len(toks)):
@@ -412,7 +371,7 @@ def _idiom_key(text: str, lang: str) -> str:
 @functools.lru_cache(maxsize=None)
 def _idiom_matcher(lang: str):
     rules = lang_rules(lang)
-    forms = sorted({_idiom_key(str(i), lang).strip() for i in (rules.doc.get("idioms") or ()) if str(i).strip()},
+    forms = sorted({_idiom_key(i, lang).strip() for i in rules.idioms if i.strip()},
                    key=len, reverse=True) if rules else []
     if not forms:
         return None
@@ -437,17 +396,17 @@ def idiom_hit(text: str, lang: str) -> bool:
     return matcher.search(key) is not None
 
 
-def _npi_before_final(rules: LangRules, toks, folded) -> bool:
+def _npi_before_final(rules: NegationRules, toks, folded) -> bool:
     """``npi_if_final``: a word that is a negative-polarity item only with some final verbs (hi/ur "कोई" with a
     plural copula: "कोई स्कूल नहीं हैं" → "कोई स्कूल हैं" is ungrammatical; singular "कोई नौकरी है" is fine)."""
-    table = rules.doc.get("npi_if_final")
+    table = rules.npi_if_final
     if not table:
         return False
     j = _last_word(toks)
     if j is None:
         return False
-    for word in table:
-        if fold(word, rules.lang) in folded and folded[j] in _wordset(table, word, rules.lang):
+    for word, finals in table.items():
+        if word in folded and folded[j] in finals:
             return True
     return False
 
@@ -463,12 +422,12 @@ def _case_after_cue(cfg, toks, folded, i: int, lang: str) -> bool:
     words = [k for k in range(i + 1, len(toks)) if toks[k].is_word]
     if not words:
         return False
-    if folded[words[0]] in _wordset(cfg, "verbs", lang):
+    if folded[words[0]] in cfg.verbs:
         return True
-    pattern = rx(cfg["regex"])
-    stop = _wordset(cfg, "stop", lang)
-    ok = _wordset(cfg, "ok", lang)
-    for k in words[1:1 + int(cfg.get("window", "3"))]:
+    pattern = cfg.regex
+    stop = cfg.stop
+    ok = cfg.ok
+    for k in words[1:1 + cfg.window]:
         if folded[k] in stop or not toks[k - 1].is_word and toks[k - 1].text in _COMMAS:
             break
         if folded[k] not in ok and pattern.fullmatch(folded[k]):
@@ -496,12 +455,12 @@ def _with_case(repl: str, original: str) -> str:
 def _match_positions(rule, folded, lang) -> list[tuple[int, int]]:
     """(first, last) token indices of every place the rule's forms or pattern match."""
     out = []
-    if rule.get("forms"):
-        out += seq_spans(folded, rule_seqs(rule, "forms", lang))
-    pattern = rule.get("pattern")
+    if rule.forms:
+        out += seq_spans(folded, rule.forms)
+    pattern = rule.pattern
     if pattern:
-        pat = rx(pattern)
-        exclude = _wordset(rule, "exclude", lang)
+        pat = pattern
+        exclude = rule.exclude
         for i, f in enumerate(folded):
             if f not in exclude and pat.fullmatch(f):
                 out.append((i, i))
@@ -514,45 +473,44 @@ def _context_ok(rule, toks, folded, first: int, last: int, lang: str) -> bool:
     # Regular expressions see the word as written (case matters), word lists the folded form.
     raw_next = toks[last + 1].text if last + 1 < len(toks) else None
     raw_prev = toks[first - 1].text if first > 0 else None
-    if "next_regex" in rule and (raw_next is None or not rx(rule["next_regex"]).fullmatch(raw_next)):
+    if rule.next_regex is not None and (raw_next is None or not rule.next_regex.fullmatch(raw_next)):
         return False
-    if "next_not" in rule and nxt is not None and nxt in _wordset(rule, "next_not", lang):
+    if nxt is not None and nxt in rule.next_not:
         return False
-    if "next_not_regex" in rule and raw_next is not None and rx(rule["next_not_regex"]).fullmatch(raw_next):
+    if rule.next_not_regex is not None and raw_next is not None and rule.next_not_regex.fullmatch(raw_next):
         return False
-    if "initial_next_not" in rule and first == 0 and nxt is not None \
-            and nxt in _wordset(rule, "initial_next_not", lang):
+    if first == 0 and nxt is not None and nxt in rule.initial_next_not:
         return False
-    if flag(rule.get("next_last", "false")) and (nxt is None or any(t.is_word for t in toks[last + 2:])):
+    if rule.next_last and (nxt is None or any(t.is_word for t in toks[last + 2:])):
         return False
-    if "prev_not" in rule and prv is not None and prv in _wordset(rule, "prev_not", lang):
+    if prv is not None and prv in rule.prev_not:
         return False
-    if "prev_not_regex" in rule and raw_prev is not None and rx(rule["prev_not_regex"]).fullmatch(raw_prev):
+    if rule.prev_not_regex is not None and raw_prev is not None and rule.prev_not_regex.fullmatch(raw_prev):
         return False
-    if flag(rule.get("first_only", "false")) and first != 0:
+    if rule.first_only and first != 0:
         return False
-    if "not_after" in rule and any(f in _wordset(rule, "not_after", lang) for f in folded[:first]):
+    if rule.not_after and any(f in rule.not_after for f in folded[:first]):
         return False
-    if flag(rule.get("lowercase_only", "false")) and first != 0 and toks[first].text[:1].isupper():
+    if rule.lowercase_only and first != 0 and toks[first].text[:1].isupper():
         return False
-    if "prev_in" in rule and (prv is None or prv not in _wordset(rule, "prev_in", lang)):
+    if rule.prev_in is not None and (prv is None or prv not in rule.prev_in):
         return False
-    if flag(rule.get("not_first", "false")) and first == 0:
+    if rule.not_first and first == 0:
         return False
-    if flag(rule.get("not_last_word", "false")):
+    if rule.not_last_word:
         later = [t for t in toks[last + 1:] if t.is_word]
         if not later:
             return False
-    if flag(rule.get("last_word", "false")) and any(t.is_word for t in toks[last + 1:]):
+    if rule.last_word and any(t.is_word for t in toks[last + 1:]):
         return False
     return True
 
 
 def _local_insert(rule, text, toks, folded, first, last, lang) -> list[Span] | None:
-    space = rule.get("space", " ")
-    marker = rule["marker"]
+    space = rule.space
+    marker = rule.marker
     spans: list[Span] = []
-    if rule.get("insert", "before") == "after":
+    if rule.insert == "after":
         end = toks[last].end
         if space and end < len(text) and text[end].isalnum():
             return None  # the segmenter cut inside a written word ("dont" → "do|nt"): no clean place
@@ -560,17 +518,17 @@ def _local_insert(rule, text, toks, folded, first, last, lang) -> list[Span] | N
         return spans
     # Walk left over clitics that stay attached to the verb (es "se inundaron" → "no se inundaron").
     start = first
-    skip = _wordset(rule, "skip_left", lang)
-    subjects = _wordset(rule, "no_skip_initial", lang)
+    skip = rule.skip_left
+    subjects = rule.no_skip_initial
     while start > 0 and folded[start - 1] in skip and toks[start - 1].is_word:
         if start - 1 == 0 and folded[0] in subjects:
             break  # fr "Vous avez dit": a sentence-initial "vous" is the subject, not an object clitic
         start -= 1
     pos = toks[start].start
-    if pos > 0 and text[pos - 1] in rule.get("prev_char_not", ""):
+    if pos > 0 and text[pos - 1] in rule.prev_char_not:
         return None  # zh "从来不是": the segmenter glued a negation to the word before ("从来不|是")
-    unelide = {fold(k, lang): v for k, v in (rule.get("unelide") or {}).items()}
-    elide = rule.get("elide")
+    unelide = rule.unelide
+    elide = rule.elide
     if start > 0 and folded[start - 1] in unelide and toks[start - 1].end == pos:
         # fr "J'ai" → "Je n'ai pas": the elided clitic gets its full form back before the marker.
         prev = toks[start - 1]
@@ -578,21 +536,21 @@ def _local_insert(rule, text, toks, folded, first, last, lang) -> list[Span] | N
     elif space and start > 0 and toks[start - 1].end == pos and not toks[start - 1].text.endswith(("'", "’")):
         return None  # glued to the previous token in a spaced language: no clean place for the marker
     shown_marker = marker + space
-    if elide and rx(elide["before"]).match(text[pos:pos + 1].lower()):
-        shown_marker = elide["marker"]
+    if elide and elide.before.match(text[pos:pos + 1].lower()):
+        shown_marker = elide.marker
     if _cased_initial(text, pos):
         spans.append(Span(pos, pos, shown_marker[:1].upper() + shown_marker[1:]))
         spans.append(Span(pos, pos + 1, text[pos].lower()))
     else:
         spans.append(Span(pos, pos, shown_marker))
-    wrap = rule.get("wrap")
+    wrap = rule.wrap
     if wrap:
         spans.append(Span(toks[last].end, toks[last].end, " " + wrap))
     return spans
 
 
 def _local_replace(rule, text, toks, folded, first, last, lang) -> list[Span] | None:
-    table = {fold(k, lang): v for k, v in rule["replace"].items()}
+    table = rule.replace
     key = " ".join(folded[first:last + 1])
     if key not in table:
         return None
@@ -626,16 +584,16 @@ def _local_negate(text: str, lang: str):
         # turns into "cannot get any", which is not the negation of the sentence)
         return None
     cands: list[_Cand] = []
-    for rule in rules.doc.get("local") or ():
-        if "morph" in rule:
-            fn = MORPH_LOCAL[rule["morph"]]
+    for rule in rules.local:
+        if rule.morph is not None:
+            fn = MORPH_LOCAL[rule.morph]
             for cand in fn(rule, text, toks, folded, lang):
                 cands.append(cand)
             continue
         for first, last in _match_positions(rule, folded, lang):
             if not _context_ok(rule, toks, folded, first, last, lang):
                 continue
-            if "replace" in rule:
+            if rule.replace is not None:
                 spans = _local_replace(rule, text, toks, folded, first, last, lang)
             else:
                 spans = _local_insert(rule, text, toks, folded, first, last, lang)
@@ -675,7 +633,7 @@ def _remove_token(text, toks, i) -> list[Span]:
 
 
 def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
-    cue_forms = rule_seqs(rule, "cue", lang)
+    cue_forms = rule.cue.seqs if rule.cue else ()
     match = None
     for seq in cue_forms:
         # The cue token i may be anywhere inside a multi-token cue ("няма да").
@@ -690,19 +648,19 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
     first, last = match
     if not _context_ok(rule, toks, folded, first, last, lang):
         return None
-    action = rule.get("action", "remove")
+    action = rule.action
     spans: list[Span] = []
     if action == "replace":
-        table = {fold(k, lang): v for k, v in (rule.get("map") or {}).items()}
+        table = rule.map
         key = " ".join(folded[first:last + 1])
-        repl = table.get(key, rule.get("to"))
+        repl = table.get(key, rule.to)
         if repl is None:
             return None
         start, end = toks[first].start, toks[last].end
         return [Span(start, end, _with_case(repl, text[start:end]))]
     # remove
-    prev_replace = {fold(k, lang): v for k, v in (rule.get("prev_replace") or {}).items()}
-    also_prev = _wordset(rule, "also_remove_prev", lang)
+    prev_replace = rule.prev_replace
+    also_prev = rule.also_remove_prev
     lo = first
     if lo > 0 and folded[lo - 1] in also_prev:
         lo -= 1
@@ -717,10 +675,10 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
             spans += _remove_token(text, toks, first)
     else:
         spans += _remove_range(text, toks, first, last)
-    pair = rule.get("pair")
+    pair = rule.pair
     if pair:
-        window = int(rule.get("pair_window", 4))
-        targets = _wordset(rule, "pair", lang)
+        window = rule.pair_window
+        targets = rule.pair
         hit = None
         for j in range(last + 1, min(len(toks), last + 1 + window)):
             if folded[j] in targets:
@@ -730,48 +688,48 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
                 break
         if hit is None:
             return None
-        if flag(rule.get("pair_not_adjacent", "false")) and hit == last + 1:
+        if rule.pair_not_adjacent and hit == last + 1:
             return None  # fr infinitival "ne pas faire": an embedded negation
-        bare = rule.get("bare_after_pair")
+        bare = rule.bare_after_pair
         if bare:
             # fr "n'a pas eu d'agents": a partitive "de" + bare noun would need "des" in the positive.
-            words = _wordset(bare, "words", lang)
-            ok_next = _wordset(bare, "ok_next", lang)
-            ok_regex = bare.get("ok_next_regex")
-            for j in range(hit + 1, min(len(toks), hit + 1 + int(bare.get("within", "3")))):
+            words = bare.words
+            ok_next = bare.ok_next
+            ok_regex = bare.ok_next_regex
+            for j in range(hit + 1, min(len(toks), hit + 1 + bare.within)):
                 if folded[j] in words:
                     nxt = folded[j + 1] if j + 1 < len(folded) else None
-                    if nxt not in ok_next and not (nxt and ok_regex and rx(ok_regex).fullmatch(nxt)):
+                    if nxt not in ok_next and not (nxt and ok_regex and ok_regex.fullmatch(nxt)):
                         return None
                     break
-        if rule.get("pair_not_next") and hit + 1 < len(folded) and \
-                folded[hit + 1] in _wordset(rule, "pair_not_next", lang):
+        if rule.pair_not_next and hit + 1 < len(folded) and \
+                folded[hit + 1] in rule.pair_not_next:
             return None
         spans += _remove_token(text, toks, hit)
-    reelide = {fold(k, lang): v for k, v in (rule.get("reelide") or {}).items()}
+    reelide = rule.reelide
     if reelide and first > 0 and folded[first - 1] in reelide:
         # fr "Je n'ai" → "J'ai": the clitic before the removed "n'" elides again before a vowel.
         nxt_pos = toks[last].end
         while nxt_pos < len(text) and text[nxt_pos] == " ":
             nxt_pos += 1
-        if rx(rule.get("vowel", r"[aeiouyhàâäéèêëîïôöùûü]")).match(text[nxt_pos:nxt_pos + 1].lower()):
+        if rule.vowel.match(text[nxt_pos:nxt_pos + 1].lower()):
             p = toks[first - 1]
             spans = [s for s in spans if not (s.after == "" and s.start >= p.start and s.end <= toks[first].end)]
             spans.append(Span(p.start, toks[first].end, _with_case(reelide[folded[first - 1]], p.text)))
-    append = rule.get("append_after_next")
+    append = rule.append_after_next
     if append and last + 1 < len(toks):
         n = toks[last + 1]
         spans.append(Span(n.end, n.end, append))
-    for fin in rule.get("final_append") or ():
+    for fin in rule.final_append:
         # hi/ur: a sentence-final participle or modal ("कर सकता") needs the copula back in the positive.
         j = _last_word(toks)
-        if j is not None and j > last and rx(fin["regex"]).fullmatch(toks[j].text):
-            spans.append(Span(toks[j].end, toks[j].end, fin["append"]))
+        if j is not None and j > last and fin.regex.fullmatch(toks[j].text):
+            spans.append(Span(toks[j].end, toks[j].end, fin.append))
             break
-    fix = rule.get("fix_next")
+    fix = rule.fix_next
     if fix and last + 1 < len(toks):
         n = toks[last + 1]
-        new = rx(fix["pattern"]).sub(fix["repl"], n.text)
+        new = fix.pattern.sub(fix.repl, n.text)
         if new != n.text:
             spans.append(Span(n.start, n.end, new))
     return _merge(spans)
@@ -827,12 +785,12 @@ def denegate(text: str, lang: str):
         return None
     i = cues[0]
     if lexicalised_cue(folded, i, lang) or has_any_seq(folded, rules.npi) or _npi_before_final(rules, toks, folded) or \
-            _case_after_cue(rules.doc.get("denegate_block_after"), toks, folded, i, lang):
+            _case_after_cue(rules.denegate_block_after, toks, folded, i, lang):
         return None
     result = None
-    for rule in rules.doc.get("denegate") or ():
-        if "morph" in rule:
-            result = MORPH_DENEGATE[rule["morph"]](rule, text, toks, folded, i, lang)
+    for rule in rules.denegate:
+        if rule.morph is not None:
+            result = MORPH_DENEGATE[rule.morph](rule, text, toks, folded, i, lang)
         else:
             result = _denegate_rule(rule, text, toks, folded, i, lang)
         if result:
@@ -950,7 +908,7 @@ def _tr_stems(stems: tuple) -> tuple[frozenset, regex.Pattern]:
 
 
 def _tr_known_stem(stem: str, rule) -> bool:
-    stems, voice = _tr_stems(tuple(rule["verb_stems"]))
+    stems, voice = _tr_stems(rule.verb_stems)
     if stem in stems:
         return True
     # A passive/causative/reciprocal suffix on a listed stem: "kullan-ıl", "yap-tır", "bul-uş".
@@ -977,7 +935,7 @@ def _tr_denegate(rule, text, toks, folded, i, lang):
         vi = _tr_i(v)
         new = stem + d + vi + _tr_person_after(m["p"], vi)
         return [Span(toks[i].start, toks[i].end, new)]
-    soften = {fold(w, lang): v for w, v in (rule.get("soften") or {}).items()}
+    soften = rule.soften
     m = _TR_NEG_PROG.match(low)
     if m:
         stem = m["stem"]
@@ -1023,7 +981,7 @@ def _tr_person_after(p, vi):
 
 # Swahili: subject prefixes and their negative forms.
 def _sw_tables(rule):
-    pos = {k: v for k, v in rule["subject_prefixes"].items()}  # affirmative → negative prefix
+    pos = dict(rule.subject_prefixes)  # affirmative → negative prefix
     return pos, {v: k for k, v in pos.items()}
 
 
@@ -1031,7 +989,7 @@ def _sw_tables(rule):
 def _sw_local(rule, text, toks, folded, lang):
     """Swahili past -li-/future -ta- verbs: negative subject prefix, -li- → -ku-."""
     pos, _ = _sw_tables(rule)
-    exclude = _wordset(rule, "exclude", lang)
+    exclude = rule.exclude
     prefixes = sorted(pos, key=len, reverse=True)
     out = []
     for j, t in enumerate(toks):
@@ -1044,15 +1002,15 @@ def _sw_local(rule, text, toks, folded, lang):
             if not low.startswith(p):
                 continue
             rest = low[len(p):]
-            mono = _wordset(rule, "monosyllabic", lang)
+            mono = rule.monosyllabic
             for tense, neg in (("li", "ku"), ("ta", "ta")):
                 if rest.startswith(tense):
                     stem = rest[len(tense):]
                     # A verb stem ends in -a (Bantu verbs; loans in -i/-u are skipped) and is not a relative form;
                     # it starts with a consonant unless it is a listed vowel-initial verb ("kitaifa" is ki-taifa,
                     # "national", not ki-ta-ifa: the re-audit found "hakitaifa").
-                    vowel_ok = stem[:1] not in "aeiou" or stem in _wordset(rule, "vowel_stems", lang)
-                    if len(stem) >= 3 and stem.endswith("a") and vowel_ok and not rx(rule["relative"]).match(stem):
+                    vowel_ok = stem[:1] not in "aeiou" or stem in rule.vowel_stems
+                    if len(stem) >= 3 and stem.endswith("a") and vowel_ok and not rule.relative.match(stem):
                         if tense == "li" and stem.startswith("ku") and stem[2:] in mono:
                             stem = stem[2:]  # "alikuwa" → "hakuwa": monosyllabic verbs lose ku in the negative
                         new = pos[p] + neg + stem
@@ -1074,14 +1032,14 @@ def _sw_denegate(rule, text, toks, folded, i, lang):
         if not low.startswith(p):
             continue
         rest = low[len(p):]
-        mono = _wordset(rule, "monosyllabic", lang)
+        mono = rule.monosyllabic
         for tense, aff in (("ku", "li"), ("ta", "ta")):
             if not rest.startswith(tense):
                 continue
             stem = rest[len(tense):]
             if tense == "ku" and stem in mono:
                 stem = "ku" + stem  # "hakuwa" → "alikuwa"
-            if len(stem) >= 3 and stem.endswith("a") and not rx(rule["relative"]).match(stem):
+            if len(stem) >= 3 and stem.endswith("a") and not rule.relative.match(stem):
                 new = neg[p] + aff + stem
                 return [Span(toks[i].start, toks[i].end, _with_case(new, toks[i].text))]
     return None
@@ -1090,8 +1048,8 @@ def _sw_denegate(rule, text, toks, folded, i, lang):
 @_local_morph("de_nicht")
 def _de_local(rule, text, toks, folded, lang):
     """German: copula/auxiliary (V2), then ``nicht`` before the final lowercase predicate word."""
-    aux = _wordset(rule, "aux", lang)
-    blockers = _wordset(rule, "block_between", lang)
+    aux = rule.aux
+    blockers = rule.block_between
     j = _last_word(toks)
     if j is None:
         return []
@@ -1105,14 +1063,14 @@ def _de_local(rule, text, toks, folded, lang):
     last = toks[j]
     if not last.text[:1].islower() or not last.text.isalpha():
         return []
-    if folded[j] in _wordset(rule, "last_not", lang):
+    if folded[j] in rule.last_not:
         return []
     # A degree adverb or an inflected attributive word just before the last word belongs to it ("sehr
     # dunkle Haut", "ewig dankbar"): "nicht" would have to go before that word, so skip.
     before = toks[j - 1]
-    if folded[j - 1] in _wordset(rule, "before_last_not", lang):
+    if folded[j - 1] in rule.before_last_not:
         return []
-    if before.text[:1].islower() and rx(rule.get("attributive", r"$^")).fullmatch(before.text):
+    if before.text[:1].islower() and rule.attributive.fullmatch(before.text):
         return []
     if any(folded[m] in blockers for m in range(k + 1, j)):
         return []
@@ -1127,22 +1085,22 @@ def _de_kein(rule, text, toks, folded, lang):
     "ist eine gute Idee" → "ist keine gute Idee"): "nicht ... ein" is not how German negates an indefinite.
     Not after a preposition or a focus word ("in einer Bank", "nur ein"), not before "paar"/"bisschen" (a
     quantity, not an article), and only when a noun (capitalised) follows within three words."""
-    table = {fold(k, lang): v for k, v in rule["map"].items()}
-    hits = [m for m, f in enumerate(folded) if f in table or f in _wordset(rule, "others", lang)]
+    table = rule.map
+    hits = [m for m, f in enumerate(folded) if f in table or f in rule.others]
     if len(hits) != 1 or folded[hits[0]] not in table:
         return []
     m = hits[0]
-    if m == 0 or folded[m - 1] in _wordset(rule, "prev_not", lang):
+    if m == 0 or folded[m - 1] in rule.prev_not:
         return []  # a sentence-initial indefinite is often generic ("Eine Karte kostet 12 Euro")
     after = toks[m + 1:m + 4]
-    if not after or folded[m + 1] in _wordset(rule, "next_not", lang):
+    if not after or folded[m + 1] in rule.next_not:
         return []
     for t in after:
         if not t.is_word:
             return []
         if t.text[:1].isupper():
             break
-        if not rx(rule.get("attributive", r"$^")).fullmatch(t.text):
+        if not rule.attributive.fullmatch(t.text):
             return []  # only inflected adjectives stand between the article and its noun
     else:
         return []
@@ -1156,9 +1114,9 @@ def _de_middle_field_ok(rule, toks, folded, k: int, j: int, lang: str) -> bool:
     "nicht" precedes ("nicht in Betracht gezogen", "nicht nach Hause gegangen"), and a bare noun needs "kein"
     ("kein Geld gespart", "keine Probleme geben"), so either makes the sentence not applicable. A noun counts
     as definite when a determiner or pronoun stands between it and the previous noun."""
-    middle = _wordset(rule, "block_middle", lang)
-    determiners = _wordset(rule, "determiners", lang)
-    free = _wordset(rule, "middle_ok", lang)
+    middle = rule.block_middle
+    determiners = rule.determiners
+    free = rule.middle_ok
     seen_det = False
     for m in range(k + 1, j):
         t = toks[m]
@@ -1211,8 +1169,8 @@ def _zh_local(rule, text, toks, folded, lang):
     Only a 了 with more of the clause after it (a sentence-final 了 may follow an object, where 没 cannot go),
     and only when the token before it is a plain verb token (jieba sometimes glues a time word to the verb,
     e.g. "年建")."""
-    bad_start = tuple(rule.get("bad_verb_start") or ())
-    causative = _wordset(rule, "not_after", lang)
+    bad_start = rule.bad_verb_start
+    causative = rule.not_after
     out = []
     for j, t in enumerate(toks):
         if t.text != "了" or j == 0:
@@ -1224,12 +1182,12 @@ def _zh_local(rule, text, toks, folded, lang):
             continue
         if any(f in causative for f in folded[:j - 1]):
             continue
-        if j + 1 < len(toks) and folded[j + 1] in _wordset(rule, "not_before", lang):
+        if j + 1 < len(toks) and folded[j + 1] in rule.not_before:
             continue
         k = j - 1
-        adverbs = _wordset(rule, "skip_left", lang)
+        adverbs = rule.skip_left
         # A passive/disposal marker earlier in the clause takes 没 before it: "他被提前告知了" → "他没被提前告知".
-        markers = _wordset(rule, "marker_left", lang)
+        markers = rule.marker_left
         for m in range(j - 2, -1, -1):
             if not toks[m].is_word:
                 break
@@ -1238,7 +1196,7 @@ def _zh_local(rule, text, toks, folded, lang):
                 break
         while k > 0 and folded[k - 1] in adverbs:
             k -= 1
-        if toks[k].start > 0 and text[toks[k].start - 1] in rule.get("prev_char_not", ""):
+        if toks[k].start > 0 and text[toks[k].start - 1] in rule.prev_char_not:
             break  # a negation glued to the word before ("从未|去过"): the sentence is already negative
         spans = [Span(toks[k].start, toks[k].start, "没"), Span(t.start, t.end, "")]
         out.append(_Cand(j - 1, spans))
@@ -1252,7 +1210,7 @@ def _zh_denegate(rule, text, toks, folded, i, lang):
     有 (standard before a noun; before a verb it is colloquial/southern usage, see the failure modes)."""
     t = toks[i]
     word = t.text
-    exact = {k: v for k, v in (rule.get("map") or {}).items()}
+    exact = rule.map  # (folding leaves Han characters as they are)
     if word in exact:
         new = exact[word]
         if new == "":
@@ -1261,7 +1219,7 @@ def _zh_denegate(rule, text, toks, folded, i, lang):
                 start = toks[i - 1].start
             return [Span(start, t.end, "")]
         return [Span(t.start, t.end, new)]
-    for prefix in rule.get("strip_prefixes") or ():
+    for prefix in rule.strip_prefixes:
         if word.startswith(prefix) and len(word) > len(prefix):
             if len(word) - len(prefix) >= 3:
                 return None  # a four-character set phrase ("不为人知", "不可思议"): no positive by dropping 不

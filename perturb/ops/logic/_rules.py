@@ -223,8 +223,9 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
+from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 import regex
@@ -451,22 +452,6 @@ def case_flippable(ch: str) -> bool:
     return ch.isupper() and len(low) == 1 and low != ch and low.upper() == ch
 
 
-@dataclass(frozen=True)
-class LangRules:
-    """The parsed negation resource of one language, with word lists as folded frozensets."""
-
-    lang: str
-    doc: Mapping[str, Any]
-    cues: frozenset[str]
-    npi: tuple[tuple[str, ...], ...]
-    scope: tuple[tuple[str, ...], ...]
-    subordinators: frozenset[str]
-    abbreviations: frozenset[str]
-    comma_blocks: bool
-    order: str  # first | last: which matching verb local negation takes
-    coordinators: frozenset[str]
-
-
 def flag(value) -> bool:
     """A yes/no setting read from a resource (all scalars are strings there)."""
     if isinstance(value, bool):
@@ -478,7 +463,8 @@ def flag(value) -> bool:
     raise ResourceError(f"expected true or false, got {value!r}")
 
 
-def _seqs(lang: str, items) -> tuple[tuple[str, ...], ...]:
+def token_seqs(lang: str, items) -> tuple[tuple[str, ...], ...]:
+    """Each item ("not only") as its folded space-separated words (("not", "only")); empty items dropped."""
     out = []
     for item in items or ():
         parts = tuple(fold(p, lang) for p in str(item).split(" ") if p)
@@ -487,23 +473,11 @@ def _seqs(lang: str, items) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=None)
-def lang_rules(lang: str) -> LangRules | None:
-    doc = resource(lang, "negation")
-    if doc is None:
-        return None
-    return LangRules(
-        lang=lang,
-        doc=doc,
-        cues=frozenset(fold(c, lang) for c in doc.get("cues") or ()),
-        npi=_seqs(lang, doc.get("npi")),
-        scope=_seqs(lang, doc.get("scope")),
-        subordinators=frozenset(fold(c, lang) for c in doc.get("subordinators") or ()),
-        abbreviations=frozenset(fold(c, lang).rstrip(".") for c in doc.get("abbreviations") or ()),
-        comma_blocks=flag(doc.get("comma_blocks", "true")),
-        order=str(doc.get("order", "first")),
-        coordinators=frozenset(fold(c, lang) for c in doc.get("coordinators") or ()),
-    )
+def lang_rules(lang: str):
+    """The language's parsed negation.yaml (`_rulebook.NegationRules`), or None."""
+    from ._rulebook import negation_rules  # deferred: _rulebook builds on this module
+
+    return negation_rules(lang)
 
 
 def find_seq(folded: Sequence[str], seq: Sequence[str], start: int = 0) -> int:
@@ -526,44 +500,37 @@ def find_seq(folded: Sequence[str], seq: Sequence[str], start: int = 0) -> int:
     return -1
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class SeqIndex:
-    """A set of token sequences arranged for matching against a whole sentence at once: the one-token ones as
-    a set, the longer ones by their first token. Built once per resource list (see `seq_index`)."""
+    """A list of token sequences, arranged for matching against a whole sentence at once: the one-token ones
+    as a set, the longer ones by their first token. Built once, when a rule file is loaded (`_rulebook`)."""
 
-    __slots__ = ("empty", "singles", "multi")
+    seqs: tuple[tuple[str, ...], ...]
+    empty: bool = field(init=False)  # an empty sequence occurs everywhere (find_seq agrees)
+    singles: frozenset[str] = field(init=False)
+    multi: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False)
 
-    def __init__(self, seqs):
-        self.empty = any(len(s) == 0 for s in seqs)  # an empty sequence occurs everywhere (find_seq agrees)
-        self.singles = frozenset(s[0] for s in seqs if len(s) == 1)
+    def __post_init__(self):
         multi: dict[str, list[tuple[str, ...]]] = {}
-        for s in seqs:
+        for s in self.seqs:
             if len(s) > 1:
                 multi.setdefault(s[0], []).append(tuple(s))
-        self.multi = {k: tuple(v) for k, v in multi.items()}
+        object.__setattr__(self, "empty", any(len(s) == 0 for s in self.seqs))
+        object.__setattr__(self, "singles", frozenset(s[0] for s in self.seqs if len(s) == 1))
+        object.__setattr__(self, "multi", MappingProxyType({k: tuple(v) for k, v in multi.items()}))
+
+    def __iter__(self):
+        return iter(self.seqs)
+
+    def __len__(self):
+        return len(self.seqs)
 
 
-_SEQ_INDEX: dict[int, tuple[Any, SeqIndex]] = {}
-
-
-def seq_index(seqs) -> SeqIndex:
-    """The SeqIndex of a sequence list, memoised by identity: the lists come from resources that are cached
-    for the process (the list is kept alongside, so its id cannot be reused while the entry lives)."""
-    hit = _SEQ_INDEX.get(id(seqs))
-    if hit is not None and hit[0] is seqs:
-        return hit[1]
-    if len(_SEQ_INDEX) > 4096:  # only a caller passing fresh lists each time could get here; stay bounded
-        _SEQ_INDEX.clear()
-    index = SeqIndex(seqs)
-    _SEQ_INDEX[id(seqs)] = (seqs, index)
-    return index
-
-
-def seq_spans(folded: Sequence[str], seqs) -> list[tuple[int, int]]:
+def seq_spans(folded: Sequence[str], index: SeqIndex) -> list[tuple[int, int]]:
     """(first, last) token indices of every occurrence of every sequence of seqs in folded (overlapping ones
     included; in text order, a position repeated when two listed sequences match there). The same set of
     occurrences as calling `find_seq` repeatedly for each sequence, in one pass over the sentence: the
     lexicons list hundreds of forms, and a scan per form dominated the logic ops' profiles."""
-    index = seq_index(seqs)
     singles, multi = index.singles, index.multi
     n = len(folded)
     out = []
@@ -577,9 +544,8 @@ def seq_spans(folded: Sequence[str], seqs) -> list[tuple[int, int]]:
     return out
 
 
-def has_any_seq(folded: Sequence[str], seqs) -> bool:
-    """Whether any sequence of seqs occurs in folded (as `find_seq(folded, s) >= 0` for some s)."""
-    index = seq_index(seqs)
+def has_any_seq(folded: Sequence[str], index: SeqIndex) -> bool:
+    """Whether any sequence of the index occurs in folded (as `find_seq(folded, s) >= 0` for some s)."""
     if index.empty:
         return True
     if not index.singles.isdisjoint(folded):
@@ -595,26 +561,13 @@ def has_any_seq(folded: Sequence[str], seqs) -> bool:
     return False
 
 
-_RULE_SEQS: dict = {}
-
-
-def rule_seqs(obj: Mapping[str, Any], key: str, lang: str) -> tuple[tuple[str, ...], ...]:
-    """`_seqs(lang, obj[key])`, computed once per resource mapping (resources are cached for the process; the
-    mapping is kept with the entry, so its id cannot be reused by another object while the entry lives)."""
-    k = (id(obj), key, lang)
-    hit = _RULE_SEQS.get(k)
-    if hit is None or hit[0] is not obj:
-        hit = _RULE_SEQS[k] = (obj, _seqs(lang, obj.get(key)))
-    return hit[1]
-
-
 @functools.lru_cache(maxsize=TEXT_MEMO)
 def folded_tokens(text: str, lang: str) -> tuple[str, ...]:
     """fold() of every token of text, memoised: several logic ops look up the words of the same hypothesis."""
     return tuple(fold(t.text, lang) for t in tokens(text, lang))
 
 
-def common_blockers(text: str, lang: str, rules: LangRules) -> bool:
+def common_blockers(text: str, lang: str, rules) -> bool:
     """True when the sentence is a question or has several sentences (shared not-applicable checks)."""
     return is_question(text, lang) or is_multi_sentence(text, lang, rules.abbreviations)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ...core import Params, Span
 from ...registry import register
-from ._rules import LogicOp, final_punct_start, resource
+from ._rulebook import distractor_rules
+from ._rules import LogicOp, final_punct_start
 
 KINDS = ("overlap", "negation")
 
@@ -41,6 +42,6 @@ class Distract(LogicOp):
     def edit(self, text, *, example, rng):
         if not text.strip():
             return None
-        phrase = resource(example.lang, "distractors")[self.params.kind]
+        phrase = distractor_rules(example.lang).phrase(self.params.kind)
         pos = final_punct_start(text.rstrip())
         return [Span(pos, pos, phrase)]

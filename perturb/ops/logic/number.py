@@ -5,14 +5,14 @@ and `perturb.ops.logic._rules`.
 """
 from __future__ import annotations
 
-import functools
 import unicodedata
 
 import regex
 
 from ...core import DROPPED, Span, xnli_label_map
 from ...registry import register
-from ._rules import rx, LogicOp, _seqs, common_blockers, find_seq, fold, lang_rules, resource, tokens
+from ._rulebook import negation_rules, number_rules
+from ._rules import LogicOp, common_blockers, find_seq, fold, tokens
 
 # A standalone integer: not part of a decimal, time, date, range, code or larger digit run ("3.5", "10:45",
 # "1/2", "3-5", "K-12", "48،000", "48 000"), and not glued to a letter of a spaced script ("U2", "3D", "5th",
@@ -56,21 +56,6 @@ def _agreement_class(n: int, scheme: str):
     return "other"
 
 
-@functools.lru_cache(maxsize=None)
-def _numbers_doc(lang):
-    doc = resource(lang, "numbers")
-    if doc is None:
-        return None
-    words = {k: frozenset(fold(str(w), lang) for w in doc.get(k) or ()) for k in
-             ("date_words", "name_words", "function_words", "post_hedges")}
-    return {"hedges": _seqs(lang, doc.get("hedges")), "agreement": str(doc.get("agreement", "default")),
-            "block_suffix": str(doc.get("block_suffix", "")), "window": int(doc.get("window", "3")),
-            "range_words": tuple(doc.get("range_words") or ()), **words,
-            "count_side": str(doc.get("count_side", "next")),
-            "capital_names": doc.get("capital_names", "true") == "true",
-            "years": tuple(int(y) for y in str(doc.get("years", "1000-2100")).split("-"))}
-
-
 class _Occurrence:
     """One standalone integer of a sentence, with its token neighbours (folded) for the context checks."""
 
@@ -103,10 +88,10 @@ def _occurrences(text: str, lang: str) -> list[_Occurrence]:
 def _is_date_word(word: str | None, doc, lang: str, step: int) -> bool:
     if word is None:
         return False
-    if word in doc["date_words"]:
+    if word in doc.date_words:
         return True
     if lang in _NO_SPACE:  # "9月", "1998年底", "ปี": a unit glued to the next word
-        return any(word.startswith(w) if step > 0 else word.endswith(w) for w in doc["date_words"])
+        return any(word.startswith(w) if step > 0 else word.endswith(w) for w in doc.date_words)
     return False
 
 
@@ -115,7 +100,7 @@ def _pinned(occ: _Occurrence, text: str, lang: str, doc) -> bool:
     digits = occ.m.group()
     if len(digits) > 1 and unicodedata.digit(digits[0]) == 0:
         return False  # "007", "05": an identifier or a time, not a count
-    lo, hi = doc["years"]
+    lo, hi = doc.year_range
     if occ.value in (0, 1) or (len(digits) == 4 and lo <= occ.value <= hi):
         return False  # a year: an event of another year is rarely excluded ("a study in 1994")
     if not occ.idx:
@@ -129,7 +114,7 @@ def _pinned(occ: _Occurrence, text: str, lang: str, doc) -> bool:
             if _is_date_word(occ.folded[j], doc, lang, step):
                 return False  # a date
     prev = occ.raw_neighbour(-1)
-    if prev is not None and (fold(prev, lang) in doc["name_words"] or (doc["capital_names"] and prev[:1].isupper())
+    if prev is not None and (fold(prev, lang) in doc.name_words or (doc.capital_names and prev[:1].isupper())
                              or (lang not in ("en", "de", "fr", "es", "tr", "sw", "vi")
                                  and regex.search(r"\p{Latin}", prev))):
         return False  # "Flight 93", "Title 7", "No. 5", "رقم 94", "Defcon 3": a name or label
@@ -151,7 +136,7 @@ def _content(word: str | None, doc, lang: str) -> bool:
         return False
     if word in _UNIT_SIGNS:
         return True
-    if not regex.match(r"\p{L}", word) or word in doc["function_words"]:
+    if not regex.match(r"\p{L}", word) or word in doc.function_words:
         return False
     return len(word) >= (1 if lang in _NO_SPACE else 2)
 
@@ -164,7 +149,7 @@ def _same_role(h: _Occurrence, p: _Occurrence, doc, lang: str) -> bool:
     h_signs, p_signs = _signs(h), _signs(p)
     if h_signs and h_signs == p_signs:
         return True
-    steps = {"next": (1,), "prev": (-1,), "both": (-1, 1)}[doc["count_side"]]
+    steps = {"next": (1,), "prev": (-1,), "both": (-1, 1)}[doc.count_side]
     return any(_anchors(h, step, doc, lang) & _anchors(p, step, doc, lang) for step in steps)
 
 
@@ -201,16 +186,16 @@ def _hedged_around(occ: _Occurrence, lang: str, doc, window: int) -> bool:
         return True
     i0, i1 = occ.idx[0], occ.idx[-1]
     lo, hi = max(0, i0 - window), min(len(toks), i1 + 1 + window)
-    for seq in doc["hedges"]:
+    for seq in doc.hedges.seqs:
         j = find_seq(folded, seq, lo)
         while 0 <= j and j + len(seq) <= hi:
             if j + len(seq) <= i0 or (j > i1 and len(seq) > 1):
                 return True
             j = find_seq(folded, seq, j + 1)
-    if any(f in doc["post_hedges"] for f in folded[i1 + 1:hi]):
+    if any(f in doc.post_hedges for f in folded[i1 + 1:hi]):
         return True
     # A range ("3 to 5", "3 or 4"): a range word between this number and another one.
-    ranges = {fold(w, lang) for w in doc["range_words"]}
+    ranges = doc.range_words
     for a, b in ((i0 - 2, i0 - 1), (i1 + 2, i1 + 1)):
         if 0 <= a < len(toks) and 0 <= b < len(toks) and folded[b] in ranges and _INT.search(toks[a].text):
             return True
@@ -228,8 +213,8 @@ class Number(LogicOp):
 
     def edit(self, text, *, example, rng):
         lang = example.lang
-        doc = _numbers_doc(lang)
-        rules = lang_rules(lang)
+        doc = number_rules(lang)
+        rules = negation_rules(lang)
         if doc is None or rules is None or not text.strip() or common_blockers(text, lang, rules):
             return None
         premise = example.fields.get("premise", "")
@@ -237,17 +222,17 @@ class Number(LogicOp):
         for occ in _occurrences(premise, lang):
             in_premise.setdefault(occ.value, []).append(occ)
         shared = [occ for occ in _occurrences(text, lang) if occ.value in in_premise and occ.value not in (0, 1)
-                  and not (doc["block_suffix"] and rx(doc["block_suffix"]).match(text[occ.m.end():]))]
+                  and not (doc.block_suffix and doc.block_suffix.match(text[occ.m.end():]))]
         if not shared:
             return None  # no number of the hypothesis is stated in the premise: nothing to contradict
         plain = [occ for occ in shared if self._determined(occ, in_premise[occ.value], text, premise, lang, doc)]
         if not plain:
             return DROPPED  # the premise does not pin this number down: the new label is undetermined
         occ = plain[rng.randrange(len(plain))]
-        cls = _agreement_class(occ.value, doc["agreement"])
+        cls = _agreement_class(occ.value, doc.agreement)
         options = [occ.value + d for d in _DELTAS
                    if occ.value + d >= 2 and occ.value + d not in in_premise
-                   and _agreement_class(occ.value + d, doc["agreement"]) == cls]
+                   and _agreement_class(occ.value + d, doc.agreement) == cls]
         if not options:
             return None
         new = options[rng.randrange(len(options))]
@@ -256,10 +241,10 @@ class Number(LogicOp):
     @staticmethod
     def _determined(occ, premise_occs, text, premise, lang, doc) -> bool:
         """The premise states this very number, unhedged, in the same role, and it is a count or measure."""
-        if not _pinned(occ, text, lang, doc) or _hedged_around(occ, lang, doc, doc["window"]):
+        if not _pinned(occ, text, lang, doc) or _hedged_around(occ, lang, doc, doc.window):
             return False
         # Every premise mention must be exact (one hedged mention leaves the value open) and one must match.
-        if any(_hedged_around(p, lang, doc, doc["window"]) or not _pinned(p, premise, lang, doc)
+        if any(_hedged_around(p, lang, doc, doc.window) or not _pinned(p, premise, lang, doc)
                for p in premise_occs):
             return False
         return any(_same_role(occ, p, doc, lang) for p in premise_occs)

@@ -13,9 +13,9 @@ import regex
 
 from ...core import TEXT_MEMO, Params, Span, xnli_label_map
 from ...registry import register
-from ._neg import _wordset, cue_indices
-from ._rules import (rx, LogicOp, _seqs, common_blockers, flag, fold, folded_tokens, has_any_seq, lang_rules,
-                           lower_first, resource, seq_spans, tokens)
+from ._neg import cue_indices
+from ._rulebook import negation_rules, quantifier_rules
+from ._rules import LogicOp, common_blockers, fold, folded_tokens, has_any_seq, lower_first, seq_spans, tokens
 
 DIRECTIONS = ("weaken", "strengthen")
 # weaken: H ⊨ H', so only an entailed H determines H' (entailed). strengthen: H' ⊨ H, so only a contradicted
@@ -40,46 +40,12 @@ class QuantifierParams(Params):
             raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {self.direction!r}")
 
 
-@functools.lru_cache(maxsize=None)
-def _quant_doc(lang):
-    doc = resource(lang, "quantifiers")
-    if doc is None:
-        return None
-    return {
-        "weaken": list(doc.get("weaken") or ()),
-        "strengthen": list(doc.get("strengthen") or ()),
-        # context_blockers: comparatives, "others", collective and duration predicates ("better than others",
-        # "all senders combined", "it takes long to make all …"), where the swap's entailment fails
-        "blockers": _seqs(lang, [*(doc.get("blockers") or ()), *(doc.get("context_blockers") or ())]),
-        "exclude": _seqs(lang, [*(doc.get("exclude") or ()), *(doc.get("exclude_more") or ())]),
-        # a quantifier over one of these is a frequency ("every year", "kila siku"), never swapped
-        "time_nouns": frozenset(fold(str(w), lang) for w in doc.get("time_nouns") or ()),
-        # how many words may precede the quantifier phrase: it must be the subject's determiner
-        "max_start": int(doc.get("max_start", "0")),
-        "quantifiers": _seqs(lang, doc.get("quantifiers")),
-    }
-
-
-_PATTERNS: dict = {}
-
-
-def _pattern(rule, lang) -> tuple[tuple[str, ...], frozenset[str]]:
-    """A rule's folded match pattern and the words in it other than "*", computed once per rule (resources
-    are cached for the process; the rule is kept with the entry, so its id cannot be reused meanwhile)."""
-    k = (id(rule), lang)
-    hit = _PATTERNS.get(k)
-    if hit is None or hit[0] is not rule:
-        pattern = tuple(fold(p, lang) for p in str(rule["match"]).split(" ") if p)
-        hit = _PATTERNS[k] = (rule, (pattern, frozenset(p for p in pattern if p != "*")))
-    return hit[1]
-
-
 def _all_matches(rules, folded, toks, lang):
     """(start, end, rule) for every place any rule matches ("*" matches one word)."""
     out = []
     present = set(folded)
     for rule in rules:
-        pattern, words = _pattern(rule, lang)
+        pattern, words = rule.pattern, rule.pattern_words
         if not words <= present:
             continue  # a word of the pattern is not in the sentence: no position can match
         n = len(pattern)
@@ -88,8 +54,8 @@ def _all_matches(rules, folded, toks, lang):
             for k, p in enumerate(pattern):
                 if p == "*":
                     # "*" is one word, not listed in star_not and not matching star_not_regex (e.g. a verb)
-                    if not toks[i + k].is_word or folded[i + k] in _wordset(rule, "star_not", lang) or (
-                            "star_not_regex" in rule and rx(rule["star_not_regex"]).fullmatch(toks[i + k].text)):
+                    if not toks[i + k].is_word or folded[i + k] in rule.star_not or (
+                            rule.star_not_regex is not None and rule.star_not_regex.fullmatch(toks[i + k].text)):
                         ok = False
                         break
                 elif folded[i + k] != p:
@@ -107,32 +73,32 @@ def _context_ok(rule, folded, toks, lang, first, last):
     # folded form.
     raw_next = toks[last + 1].text if last + 1 < len(toks) else None
     raw_prev = toks[first - 1].text if first > 0 else None
-    if "next_regex" in rule and (raw_next is None or not rx(rule["next_regex"]).fullmatch(raw_next)):
+    if rule.next_regex is not None and (raw_next is None or not rule.next_regex.fullmatch(raw_next)):
         return False
-    if "next_not_regex" in rule and raw_next is not None and rx(rule["next_not_regex"]).fullmatch(raw_next):
+    if rule.next_not_regex is not None and raw_next is not None and rule.next_not_regex.fullmatch(raw_next):
         return False
-    if "next_not" in rule and nxt is not None and nxt in _wordset(rule, "next_not", lang):
+    if nxt is not None and nxt in rule.next_not:
         return False
-    if "next_in" in rule and (nxt is None or nxt not in _wordset(rule, "next_in", lang)):
+    if rule.next_in is not None and (nxt is None or nxt not in rule.next_in):
         return False
-    if "prev_not" in rule and prv is not None and prv in _wordset(rule, "prev_not", lang):
+    if prv is not None and prv in rule.prev_not:
         return False
-    if "prev_not_regex" in rule and raw_prev is not None and rx(rule["prev_not_regex"]).fullmatch(raw_prev):
+    if rule.prev_not_regex is not None and raw_prev is not None and rule.prev_not_regex.fullmatch(raw_prev):
         return False
-    if flag(rule.get("not_first", "false")) and first == 0:
+    if rule.not_first and first == 0:
         return False
     return True
 
 
 def _render(rule, text, toks, folded, lang, first, last):
     """The replacement spans for one match, or None when agreement cannot be determined."""
-    template = str(rule["to"])
+    template = rule.to
     agree = None
-    if "agree" in rule:
+    if rule.agree is not None:
         # sw "-ote" agrees with the noun class, read off the next word: a possessive ("za") or a verb's
         # subject prefix ("zilikumbwa").
-        table = {fold(k, lang): v for k, v in rule["agree"].items()}
-        prefixes = {fold(k, lang): v for k, v in (rule.get("agree_prefix") or {}).items()}
+        table = rule.agree
+        prefixes = rule.agree_prefix
         nxt = folded[last + 1] if last + 1 < len(folded) else None
         if nxt in table:
             agree = table[nxt]
@@ -160,7 +126,7 @@ def _render(rule, text, toks, folded, lang, first, last):
     if original[:1].isupper() and repl[:1].islower():
         repl = repl[:1].upper() + repl[1:]
     spans = [Span(start, end, repl)]
-    drop = rule.get("remove_next")
+    drop = rule.remove_next
     if drop:
         # zh "所有的道路都保持干燥" → "有些道路保持干燥": the universal's 都 goes with it.
         target = fold(drop, lang)
@@ -173,17 +139,17 @@ def _render(rule, text, toks, folded, lang, first, last):
                     start -= 1  # vi "mọi người đều đến": the space before "đều" goes too
                 spans.append(Span(start, toks[j].end, ""))
                 break
-    ins = rule.get("insert_before")
+    ins = rule.insert_before
     if ins:
         # zh "有些参观者在网上购票" → "所有参观者都在网上购票": 都 goes before the predicate, found as the first
         # listed word (or word start) after the noun.
-        words = _wordset(ins, "words", lang)
-        starts = ins.get("regex")
+        words = ins.words
+        starts = ins.regex
         for j in range(last + 2, len(toks)):
             if folded[j] in _STOP:
                 return None
-            if folded[j] in words or (starts and rx(starts).match(toks[j].text)):
-                spans.append(Span(toks[j].start, toks[j].start, ins["text"]))
+            if folded[j] in words or (starts and starts.match(toks[j].text)):
+                spans.append(Span(toks[j].start, toks[j].start, ins.text))
                 break
         else:
             return None
@@ -210,12 +176,12 @@ class Quantifier(LogicOp):
         excluded, matches = found
         toks = tokens(text, lang)
         folded = folded_tokens(text, lang)
-        doc = _quant_doc(lang)
+        doc = quantifier_rules(lang)
         lead = next((i for i, t in enumerate(toks) if t.is_word), 0)
         for first, last, rule in matches[self.params.direction]:
             if first in excluded or not _context_ok(rule, folded, toks, lang, first, last):
                 continue
-            if first - lead > doc["max_start"] or _temporal(folded, first, last, doc):
+            if first - lead > doc.max_start or _temporal(folded, first, last, doc):
                 continue  # not in subject determiner position, or a frequency adverbial
             spans = _render(rule, text, toks, folded, lang, first, last)
             if spans:
@@ -226,7 +192,7 @@ class Quantifier(LogicOp):
 def _temporal(folded, first, last, doc) -> bool:
     """Whether the quantifier phrase quantifies over times ("every year", "jedes Jahr", "siku zote", "ทุกวัน")."""
     words = folded[first:min(last + 2, len(folded))]
-    return any(w in doc["time_nouns"] or any(w.endswith(t) and len(t) > 1 for t in doc["time_nouns"])
+    return any(w in doc.time_nouns or any(w.endswith(t) and len(t) > 1 for t in doc.time_nouns)
                for w in words)
 
 
@@ -236,26 +202,26 @@ def _temporal(folded, first, last, doc) -> bool:
 def _candidates(text: str, lang: str):
     """(excluded token indices, {direction: matches}) when text holds exactly one quantifier in a context
     where the monotonicity table holds, else None."""
-    doc = _quant_doc(lang)
-    rules = lang_rules(lang)
+    doc = quantifier_rules(lang)
+    rules = negation_rules(lang)
     if doc is None or rules is None or not text.strip() or common_blockers(text, lang, rules):
         return None
     toks = tokens(text, lang)
     folded = folded_tokens(text, lang)
-    if cue_indices(toks, folded, lang) or has_any_seq(folded, doc["blockers"]):
+    if cue_indices(toks, folded, lang) or has_any_seq(folded, doc.all_blockers):
         return None  # negation or a downward-entailing/subordinate context would reverse monotonicity
     excluded = set()
-    for first, last in seq_spans(folded, doc["exclude"]):
+    for first, last in seq_spans(folded, doc.all_excluded):
         excluded.update(range(first, last + 1))
     # Count every quantifier (either direction, plus the listed others): with two, scopes interact.
     # Overlapping matches ("barabara zote" and "zote") are one quantifier.
-    matches = {direction: tuple(_all_matches(doc[direction], folded, toks, lang)) for direction in DIRECTIONS}
+    matches = {direction: tuple(_all_matches(doc.rules(direction), folded, toks, lang)) for direction in DIRECTIONS}
     spans = []
     for direction in DIRECTIONS:
         for first, last, _ in matches[direction]:
             if first not in excluded:
                 spans.append((first, last))
-    for first, last in seq_spans(folded, doc["quantifiers"]):
+    for first, last in seq_spans(folded, doc.quantifiers):
         if first not in excluded:
             spans.append((first, last))
     groups = 0
