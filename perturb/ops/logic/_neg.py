@@ -9,15 +9,16 @@ from __future__ import annotations
 import functools
 import itertools
 import unicodedata
-from typing import Callable, Sequence
+from typing import Sequence
 
 import regex
 
 from ...core import TEXT_MEMO, DROPPED, Span
+from . import morph
+from .morph.base import COMMAS, Cand, last_word, with_case
 from ._rulebook import NegationRules, Template, negation_rules as lang_rules
 from ._rules import case_flippable, common_blockers, fold, folded_tokens, has_any_seq, lower_first, rx, seq_spans, tokens
 
-_COMMAS = frozenset({",", "،", "、", "，", ";", "؛", ":", "—", "–"})
 _SENTENCE_END = frozenset({".", "!", "?", "。", "！", "？", "।", "۔", "؟", "…"})
 
 
@@ -333,7 +334,7 @@ def _blocked_before(toks, folded, idx: int, rules: NegationRules) -> bool:
     for j in range(idx):
         if folded[j] in rules.subordinators or folded[j] in rules.coordinators:
             return True
-        if rules.comma_blocks and toks[j].text in _COMMAS:
+        if rules.comma_blocks and toks[j].text in COMMAS:
             return True
     return False
 
@@ -348,7 +349,7 @@ def _coordinated_after(toks, folded, idx: int, rules: NegationRules) -> bool:
     for j in range(idx + 1, len(toks)):
         if folded[j] in rules.coordinators:
             return True
-        if toks[j].text in _COMMAS and any(t.is_word for t in toks[j + 1:]):
+        if toks[j].text in COMMAS and any(t.is_word for t in toks[j + 1:]):
             return True
     return False
 
@@ -402,7 +403,7 @@ def _npi_before_final(rules: NegationRules, toks, folded) -> bool:
     table = rules.npi_if_final
     if not table:
         return False
-    j = _last_word(toks)
+    j = last_word(toks)
     if j is None:
         return False
     for word, finals in table.items():
@@ -428,7 +429,7 @@ def _case_after_cue(cfg, toks, folded, i: int, lang: str) -> bool:
     stop = cfg.stop
     ok = cfg.ok
     for k in words[1:1 + cfg.window]:
-        if folded[k] in stop or not toks[k - 1].is_word and toks[k - 1].text in _COMMAS:
+        if folded[k] in stop or not toks[k - 1].is_word and toks[k - 1].text in COMMAS:
             break
         if folded[k] not in ok and pattern.fullmatch(folded[k]):
             return True
@@ -437,19 +438,6 @@ def _case_after_cue(cfg, toks, folded, i: int, lang: str) -> bool:
 
 # --- local negation --------------------------------------------------------------------------------------
 
-
-class _Cand:
-    __slots__ = ("index", "spans")
-
-    def __init__(self, index: int, spans: list[Span]):
-        self.index = index
-        self.spans = spans
-
-
-def _with_case(repl: str, original: str) -> str:
-    if original[:1].isupper() and repl[:1].islower():
-        return repl[:1].upper() + repl[1:]
-    return repl
 
 
 def _match_positions(rule, folded, lang) -> list[tuple[int, int]]:
@@ -532,7 +520,7 @@ def _local_insert(rule, text, toks, folded, first, last, lang) -> list[Span] | N
     if start > 0 and folded[start - 1] in unelide and toks[start - 1].end == pos:
         # fr "J'ai" → "Je n'ai pas": the elided clitic gets its full form back before the marker.
         prev = toks[start - 1]
-        spans.append(Span(prev.start, prev.end, _with_case(unelide[folded[start - 1]], prev.text) + " "))
+        spans.append(Span(prev.start, prev.end, with_case(unelide[folded[start - 1]], prev.text) + " "))
     elif space and start > 0 and toks[start - 1].end == pos and not toks[start - 1].text.endswith(("'", "’")):
         return None  # glued to the previous token in a spaced language: no clean place for the marker
     shown_marker = marker + space
@@ -555,7 +543,7 @@ def _local_replace(rule, text, toks, folded, first, last, lang) -> list[Span] | 
     if key not in table:
         return None
     start, end = toks[first].start, toks[last].end
-    return [Span(start, end, _with_case(table[key], text[start:end]))]
+    return [Span(start, end, with_case(table[key], text[start:end]))]
 
 
 def local_negate(text: str, lang: str):
@@ -583,10 +571,10 @@ def _local_negate(text: str, lang: str):
         # (an NPI in a positive sentence is a free-choice word, "can get any information": with the marker it
         # turns into "cannot get any", which is not the negation of the sentence)
         return None
-    cands: list[_Cand] = []
+    cands: list[Cand] = []
     for rule in rules.local:
         if rule.morph is not None:
-            fn = MORPH_LOCAL[rule.morph]
+            fn = morph.LOCAL[rule.morph]
             for cand in fn(rule, text, toks, folded, lang):
                 cands.append(cand)
             continue
@@ -598,7 +586,7 @@ def _local_negate(text: str, lang: str):
             else:
                 spans = _local_insert(rule, text, toks, folded, first, last, lang)
             if spans:
-                cands.append(_Cand(first, spans))
+                cands.append(Cand(first, spans))
     if not cands:
         return None
     pick = (max if rules.order == "last" else min)(cands, key=lambda c: c.index)
@@ -657,7 +645,7 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
         if repl is None:
             return None
         start, end = toks[first].start, toks[last].end
-        return [Span(start, end, _with_case(repl, text[start:end]))]
+        return [Span(start, end, with_case(repl, text[start:end]))]
     # remove
     prev_replace = rule.prev_replace
     also_prev = rule.also_remove_prev
@@ -669,7 +657,7 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
     elif first == last:
         if first > 0 and folded[first - 1] in prev_replace and toks[first - 1].end == toks[first].start:
             p = toks[first - 1]
-            spans.append(Span(p.start, p.end, _with_case(prev_replace[folded[first - 1]], p.text)))
+            spans.append(Span(p.start, p.end, with_case(prev_replace[folded[first - 1]], p.text)))
             spans.append(Span(toks[first].start, toks[first].end, ""))
         else:
             spans += _remove_token(text, toks, first)
@@ -715,14 +703,14 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
         if rule.vowel.match(text[nxt_pos:nxt_pos + 1].lower()):
             p = toks[first - 1]
             spans = [s for s in spans if not (s.after == "" and s.start >= p.start and s.end <= toks[first].end)]
-            spans.append(Span(p.start, toks[first].end, _with_case(reelide[folded[first - 1]], p.text)))
+            spans.append(Span(p.start, toks[first].end, with_case(reelide[folded[first - 1]], p.text)))
     append = rule.append_after_next
     if append and last + 1 < len(toks):
         n = toks[last + 1]
         spans.append(Span(n.end, n.end, append))
     for fin in rule.final_append:
         # hi/ur: a sentence-final participle or modal ("कर सकता") needs the copula back in the positive.
-        j = _last_word(toks)
+        j = last_word(toks)
         if j is not None and j > last and fin.regex.fullmatch(toks[j].text):
             spans.append(Span(toks[j].end, toks[j].end, fin.append))
             break
@@ -790,7 +778,7 @@ def denegate(text: str, lang: str):
     result = None
     for rule in rules.denegate:
         if rule.morph is not None:
-            result = MORPH_DENEGATE[rule.morph](rule, text, toks, folded, i, lang)
+            result = morph.DENEGATE[rule.morph](rule, text, toks, folded, i, lang)
         else:
             result = _denegate_rule(rule, text, toks, folded, i, lang)
         if result:
@@ -806,450 +794,3 @@ def denegate(text: str, lang: str):
     if has_any_seq(folded, rules.scope):
         return DROPPED
     return result
-
-
-# --- morphology: per-language functions named by `morph:` in negation.yaml --------------------------------
-
-MORPH_LOCAL: dict[str, Callable[..., list[_Cand]]] = {}
-MORPH_DENEGATE: dict[str, Callable[..., list[Span] | None]] = {}
-
-
-def _local_morph(name):
-    def deco(fn):
-        MORPH_LOCAL[name] = fn
-        return fn
-    return deco
-
-
-def _denegate_morph(name):
-    def deco(fn):
-        MORPH_DENEGATE[name] = fn
-        return fn
-    return deco
-
-
-def _last_word(toks) -> int | None:
-    for j in range(len(toks) - 1, -1, -1):
-        if toks[j].is_word:
-            return j
-    return None
-
-
-# Turkish: vowel harmony classes.
-_TR_BACK = set("aıou")
-_TR_FRONT = set("eiöü")
-_TR_VOWELS = _TR_BACK | _TR_FRONT
-_TR_VOICELESS = set("çfhkpsşt")
-
-
-def _tr_last_vowel(s: str) -> str | None:
-    for ch in reversed(s):
-        if ch in _TR_VOWELS or ch in "âîû":
-            return {"â": "a", "î": "i", "û": "u"}.get(ch, ch)
-    return None
-
-
-def _tr_a(v):  # two-way harmony (a/e)
-    return "a" if v in _TR_BACK else "e"
-
-
-def _tr_i(v):  # four-way harmony (ı/i/u/ü)
-    return {"a": "ı", "ı": "ı", "o": "u", "u": "u", "e": "i", "i": "i", "ö": "ü", "ü": "ü"}[v]
-
-
-_TR_PERSON = r"(m|n|k|nız|niz|nuz|nüz|lar|ler|ız|iz|uz|üz)?"
-_TR_PAST = regex.compile(r"^(?P<stem>\w*?\w\w)(?P<d>[dt])(?P<v>[ıiuü])" + r"(?P<p>m|n|k|nız|niz|nuz|nüz|lar|ler)?$")
-_TR_NEG_PAST = regex.compile(r"^(?P<stem>\w*?\w\w)m(?P<a>[ae])d(?P<v>[ıi])(?P<p>m|n|k|nız|niz|lar|ler)?$")
-_TR_NEG_PROG = regex.compile(r"^(?P<stem>\w*?\w)m(?P<v>[ıiuü])yor(?P<p>um|sun|uz|sunuz|lar)?$")
-_TR_NEG_FUT = regex.compile(r"^(?P<stem>\w*?\w)m(?P<a>[ae])y(?P<rest>[ae]c[ae][kğ]\w*)$")
-
-
-def _tr_person(p: str | None, vowel_a: str) -> str:
-    """Re-harmonise a person ending after a suffix whose harmony vowel is now a/e (ı/i)."""
-    if not p:
-        return ""
-    i = "ı" if vowel_a == "a" else "i"
-    table = {"m": "m", "n": "n", "k": "k", "lar": "l" + vowel_a + "r", "ler": "l" + vowel_a + "r"}
-    if p in table:
-        return table[p]
-    if p in ("nız", "niz", "nuz", "nüz"):
-        return "n" + i + "z"
-    return p
-
-
-@_local_morph("tr_verb")
-def _tr_local(rule, text, toks, folded, lang):
-    """Sentence-final Turkish past verb (-DI) on a listed verb stem: add -mA with vowel harmony.
-
-    Only listed stems (optionally with a passive/causative suffix) are taken: a nominal predicate with the past
-    copula ("güzeldi", "açıktı") has the same ending and would become ungrammatical."""
-    j = _last_word(toks)
-    if j is None or toks[j].text[:1].isupper():
-        return []
-    word = toks[j].text
-    low = fold(word, lang)
-    if low != word:
-        return []
-    m = _TR_PAST.match(low)
-    if not m or not _tr_known_stem(m["stem"], rule):
-        return []
-    stem = m["stem"]
-    v = _tr_last_vowel(stem)
-    if v is None:
-        return []
-    a = _tr_a(v)
-    new = stem + "m" + a + "d" + ("ı" if a == "a" else "i") + _tr_person(m["p"], a)
-    return [_Cand(j, [Span(toks[j].start, toks[j].end, new)])]
-
-
-@functools.lru_cache(maxsize=None)
-def _tr_stems(stems: tuple) -> tuple[frozenset, regex.Pattern]:
-    return frozenset(stems), regex.compile(r"(?:ıl|il|ul|ül|ın|in|un|ün|n|l|t|dır|dir|dur|dür|tır|tir|tur|tür|ış|iş|uş|üş|ş)$")
-
-
-def _tr_known_stem(stem: str, rule) -> bool:
-    stems, voice = _tr_stems(rule.verb_stems)
-    if stem in stems:
-        return True
-    # A passive/causative/reciprocal suffix on a listed stem: "kullan-ıl", "yap-tır", "bul-uş".
-    m = voice.search(stem)
-    return bool(m) and stem[:m.start()] in stems
-
-
-@_denegate_morph("tr_verb")
-def _tr_denegate(rule, text, toks, folded, i, lang):
-    """Remove -mA from a sentence-final negative past, progressive or future verb."""
-    if i != _last_word(toks):
-        return None
-    word = toks[i].text
-    low = fold(word, lang)
-    if low != word:
-        return None
-    m = _TR_NEG_PAST.match(low)
-    if m:
-        stem = m["stem"]
-        v = _tr_last_vowel(stem)
-        if v is None:
-            return None
-        d = "t" if stem[-1] in _TR_VOICELESS else "d"
-        vi = _tr_i(v)
-        new = stem + d + vi + _tr_person_after(m["p"], vi)
-        return [Span(toks[i].start, toks[i].end, new)]
-    soften = rule.soften
-    m = _TR_NEG_PROG.match(low)
-    if m:
-        stem = m["stem"]
-        if stem in soften:
-            stem = soften[stem]  # "et-miyor" → "ed-iyor"
-        elif stem.endswith("t"):
-            return None  # t/d alternation not known for this stem
-        if stem[-1] in "ae":
-            # "başla-mıyor" → "başlıyor": a stem-final a/e is replaced by the progressive's vowel.
-            base = stem[:-1]
-        else:
-            base = stem
-        v = _tr_last_vowel(base)
-        if v is None:
-            return None
-        new = base + _tr_i(v) + "yor" + (m["p"] or "")
-        return [Span(toks[i].start, toks[i].end, new)]
-    m = _TR_NEG_FUT.match(low)
-    if m:
-        stem = m["stem"]
-        if stem in soften:
-            stem = soften[stem]
-        elif stem.endswith("t"):
-            return None
-        rest = m["rest"]
-        glue = "y" if stem[-1] in _TR_VOWELS else ""
-        new = stem + glue + rest
-        return [Span(toks[i].start, toks[i].end, new)]
-    return None
-
-
-def _tr_person_after(p, vi):
-    if not p:
-        return ""
-    if p in ("m", "n", "k"):
-        return p
-    if p in ("nız", "niz"):
-        return "n" + vi + "z"
-    if p in ("lar", "ler"):
-        return "lar" if vi in "ıu" else "ler"
-    return p
-
-
-# Swahili: subject prefixes and their negative forms.
-def _sw_tables(rule):
-    pos = dict(rule.subject_prefixes)  # affirmative → negative prefix
-    return pos, {v: k for k, v in pos.items()}
-
-
-@_local_morph("sw_verb")
-def _sw_local(rule, text, toks, folded, lang):
-    """Swahili past -li-/future -ta- verbs: negative subject prefix, -li- → -ku-."""
-    pos, _ = _sw_tables(rule)
-    exclude = rule.exclude
-    prefixes = sorted(pos, key=len, reverse=True)
-    out = []
-    for j, t in enumerate(toks):
-        if not t.is_word or t.text[:1].isupper() and j > 0:
-            continue
-        low = folded[j]
-        if low in exclude or not low.isalpha():
-            continue
-        for p in prefixes:
-            if not low.startswith(p):
-                continue
-            rest = low[len(p):]
-            mono = rule.monosyllabic
-            for tense, neg in (("li", "ku"), ("ta", "ta")):
-                if rest.startswith(tense):
-                    stem = rest[len(tense):]
-                    # A verb stem ends in -a (Bantu verbs; loans in -i/-u are skipped) and is not a relative form;
-                    # it starts with a consonant unless it is a listed vowel-initial verb ("kitaifa" is ki-taifa,
-                    # "national", not ki-ta-ifa: the re-audit found "hakitaifa").
-                    vowel_ok = stem[:1] not in "aeiou" or stem in rule.vowel_stems
-                    if len(stem) >= 3 and stem.endswith("a") and vowel_ok and not rule.relative.match(stem):
-                        if tense == "li" and stem.startswith("ku") and stem[2:] in mono:
-                            stem = stem[2:]  # "alikuwa" → "hakuwa": monosyllabic verbs lose ku in the negative
-                        new = pos[p] + neg + stem
-                        new = _with_case(new, t.text) if j == 0 else new
-                        out.append(_Cand(j, [Span(t.start, t.end, new)]))
-                        break
-            else:
-                continue
-            break
-    return out
-
-
-@_denegate_morph("sw_verb")
-def _sw_denegate(rule, text, toks, folded, i, lang):
-    """Swahili negative past (neg prefix + ku) / future (neg prefix + ta) → affirmative."""
-    _, neg = _sw_tables(rule)
-    low = folded[i]
-    for p in sorted(neg, key=len, reverse=True):
-        if not low.startswith(p):
-            continue
-        rest = low[len(p):]
-        mono = rule.monosyllabic
-        for tense, aff in (("ku", "li"), ("ta", "ta")):
-            if not rest.startswith(tense):
-                continue
-            stem = rest[len(tense):]
-            if tense == "ku" and stem in mono:
-                stem = "ku" + stem  # "hakuwa" → "alikuwa"
-            if len(stem) >= 3 and stem.endswith("a") and not rule.relative.match(stem):
-                new = neg[p] + aff + stem
-                return [Span(toks[i].start, toks[i].end, _with_case(new, toks[i].text))]
-    return None
-
-
-@_local_morph("de_nicht")
-def _de_local(rule, text, toks, folded, lang):
-    """German: copula/auxiliary (V2), then ``nicht`` before the final lowercase predicate word."""
-    aux = rule.aux
-    blockers = rule.block_between
-    j = _last_word(toks)
-    if j is None:
-        return []
-    for k in range(j):
-        if folded[k] in aux:
-            break
-    else:
-        return []
-    if k == 0 or k >= j - 0:
-        return []
-    last = toks[j]
-    if not last.text[:1].islower() or not last.text.isalpha():
-        return []
-    if folded[j] in rule.last_not:
-        return []
-    # A degree adverb or an inflected attributive word just before the last word belongs to it ("sehr
-    # dunkle Haut", "ewig dankbar"): "nicht" would have to go before that word, so skip.
-    before = toks[j - 1]
-    if folded[j - 1] in rule.before_last_not:
-        return []
-    if before.text[:1].islower() and rule.attributive.fullmatch(before.text):
-        return []
-    if any(folded[m] in blockers for m in range(k + 1, j)):
-        return []
-    if not _de_middle_field_ok(rule, toks, folded, k, j, lang):
-        return []
-    return [_Cand(k, [Span(last.start, last.start, "nicht ")])]
-
-
-@_local_morph("de_kein")
-def _de_kein(rule, text, toks, folded, lang):
-    """German: the one indefinite article of the sentence → "kein" ("hat einen Bruder" → "hat keinen Bruder",
-    "ist eine gute Idee" → "ist keine gute Idee"): "nicht ... ein" is not how German negates an indefinite.
-    Not after a preposition or a focus word ("in einer Bank", "nur ein"), not before "paar"/"bisschen" (a
-    quantity, not an article), and only when a noun (capitalised) follows within three words."""
-    table = rule.map
-    hits = [m for m, f in enumerate(folded) if f in table or f in rule.others]
-    if len(hits) != 1 or folded[hits[0]] not in table:
-        return []
-    m = hits[0]
-    if m == 0 or folded[m - 1] in rule.prev_not:
-        return []  # a sentence-initial indefinite is often generic ("Eine Karte kostet 12 Euro")
-    after = toks[m + 1:m + 4]
-    if not after or folded[m + 1] in rule.next_not:
-        return []
-    for t in after:
-        if not t.is_word:
-            return []
-        if t.text[:1].isupper():
-            break
-        if not rule.attributive.fullmatch(t.text):
-            return []  # only inflected adjectives stand between the article and its noun
-    else:
-        return []
-    t = toks[m]
-    return [_Cand(m, [Span(t.start, t.end, _with_case(table[folded[m]], t.text))])]
-
-
-def _de_middle_field_ok(rule, toks, folded, k: int, j: int, lang: str) -> bool:
-    """Whether "nicht" may go right before the final predicate word: the words between the finite verb (k) and
-    that word (j) must all stand before "nicht". A prepositional phrase there may be a complement that
-    "nicht" precedes ("nicht in Betracht gezogen", "nicht nach Hause gegangen"), and a bare noun needs "kein"
-    ("kein Geld gespart", "keine Probleme geben"), so either makes the sentence not applicable. A noun counts
-    as definite when a determiner or pronoun stands between it and the previous noun."""
-    middle = rule.block_middle
-    determiners = rule.determiners
-    free = rule.middle_ok
-    seen_det = False
-    for m in range(k + 1, j):
-        t = toks[m]
-        if not t.is_word:
-            if t.text in _COMMAS:
-                return False
-            continue
-        f = folded[m]
-        if f in middle:
-            return False
-        if f in determiners:
-            seen_det = True
-        elif t.text[:1].isupper():
-            if not seen_det:
-                return False  # a bare noun or a name: "kein", or an order we cannot check
-            seen_det = False
-        elif not seen_det and f not in free:
-            return False  # a predicative or manner word: "nicht" goes before it
-    return True
-
-
-@_local_morph("ar_future")
-def _ar_local(rule, text, toks, folded, lang):
-    """Arabic future: سـ + imperfect → لن + imperfect (not for -ون plurals, whose subjunctive drops the n)."""
-    out = []
-    for j, t in enumerate(toks):
-        m = rx(r"([وف]?)س([يتنأ]\w{2,})").fullmatch(t.text)
-        if m and not t.text.endswith("ون"):
-            out.append(_Cand(j, [Span(t.start, t.end, m[1] + "لن " + m[2])]))
-    return out
-
-
-@_denegate_morph("ar_future")
-def _ar_denegate(rule, text, toks, folded, i, lang):
-    """Arabic لن + imperfect → سـ + imperfect (same -ون restriction)."""
-    t = toks[i]
-    m = rx(r"([وف]?)لن").fullmatch(t.text)
-    if not m or i + 1 >= len(toks):
-        return None
-    v = toks[i + 1]
-    if v.start != t.end + 1 or not rx(r"[يتنأ]\w{2,}").fullmatch(v.text) or v.text.endswith(("وا", "ون")):
-        return None
-    return [Span(t.start, v.end, m[1] + "س" + v.text)]
-
-
-@_local_morph("zh_le")
-def _zh_local(rule, text, toks, folded, lang):
-    """Chinese perfective: V了O → 没V O ("聊了3个小时" → "没聊3个小时"); 没 goes before 被/把 with the verb.
-
-    Only a 了 with more of the clause after it (a sentence-final 了 may follow an object, where 没 cannot go),
-    and only when the token before it is a plain verb token (jieba sometimes glues a time word to the verb,
-    e.g. "年建")."""
-    bad_start = rule.bad_verb_start
-    causative = rule.not_after
-    out = []
-    for j, t in enumerate(toks):
-        if t.text != "了" or j == 0:
-            continue
-        if not any(x.is_word for x in toks[j + 1:]):
-            continue
-        v = toks[j - 1]
-        if not rx(r"\p{Han}{1,2}").fullmatch(v.text) or v.text.startswith(bad_start):
-            continue
-        if any(f in causative for f in folded[:j - 1]):
-            continue
-        if j + 1 < len(toks) and folded[j + 1] in rule.not_before:
-            continue
-        k = j - 1
-        adverbs = rule.skip_left
-        # A passive/disposal marker earlier in the clause takes 没 before it: "他被提前告知了" → "他没被提前告知".
-        markers = rule.marker_left
-        for m in range(j - 2, -1, -1):
-            if not toks[m].is_word:
-                break
-            if folded[m] in markers:
-                k = m
-                break
-        while k > 0 and folded[k - 1] in adverbs:
-            k -= 1
-        if toks[k].start > 0 and text[toks[k].start - 1] in rule.prev_char_not:
-            break  # a negation glued to the word before ("从未|去过"): the sentence is already negative
-        spans = [Span(toks[k].start, toks[k].start, "没"), Span(t.start, t.end, "")]
-        out.append(_Cand(j - 1, spans))
-        break
-    return out
-
-
-@_denegate_morph("zh_neg")
-def _zh_denegate(rule, text, toks, folded, i, lang):
-    """Chinese: drop 不 / 并不 (also when glued to the verb by the segmenter: "并不知道" → "知道"); 没有/没 →
-    有 (standard before a noun; before a verb it is colloquial/southern usage, see the failure modes)."""
-    t = toks[i]
-    word = t.text
-    exact = rule.map  # (folding leaves Han characters as they are)
-    if word in exact:
-        new = exact[word]
-        if new == "":
-            start = t.start
-            if i > 0 and toks[i - 1].text == "并" and toks[i - 1].end == t.start:
-                start = toks[i - 1].start
-            return [Span(start, t.end, "")]
-        return [Span(t.start, t.end, new)]
-    for prefix in rule.strip_prefixes:
-        if word.startswith(prefix) and len(word) > len(prefix):
-            if len(word) - len(prefix) >= 3:
-                return None  # a four-character set phrase ("不为人知", "不可思议"): no positive by dropping 不
-            return [Span(t.start, t.start + len(prefix), "")]
-    return None
-
-
-@functools.lru_cache(maxsize=TEXT_MEMO)
-def _th_tags(words: tuple[str, ...]) -> tuple[str, ...]:
-    """ORCHID word classes of Thai tokens (PyThaiNLP's perceptron tagger: deterministic, bundled, offline)."""
-    from pythainlp.tag import pos_tag
-
-    return tuple(tag for _, tag in pos_tag(list(words), corpus="orchid"))
-
-
-@_denegate_morph("th_maidai")
-def _th_maidai(rule, text, toks, folded, i, lang):
-    """Thai preverbal "ไม่ได้" after a noun subject and before an action verb → "ได้" (the past marker stays:
-    "ระบบวิเคราะห์การเดินทาง" would read as one compound noun). None elsewhere, so the next rules apply."""
-    if i == 0 or not toks[i - 1].is_word:
-        return None
-    if folded[i] == "ไม่" and i + 2 < len(toks) and folded[i + 1] == "ได้":
-        first, last, verb = i, i + 1, i + 2
-    elif folded[i] == "ไม่ได้" and i + 1 < len(toks):
-        first, last, verb = i, i, i + 1
-    else:
-        return None
-    if not toks[verb].is_word:
-        return None
-    tags = _th_tags(tuple(t.text for t in toks))
-    if not tags[i - 1].startswith("N") or tags[verb] != "VACT":
-        return None
-    return [Span(toks[first].start, toks[last].end, "ได้")]

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 import regex
 
+from . import morph
 from ._rules import ResourceError, SeqIndex, fold, resource, rx, token_seqs
 
 _EMPTY_MAP: Mapping[str, Any] = MappingProxyType({})
@@ -353,6 +354,11 @@ class NegationRules(_Parsed):
     def derive(cls, values, where):
         if values.get("order", "first") not in ("first", "last"):
             raise where.at("order").error(f"expected first or last, got {values['order']!r}")
+        for section, known in (("local", morph.LOCAL), ("denegate", morph.DENEGATE)):
+            for n, rule in enumerate(values.get(section, ())):
+                if rule.morph is not None and rule.morph not in known:
+                    raise where.at(section).at(n).at("morph").error(
+                        f"no {section} morphology named {rule.morph!r}; known: {', '.join(sorted(known))}")
         regexes = []
         for n, p in enumerate(values.get("cue_patterns", ())):
             try:
