@@ -16,7 +16,7 @@ import regex
 from ...core import TEXT_MEMO, DROPPED, Span
 from . import morph
 from .morph.base import COMMAS, Cand, last_word, with_case
-from ._rulebook import NegationRules, Template, negation_rules as lang_rules
+from ._rulebook import NegationRules, NegRule, Template, negation_rules as lang_rules
 from ._rules import case_flippable, common_blockers, fold, folded_tokens, has_any_seq, lower_first, rx, seq_spans, tokens
 
 _SENTENCE_END = frozenset({".", "!", "?", "。", "！", "？", "।", "۔", "؟", "…"})
@@ -620,90 +620,109 @@ def _remove_token(text, toks, i) -> list[Span]:
     return spans
 
 
-def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
-    cue_forms = rule.cue.seqs if rule.cue else ()
-    match = None
-    for seq in cue_forms:
-        # The cue token i may be anywhere inside a multi-token cue ("няма да").
-        for start in range(max(0, i - len(seq) + 1), i + 1):
-            if tuple(folded[start:start + len(seq)]) == seq:
-                match = (start, start + len(seq) - 1)
-                break
-        if match:
-            break
+def _denegate_rule(rule: NegRule, text, toks, folded, i, lang) -> list[Span] | None:
+    """Apply one ``denegate`` rule (not a morph) to the cue at token i: spans, or None when it does not fit."""
+    match = _cue_match(rule, folded, i)
     if match is None:
         return None
     first, last = match
     if not _context_ok(rule, toks, folded, first, last, lang):
         return None
-    action = rule.action
-    spans: list[Span] = []
-    if action == "replace":
-        table = rule.map
-        key = " ".join(folded[first:last + 1])
-        repl = table.get(key, rule.to)
-        if repl is None:
-            return None
-        start, end = toks[first].start, toks[last].end
-        return [Span(start, end, with_case(repl, text[start:end]))]
-    # remove
-    prev_replace = rule.prev_replace
-    also_prev = rule.also_remove_prev
-    lo = first
-    if lo > 0 and folded[lo - 1] in also_prev:
-        lo -= 1
-    if lo < first:
-        spans += _remove_range(text, toks, lo, last)
-    elif first == last:
-        if first > 0 and folded[first - 1] in prev_replace and toks[first - 1].end == toks[first].start:
-            p = toks[first - 1]
-            spans.append(Span(p.start, p.end, with_case(prev_replace[folded[first - 1]], p.text)))
-            spans.append(Span(toks[first].start, toks[first].end, ""))
-        else:
-            spans += _remove_token(text, toks, first)
-    else:
-        spans += _remove_range(text, toks, first, last)
-    pair = rule.pair
-    if pair:
-        window = rule.pair_window
-        targets = rule.pair
-        hit = None
-        for j in range(last + 1, min(len(toks), last + 1 + window)):
-            if folded[j] in targets:
-                hit = j
-                break
-            if not toks[j].is_word:
-                break
+    if rule.action == "replace":
+        return _replace_cue(rule, text, toks, folded, first, last)
+    spans = _remove_cue(rule, text, toks, folded, first, last)
+    if rule.pair:
+        hit = _pair_hit(rule, toks, folded, last)
         if hit is None:
             return None
-        if rule.pair_not_adjacent and hit == last + 1:
-            return None  # fr infinitival "ne pas faire": an embedded negation
-        bare = rule.bare_after_pair
-        if bare:
-            # fr "n'a pas eu d'agents": a partitive "de" + bare noun would need "des" in the positive.
-            words = bare.words
-            ok_next = bare.ok_next
-            ok_regex = bare.ok_next_regex
-            for j in range(hit + 1, min(len(toks), hit + 1 + bare.within)):
-                if folded[j] in words:
-                    nxt = folded[j + 1] if j + 1 < len(folded) else None
-                    if nxt not in ok_next and not (nxt and ok_regex and ok_regex.fullmatch(nxt)):
-                        return None
-                    break
-        if rule.pair_not_next and hit + 1 < len(folded) and \
-                folded[hit + 1] in rule.pair_not_next:
-            return None
         spans += _remove_token(text, toks, hit)
+    spans = _reelide(rule, text, toks, folded, first, last, spans)
+    return _merge(spans + _restore_after(rule, text, toks, last))
+
+
+def _cue_match(rule: NegRule, folded, i: int) -> tuple[int, int] | None:
+    """(first, last) token indices of the rule's cue form that covers token i, the first listed form winning."""
+    for seq in rule.cue.seqs if rule.cue else ():
+        # The cue token i may be anywhere inside a multi-token cue ("няма да").
+        for start in range(max(0, i - len(seq) + 1), i + 1):
+            if tuple(folded[start:start + len(seq)]) == seq:
+                return start, start + len(seq) - 1
+    return None
+
+
+def _replace_cue(rule: NegRule, text, toks, folded, first: int, last: int) -> list[Span] | None:
+    """``action: replace``: the cue words replaced by their positive (``map``, else ``to``)."""
+    repl = rule.map.get(" ".join(folded[first:last + 1]), rule.to)
+    if repl is None:
+        return None
+    start, end = toks[first].start, toks[last].end
+    return [Span(start, end, with_case(repl, text[start:end]))]
+
+
+def _remove_cue(rule: NegRule, text, toks, folded, first: int, last: int) -> list[Span]:
+    """``action: remove``: the cue words removed, with a listed word before them (``also_remove_prev``) or a
+    glued word before a one-token cue replaced (``prev_replace``)."""
+    prev_replace = rule.prev_replace
+    if first > 0 and folded[first - 1] in rule.also_remove_prev:
+        return _remove_range(text, toks, first - 1, last)
+    if first != last:
+        return _remove_range(text, toks, first, last)
+    if first > 0 and folded[first - 1] in prev_replace and toks[first - 1].end == toks[first].start:
+        p = toks[first - 1]
+        return [Span(p.start, p.end, with_case(prev_replace[folded[first - 1]], p.text)),
+                Span(toks[first].start, toks[first].end, "")]
+    return _remove_token(text, toks, first)
+
+
+def _pair_hit(rule: NegRule, toks, folded, last: int) -> int | None:
+    """Token index of the second part of a paired cue (fr "ne … pas") within ``pair_window`` words after the
+    cue, or None when it is missing or the pair is one the positive cannot be formed for."""
+    hit = None
+    for j in range(last + 1, min(len(toks), last + 1 + rule.pair_window)):
+        if folded[j] in rule.pair:
+            hit = j
+            break
+        if not toks[j].is_word:
+            break
+    if hit is None:
+        return None
+    if rule.pair_not_adjacent and hit == last + 1:
+        return None  # fr infinitival "ne pas faire": an embedded negation
+    bare = rule.bare_after_pair
+    if bare:
+        # fr "n'a pas eu d'agents": a partitive "de" + bare noun would need "des" in the positive.
+        ok_regex = bare.ok_next_regex
+        for j in range(hit + 1, min(len(toks), hit + 1 + bare.within)):
+            if folded[j] in bare.words:
+                nxt = folded[j + 1] if j + 1 < len(folded) else None
+                if nxt not in bare.ok_next and not (nxt and ok_regex and ok_regex.fullmatch(nxt)):
+                    return None
+                break
+    if rule.pair_not_next and hit + 1 < len(folded) and folded[hit + 1] in rule.pair_not_next:
+        return None
+    return hit
+
+
+def _reelide(rule: NegRule, text, toks, folded, first: int, last: int, spans: list[Span]) -> list[Span]:
+    """fr "Je n'ai" → "J'ai": the clitic before the removed "n'" elides again before a vowel."""
     reelide = rule.reelide
-    if reelide and first > 0 and folded[first - 1] in reelide:
-        # fr "Je n'ai" → "J'ai": the clitic before the removed "n'" elides again before a vowel.
-        nxt_pos = toks[last].end
-        while nxt_pos < len(text) and text[nxt_pos] == " ":
-            nxt_pos += 1
-        if rule.vowel.match(text[nxt_pos:nxt_pos + 1].lower()):
-            p = toks[first - 1]
-            spans = [s for s in spans if not (s.after == "" and s.start >= p.start and s.end <= toks[first].end)]
-            spans.append(Span(p.start, toks[first].end, with_case(reelide[folded[first - 1]], p.text)))
+    if not (reelide and first > 0 and folded[first - 1] in reelide):
+        return spans
+    nxt_pos = toks[last].end
+    while nxt_pos < len(text) and text[nxt_pos] == " ":
+        nxt_pos += 1
+    if not rule.vowel.match(text[nxt_pos:nxt_pos + 1].lower()):
+        return spans
+    p = toks[first - 1]
+    spans = [s for s in spans if not (s.after == "" and s.start >= p.start and s.end <= toks[first].end)]
+    spans.append(Span(p.start, toks[first].end, with_case(reelide[folded[first - 1]], p.text)))
+    return spans
+
+
+def _restore_after(rule: NegRule, text, toks, last: int) -> list[Span]:
+    """What the positive needs after the removed cue: ``append_after_next``, a copula put back after a final
+    participle (``final_append``), a fixed ending on the next word (``fix_next``)."""
+    spans: list[Span] = []
     append = rule.append_after_next
     if append and last + 1 < len(toks):
         n = toks[last + 1]
@@ -720,7 +739,7 @@ def _denegate_rule(rule, text, toks, folded, i, lang) -> list[Span] | None:
         new = fix.pattern.sub(fix.repl, n.text)
         if new != n.text:
             spans.append(Span(n.start, n.end, new))
-    return _merge(spans)
+    return spans
 
 
 def _remove_range(text, toks, lo, hi) -> list[Span]:

@@ -14,7 +14,7 @@ import regex
 from ...core import TEXT_MEMO, Params, Span, xnli_label_map
 from ...registry import register
 from ._neg import cue_indices
-from ._rulebook import negation_rules, quantifier_rules
+from ._rulebook import InsertBefore, QuantRule, negation_rules, quantifier_rules
 from ._rules import LogicOp, common_blockers, fold, folded_tokens, has_any_seq, lower_first, seq_spans, tokens
 
 DIRECTIONS = ("weaken", "strengthen")
@@ -90,25 +90,14 @@ def _context_ok(rule, folded, toks, lang, first, last):
     return True
 
 
-def _render(rule, text, toks, folded, lang, first, last):
+_NO_AGREEMENT = object()  # the rule needs an agreement form and the next word gives none
+
+
+def _render(rule: QuantRule, text, toks, folded, lang, first, last):
     """The replacement spans for one match, or None when agreement cannot be determined."""
-    template = rule.to
-    agree = None
-    if rule.agree is not None:
-        # sw "-ote" agrees with the noun class, read off the next word: a possessive ("za") or a verb's
-        # subject prefix ("zilikumbwa").
-        table = rule.agree
-        prefixes = rule.agree_prefix
-        nxt = folded[last + 1] if last + 1 < len(folded) else None
-        if nxt in table:
-            agree = table[nxt]
-        else:
-            for p in sorted(prefixes, key=len, reverse=True):
-                if nxt is not None and nxt.startswith(p) and len(nxt) > len(p) + 2:
-                    agree = prefixes[p]
-                    break
-            else:
-                return None
+    agree = _agreement(rule, folded, last)
+    if agree is _NO_AGREEMENT:
+        return None
 
     def sub(m):
         key = m.group(1)
@@ -121,39 +110,61 @@ def _render(rule, text, toks, folded, lang, first, last):
         return word
 
     start, end = toks[first].start, toks[last].end
-    repl = _PLACEHOLDER.sub(sub, template)
+    repl = _PLACEHOLDER.sub(sub, rule.to)
     original = text[start:end]
     if original[:1].isupper() and repl[:1].islower():
         repl = repl[:1].upper() + repl[1:]
     spans = [Span(start, end, repl)]
-    drop = rule.remove_next
-    if drop:
-        # zh "所有的道路都保持干燥" → "有些道路保持干燥": the universal's 都 goes with it.
-        target = fold(drop, lang)
-        for j in range(last + 1, len(toks)):
-            if folded[j] in _STOP:
-                break
-            if folded[j] == target:
-                start = toks[j].start
-                if start > 0 and text[start - 1] == " ":
-                    start -= 1  # vi "mọi người đều đến": the space before "đều" goes too
-                spans.append(Span(start, toks[j].end, ""))
-                break
-    ins = rule.insert_before
-    if ins:
-        # zh "有些参观者在网上购票" → "所有参观者都在网上购票": 都 goes before the predicate, found as the first
-        # listed word (or word start) after the noun.
-        words = ins.words
-        starts = ins.regex
-        for j in range(last + 2, len(toks)):
-            if folded[j] in _STOP:
-                return None
-            if folded[j] in words or (starts and starts.match(toks[j].text)):
-                spans.append(Span(toks[j].start, toks[j].start, ins.text))
-                break
-        else:
+    if rule.remove_next:
+        spans += _remove_next(rule.remove_next, text, toks, folded, lang, last)
+    if rule.insert_before:
+        insert = _insert_before(rule.insert_before, toks, folded, last)
+        if insert is None:
             return None
+        spans.append(insert)
     return spans
+
+
+def _agreement(rule: QuantRule, folded, last):
+    """The form of ``{agree}`` for this match (None when the rule has none), or _NO_AGREEMENT."""
+    if rule.agree is None:
+        return None
+    # sw "-ote" agrees with the noun class, read off the next word: a possessive ("za") or a verb's
+    # subject prefix ("zilikumbwa").
+    nxt = folded[last + 1] if last + 1 < len(folded) else None
+    if nxt in rule.agree:
+        return rule.agree[nxt]
+    prefixes = rule.agree_prefix
+    for p in sorted(prefixes, key=len, reverse=True):
+        if nxt is not None and nxt.startswith(p) and len(nxt) > len(p) + 2:
+            return prefixes[p]
+    return _NO_AGREEMENT
+
+
+def _remove_next(word: str, text, toks, folded, lang, last) -> list[Span]:
+    """zh "所有的道路都保持干燥" → "有些道路保持干燥": the universal's 都 goes with it (the first one in the
+    clause after the phrase; nothing when there is none)."""
+    target = fold(word, lang)
+    for j in range(last + 1, len(toks)):
+        if folded[j] in _STOP:
+            break
+        if folded[j] == target:
+            start = toks[j].start
+            if start > 0 and text[start - 1] == " ":
+                start -= 1  # vi "mọi người đều đến": the space before "đều" goes too
+            return [Span(start, toks[j].end, "")]
+    return []
+
+
+def _insert_before(ins: InsertBefore, toks, folded, last) -> Span | None:
+    """zh "有些参观者在网上购票" → "所有参观者都在网上购票": 都 goes before the predicate, found as the first
+    listed word (or word start) after the noun; None when the clause has none."""
+    for j in range(last + 2, len(toks)):
+        if folded[j] in _STOP:
+            return None
+        if folded[j] in ins.words or (ins.regex and ins.regex.match(toks[j].text)):
+            return Span(toks[j].start, toks[j].start, ins.text)
+    return None
 
 
 @register
