@@ -674,6 +674,8 @@ def check_negation_keys(lang: str, doc: Mapping[str, Any]) -> None:
             if key not in TEMPLATE_KEYS:
                 bad(key, "template")
     for section in ("local", "denegate"):
+        if not isinstance(doc.get(section) or [], list):
+            raise ResourceError(f"{where}: {section}: expected a list of rules, got a {type(doc[section]).__name__}")
         for n, rule in enumerate(doc.get(section) or ()):
             if not isinstance(rule, Mapping):
                 raise ResourceError(f"{where}: {section} rule {n + 1} must be a mapping")
@@ -706,6 +708,8 @@ def check_keys(lang: str, kind: str, doc: Mapping[str, Any]) -> None:
             raise ResourceError(f"{where}: unknown key {key!r} at the top level; allowed: {', '.join(sorted(allowed))}")
     if kind == "quantifiers":
         for section in ("weaken", "strengthen"):
+            if not isinstance(doc.get(section) or [], list):
+                raise ResourceError(f"{where}: {section}: expected a list of rules, got a {type(doc[section]).__name__}")
             for n, rule in enumerate(doc.get(section) or ()):
                 if not isinstance(rule, Mapping):
                     raise ResourceError(f"{where}: {section} rule {n + 1} must be a mapping")
