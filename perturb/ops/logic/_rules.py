@@ -8,8 +8,10 @@ Resources
 ---------
 One YAML file per language and kind under ``perturb/resources/logic/<lang>/``: ``negation.yaml`` (template
 frames, negation cues, negative-polarity items, idioms, imperative openings, scope words, coordinators,
-subordinators, local-negation and denegation rules; a key no rule reads is an error naming the file and the
-key), ``distractors.yaml``, ``quantifiers.yaml``, ``numbers.yaml``. Each opens with a comment
+subordinators, local-negation and denegation rules), ``distractors.yaml``, ``quantifiers.yaml``, ``numbers.yaml``.
+Each file is parsed once into frozen rule objects (`_rulebook`); a key no rule reads, or a value of the wrong
+type, is an error naming the file and the key path. The functions a ``morph:`` rule names are in
+``morph/<lang>.py``. Each opens with a comment
 header naming its ``source``, ``licence`` and who ``checked`` it; `resource` refuses a file without one and a
 file that is not NFC. YAML is read with every scalar a string (lexicons hold "no", "on", "yes"). Word lists
 are compared case-folded (Turkish dotted/dotless i handled); regular expressions see the word as written.
@@ -450,17 +452,6 @@ def case_flippable(ch: str) -> bool:
     """A capital letter whose lowercase is one code point and maps back to it (so the change inverts)."""
     low = ch.lower()
     return ch.isupper() and len(low) == 1 and low != ch and low.upper() == ch
-
-
-def flag(value) -> bool:
-    """A yes/no setting read from a resource (all scalars are strings there)."""
-    if isinstance(value, bool):
-        return value
-    if str(value).lower() in ("true", "yes"):
-        return True
-    if str(value).lower() in ("false", "no"):
-        return False
-    raise ResourceError(f"expected true or false, got {value!r}")
 
 
 def token_seqs(lang: str, items) -> tuple[tuple[str, ...], ...]:
