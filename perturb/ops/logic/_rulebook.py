@@ -186,6 +186,14 @@ class Template(_Parsed):
     double_frame: str | None = _kind("str")
     double_elide: str | None = _kind("str")
 
+    @classmethod
+    def derive(cls, values, where):
+        if "frame" not in values:
+            raise where.error("a template needs a 'frame'")
+        if values.get("case", "keep") not in ("keep", "lower"):
+            raise where.at("case").error(f"expected keep or lower, got {values['case']!r}")
+        return {}
+
     def frames(self) -> tuple[str, ...]:
         """Every frame this template writes (plain, elided, fallback, double), as written."""
         return tuple(f for f in (self.frame, self.elide.frame if self.elide else None, self.fallback,
@@ -322,6 +330,21 @@ class NegRule(_Parsed):
         return {}
 
 
+def _check_neg_rule(section: str, known, rule: NegRule, where: _Where) -> None:
+    """A rule that could never fire, or would fail on its first match, is an error at load."""
+    if rule.morph is not None:
+        if rule.morph not in known:
+            raise where.at("morph").error(
+                f"no {section} morphology named {rule.morph!r}; known: {', '.join(sorted(known))}")
+    elif section == "local":
+        if rule.forms is None and rule.pattern is None:
+            raise where.error("a local rule needs 'forms', 'pattern' or 'morph'")
+        if rule.replace is None and rule.marker is None:
+            raise where.error("a local rule needs 'marker' (or 'replace')")
+    elif rule.cue is None:
+        raise where.error("a denegate rule needs 'cue' or 'morph'")
+
+
 @_rule
 class NegationRules(_Parsed):
     """The parsed negation.yaml of one language: cues, blockers, the template frame and the local/denegate
@@ -356,9 +379,7 @@ class NegationRules(_Parsed):
             raise where.at("order").error(f"expected first or last, got {values['order']!r}")
         for section, known in (("local", morph.LOCAL), ("denegate", morph.DENEGATE)):
             for n, rule in enumerate(values.get(section, ())):
-                if rule.morph is not None and rule.morph not in known:
-                    raise where.at(section).at(n).at("morph").error(
-                        f"no {section} morphology named {rule.morph!r}; known: {', '.join(sorted(known))}")
+                _check_neg_rule(section, known, rule, where.at(section).at(n))
         regexes = []
         for n, p in enumerate(values.get("cue_patterns", ())):
             try:
