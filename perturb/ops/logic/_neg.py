@@ -35,10 +35,6 @@ def _template_cfg(lang: str) -> Template | None:
 UNSURE = "unsure"
 _PLAIN_WORD = regex.compile(r"[\p{L}\p{M}]+")
 _CHUNK = regex.compile(r"\S+")
-# English contractions spaCy cuts before the clitic ("I|'m", "It|'s", "Do|n't").
-_CONTRACTION = {"en": regex.compile(r"([A-Za-z]+?)(?:n['’]t|['’](?:m|re|s|ve|ll|d))")}
-# Elided first words that every French segmenter cuts after the apostrophe ("L'|école", "J'|ai", "Qu'|il").
-_ELISION = {"fr": regex.compile(r"((?:[LlDdJjMmTtSsNnCc]|[Qq]u|[Ll]orsqu|[Pp]uisqu|[Jj]usqu)['’])[\p{L}\p{M}]+[,.;:!?…]*")}
 _OPENERS = " \t\"'«“‘(¿¡-—:"
 _ENDERS = tuple(".!?…。！？।۔؟")
 
@@ -80,9 +76,9 @@ def _first_words(text: str, lang: str, need_second: bool = False) -> tuple[str, 
     if not chunks:
         return ()
     first = None
-    elided = _ELISION.get(lang)
+    elided = morph.elision(lang)
     m = elided.fullmatch(chunks[0]) if elided else None
-    contraction = _CONTRACTION.get(lang)
+    contraction = morph.contraction(lang)
     c = contraction.fullmatch(chunks[0]) if contraction else None
     p = _PLAIN_WORD.match(chunks[0])
     if m:  # fr "L'école": the segmenter cuts after the apostrophe
