@@ -5,7 +5,7 @@ Every key of a rule file is a typed field of one of the dataclasses below (its `
 An unknown key, or a value of the wrong shape (a string where a list is expected, a flag that is not
 true/false, a number that is not an integer, a regular expression that does not compile), is a
 `ResourceError` naming the file and the key path ("logic/en/negation.yaml: local[3].next_not: expected a
-list of words, got a string"). What the rules mean is documented in docs/logic-rules.md and `_rules`.
+list of words, got the string 'to'"). What the rules mean is documented in docs/logic-rules.md and `_rules`.
 """
 from __future__ import annotations
 
