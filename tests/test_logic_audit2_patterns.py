@@ -46,6 +46,15 @@ def edit(fn, text, lang):
     ("ru", "Я просто немного испугался."),
     # German "kein" inside an adjective's zu-infinitive: "leicht keine Variation vorzunehmen"
     ("de", "Es ist leicht eine Variation vorzunehmen."),
+    # found in the self-check of the fix: a clause taken without "that", an embedded question, a relative or
+    # "because" clause spelt another way, the second syllable of a Vietnamese word, 没 after a 和-phrase
+    ("en", "Rick told you I was retired."),
+    ("en", "Your donation of $2000 shows you're a nice person."),
+    ("zh", "她对进一步了解信用合作社是如何赚钱的很感兴趣。"),
+    ("zh", "我们和英国人一起训练了5周。"),
+    ("hi", "वह अन्य पोतों से अलग पेश आती थी क्यूंकि वह काले थे |"),
+    ("hi", "मैंने बैग को वहां ले गया जिस जगह से वह संबंधित था।"),
+    ("vi", "Họ phát minh ra thiết bị điều chỉnh mới."),
 ])
 def test_local_negation_declines(lang, text):
     assert edit(_neg.local_negate, text, lang) is None
@@ -57,6 +66,10 @@ def test_local_negation_declines(lang, text):
     ("zh", "他可以来。", "他不能来。"),
     ("de", "Er hat einen Bruder.", "Er hat keinen Bruder."),
     ("en", "The school is new.", "The school is not new."),
+    ("en", "I can swim.", "I cannot swim."),
+    ("vi", "Tôi bị ốm.", "Tôi không bị ốm."),
+    ("zh", "他是老师。", "他不是老师。"),
+    ("hi", "वह एक अच्छा समर्थन था।", "वह एक अच्छा समर्थन नहीं था।"),
 ])
 def test_local_negation_still_applies(lang, text, expected):
     assert edit(_neg.local_negate, text, lang) == expected
