@@ -86,13 +86,26 @@ def test_local_negation_still_applies(lang, text, expected):
     # a sentence-initial "No, …" is an interjection, not the verb's negation
     ("ur", "نہیں وہ خوفناک تھی۔"),
     ("hi", "नहीं वह भयानक थी।"),
+    # Turkish abilitative -(y)AmA-: "inemediler" → "inediler" is no word (the positive is "inebildiler")
+    ("tr", "Merdivenlerden aşağı inemediler."),
+    ("tr", "Kitabı okuyamadı."),
+    ("tr", "Bir papağan için 1800 dollar ödediğine inananamadım."),
+    # Chinese 从没 → "从有", and 不 as part of a word ("不雅照" → "雅照")
+    ("zh", "她从没有说过在肉卷这事上她是对的。"),
+    ("zh", "亚历山大先生在他的不雅照被公布后被迫退出。"),
 ])
 def test_denegation_declines(lang, text):
     assert edit(_neg.denegate, text, lang) is None
 
 
-def test_denegation_still_removes_a_verb_negation():
-    assert edit(_neg.denegate, "وہ خوفناک نہیں تھی۔", "ur") == "وہ خوفناک تھی۔"
+@pytest.mark.parametrize("lang,text,expected", [
+    ("ur", "وہ خوفناک نہیں تھی۔", "وہ خوفناک تھی۔"),
+    ("tr", "Beni beklemedi.", "Beni bekledi."),      # a listed vowel-final stem
+    ("tr", "Eve gelmedi.", "Eve geldi."),
+    ("zh", "炸弹没有爆炸的机会。", "炸弹有爆炸的机会。"),
+])
+def test_denegation_still_removes_a_verb_negation(lang, text, expected):
+    assert edit(_neg.denegate, text, lang) == expected
 
 
 # --- logic.number -------------------------------------------------------------------------------------------

@@ -958,6 +958,13 @@ def _tr_known_stem(stem: str, rule) -> bool:
     return bool(m) and stem[:m.start()] in stems
 
 
+def _tr_abilitative(stem: str, rule, lang: str) -> bool:
+    """A stem before -mA that ends in a/e and is not a listed verb: most likely the abilitative -(y)A-
+    ("inemedi" = in-e-me-di, "okuyamadı"), whose positive is "-ebildi", not "inedi"."""
+    known = _wordset(rule, "verb_stems", lang)
+    return bool(known) and stem[-1:] in ("a", "e") and stem not in known
+
+
 @_denegate_morph("tr_verb")
 def _tr_denegate(rule, text, toks, folded, i, lang):
     """Remove -mA from a sentence-final negative past, progressive or future verb."""
@@ -966,6 +973,9 @@ def _tr_denegate(rule, text, toks, folded, i, lang):
     word = toks[i].text
     low = fold(word, lang)
     if low != word:
+        return None
+    m = _TR_NEG_PAST.match(low) or _TR_NEG_PROG.match(low) or _TR_NEG_FUT.match(low)
+    if m and _tr_abilitative(m["stem"], rule, lang):
         return None
     m = _TR_NEG_PAST.match(low)
     if m:
