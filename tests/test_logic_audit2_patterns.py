@@ -134,6 +134,10 @@ def number(lang, premise, hypothesis):
     ("ru", "лишние 10 центов или лишние 30 центов за шесть бутылок - все идут через границу",
      "Блок из шести штук по ту сторону границы на 30 центов дешевле."),
     ("en", "an extra 10 cents or an extra 30 cents a bottle", "It is 30 cents cheaper."),
+    # (self-check of the fix) a number under a hope: "we hope all give $21" is not excluded by "$18"
+    ("zh", "如果每个人拿到这封信都给18美元的话", "我们希望所有信函收件人都可以捐赠18美元。"),
+    ("vi", "Nếu mỗi người nhận được lá thư này chỉ cần tặng $18.",
+     "Chúng tôi hy vọng rằng tất cả những người nhận được thư sẽ đóng góp 18$."),
 ])
 def test_number_declines_evaluations_round_figures_and_alternatives(lang, premise, hypothesis):
     assert number(lang, premise, hypothesis) <= {"N/A", "DROPPED"}
