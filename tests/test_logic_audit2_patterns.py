@@ -54,6 +54,8 @@ def edit(fn, text, lang):
     ("hi", "वह अन्य पोतों से अलग पेश आती थी क्यूंकि वह काले थे |"),
     ("hi", "मैंने बैग को वहां ले गया जिस जगह से वह संबंधित था।"),
     ("vi", "Họ phát minh ra thiết bị điều chỉnh mới."),
+    ("vi", "Cần phải có một chương trình để đền bù cho những công chức này."),   # "Cần không phải có"
+    ("sw", "Morris anasema alikuwa akifanya jambo jema."),   # the reported verb, not "anasema"
 ])
 def test_local_negation_declines(lang, text):
     assert edit(_neg.local_negate, text, lang) is None
@@ -69,6 +71,8 @@ def test_local_negation_declines(lang, text):
     ("vi", "Tôi bị ốm.", "Tôi không bị ốm."),
     ("zh", "他是老师。", "他不是老师。"),
     ("hi", "वह एक अच्छा समर्थन था।", "वह एक अच्छा समर्थन नहीं था।"),
+    ("ru", "Корбел руководила Летоградом.", "Корбел не руководила Летоградом."),   # not "Не корбел"
+    ("sw", "Morris alisema alikuwa akifanya hivyo.", "Morris hakusema alikuwa akifanya hivyo."),
 ])
 def test_local_negation_still_applies(lang, text, expected):
     assert edit(_neg.local_negate, text, lang) == expected
