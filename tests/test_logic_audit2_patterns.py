@@ -56,6 +56,7 @@ def edit(fn, text, lang):
     ("vi", "Họ phát minh ra thiết bị điều chỉnh mới."),
     ("vi", "Cần phải có một chương trình để đền bù cho những công chức này."),   # "Cần không phải có"
     ("sw", "Morris anasema alikuwa akifanya jambo jema."),   # the reported verb, not "anasema"
+    ("ru", "Я мог бы что-то сделать."),   # "не мог бы что-то": a scope word the segmenter cuts as что|-|то
 ])
 def test_local_negation_declines(lang, text):
     assert edit(_neg.local_negate, text, lang) is None
