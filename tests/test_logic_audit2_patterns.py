@@ -98,6 +98,9 @@ def test_local_negation_still_applies(lang, text, expected):
     # Chinese 从没 → "从有", and 不 as part of a word ("不雅照" → "雅照")
     ("zh", "她从没有说过在肉卷这事上她是对的。"),
     ("zh", "亚历山大先生在他的不雅照被公布后被迫退出。"),
+    # (self-check of the fix) negative-polarity constructions left behind: tr "çok da uzakta", sw "hata mmoja"
+    ("tr", "Parnas dağı arabayla çok da uzakta değil."),
+    ("sw", "Hakuna ata wakati mmoja aligeuka kumtazama."),
 ])
 def test_denegation_declines(lang, text):
     assert edit(_neg.denegate, text, lang) is None
