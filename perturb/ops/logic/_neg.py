@@ -1131,6 +1131,12 @@ def _de_local(rule, text, toks, folded, lang):
     return [_Cand(k, [Span(last.start, last.start, "nicht ")])]
 
 
+# A separable verb's zu-infinitive written as one word ("vorzunehmen", "anzurufen").
+_DE_ZU_INFINITIVE = regex.compile(
+    r"(?:ab|an|auf|aus|bei|dar|durch|ein|fest|fort|her|hin|los|mit|nach|um|vor|weg|weiter|wieder|zurück|zusammen)"
+    r"zu[a-zäöüß]{2,}(?:en|ern|eln)")
+
+
 @_local_morph("de_kein")
 def _de_kein(rule, text, toks, folded, lang):
     """German: the one indefinite article of the sentence → "kein" ("hat einen Bruder" → "hat keinen Bruder",
@@ -1144,6 +1150,8 @@ def _de_kein(rule, text, toks, folded, lang):
     m = hits[0]
     if m == 0 or folded[m - 1] in _wordset(rule, "prev_not", lang):
         return []  # a sentence-initial indefinite is often generic ("Eine Karte kostet 12 Euro")
+    if any(f == "zu" or _DE_ZU_INFINITIVE.fullmatch(f) for f in folded[m + 1:]):
+        return []  # inside a zu-infinitive ("versuchte, eine Antwort zu geben"): "keine" would negate it alone
     after = toks[m + 1:m + 4]
     if not after or folded[m + 1] in _wordset(rule, "next_not", lang):
         return []
