@@ -56,7 +56,11 @@ def edit(fn, text, lang):
     ("vi", "Họ phát minh ra thiết bị điều chỉnh mới."),
     ("vi", "Cần phải có một chương trình để đền bù cho những công chức này."),   # "Cần không phải có"
     ("sw", "Morris anasema alikuwa akifanya jambo jema."),   # the reported verb, not "anasema"
-    ("ru", "Я мог бы что-то сделать."),   # "не мог бы что-то": a scope word the segmenter cuts as что|-|то
+    ("ru", "Я мог бы что-то сделать."),
+    # "kein" inside any zu-infinitive, "zu" apart or inside a separable verb; Thai "ที่จะ" (one token) clause
+    ("de", "Naomi Wolf versuchte mehrmals eine Antwort zu geben."),
+    ("de", "Es ist spannend eine Variation vorzunehmen."),
+    ("th", "คนกลัวที่จะถูกเปิดเผย"),   # "не мог бы что-то": a scope word the segmenter cuts as что|-|то
 ])
 def test_local_negation_declines(lang, text):
     assert edit(_neg.local_negate, text, lang) is None
@@ -73,6 +77,8 @@ def test_local_negation_declines(lang, text):
     ("zh", "他是老师。", "他不是老师。"),
     ("hi", "वह एक अच्छा समर्थन था।", "वह एक अच्छा समर्थन नहीं था।"),
     ("ru", "Корбел руководила Летоградом.", "Корбел не руководила Летоградом."),   # not "Не корбел"
+    ("de", "Es gab einen emotionalen Stand der Zeit.", "Es gab keinen emotionalen Stand der Zeit."),
+    ("th", "พิพิธภัณฑ์มีรถโบราณ", "พิพิธภัณฑ์ไม่มีรถโบราณ"),
     ("sw", "Morris alisema alikuwa akifanya hivyo.", "Morris hakusema alikuwa akifanya hivyo."),
 ])
 def test_local_negation_still_applies(lang, text, expected):
@@ -98,6 +104,9 @@ def test_local_negation_still_applies(lang, text, expected):
     # Chinese 从没 → "从有", and 不 as part of a word ("不雅照" → "雅照")
     ("zh", "她从没有说过在肉卷这事上她是对的。"),
     ("zh", "亚历山大先生在他的不雅照被公布后被迫退出。"),
+    # (self-check of the fix) negative-polarity constructions left behind: tr "çok da uzakta", sw "hata mmoja"
+    ("tr", "Parnas dağı arabayla çok da uzakta değil."),
+    ("sw", "Hakuna ata wakati mmoja aligeuka kumtazama."),
 ])
 def test_denegation_declines(lang, text):
     assert edit(_neg.denegate, text, lang) is None
