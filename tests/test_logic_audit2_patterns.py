@@ -60,7 +60,12 @@ def edit(fn, text, lang):
     # "kein" inside any zu-infinitive, "zu" apart or inside a separable verb; Thai "ที่จะ" (one token) clause
     ("de", "Naomi Wolf versuchte mehrmals eine Antwort zu geben."),
     ("de", "Es ist spannend eine Variation vorzunehmen."),
-    ("th", "คนกลัวที่จะถูกเปิดเผย"),   # "не мог бы что-то": a scope word the segmenter cuts as что|-|то
+    ("th", "คนกลัวที่จะถูกเปิดเผย"),
+    # a perfective participle before the copula: "मिली नहीं है" / "ملی نہیں ہے" (नहीं goes before the participle);
+    # Chinese "曾没有"
+    ("hi", "हमें अफगानिस्तान से खबर मिली है।"),
+    ("ur", "ہمیں افغانستان سے خبر ملی ہے۔"),
+    ("zh", "曾有大门通向院子。"),   # "не мог бы что-то": a scope word the segmenter cuts as что|-|то
 ])
 def test_local_negation_declines(lang, text):
     assert edit(_neg.local_negate, text, lang) is None
