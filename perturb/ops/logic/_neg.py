@@ -1222,6 +1222,10 @@ def _ar_denegate(rule, text, toks, folded, i, lang):
     return [Span(t.start, v.end, m[1] + "س" + v.text)]
 
 
+# One-character resultative and directional complements jieba may cut from their verb ("爱上了" → 爱|上|了).
+_ZH_RESULTATIVE = frozenset("上到完成住掉见懂好走出起下来去开")
+
+
 @_local_morph("zh_le")
 def _zh_local(rule, text, toks, folded, lang):
     """Chinese perfective: V了O → 没V O ("聊了3个小时" → "没聊3个小时"); 没 goes before 被/把 with the verb.
@@ -1240,6 +1244,8 @@ def _zh_local(rule, text, toks, folded, lang):
         v = toks[j - 1]
         if not rx(r"\p{Han}{1,2}").fullmatch(v.text) or v.text.startswith(bad_start):
             continue
+        if v.text in _ZH_RESULTATIVE and j > 1 and rx(r"\p{Han}+").fullmatch(toks[j - 2].text):
+            continue  # a resultative complement cut from its verb ("爱|上|了"): 没 belongs before the verb
         if any(f in causative for f in folded[:j - 1]):
             continue
         if j + 1 < len(toks) and folded[j + 1] in _wordset(rule, "not_before", lang):
