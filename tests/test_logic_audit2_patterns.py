@@ -65,7 +65,8 @@ def edit(fn, text, lang):
     # Chinese "曾没有"
     ("hi", "हमें अफगानिस्तान से खबर मिली है।"),
     ("ur", "ہمیں افغانستان سے خبر ملی ہے۔"),
-    ("zh", "曾有大门通向院子。"),   # "не мог бы что-то": a scope word the segmenter cuts as что|-|то
+    ("zh", "曾有大门通向院子。"),
+    ("zh", "我也爱上了Bishop小姐。"),   # "爱没上": 没 goes before the verb, not its resultative complement   # "не мог бы что-то": a scope word the segmenter cuts as что|-|то
 ])
 def test_local_negation_declines(lang, text):
     assert edit(_neg.local_negate, text, lang) is None
