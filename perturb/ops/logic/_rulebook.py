@@ -17,7 +17,7 @@ from typing import Any, Mapping
 import regex
 
 from . import morph
-from ._rules import ResourceError, SeqIndex, fold, resource, rx, token_seqs
+from ._rules import ResourceError, SeqIndex, fold, phrase_matcher, resource, rx, token_seqs
 
 _EMPTY_MAP: Mapping[str, Any] = MappingProxyType({})
 
@@ -318,7 +318,7 @@ class NegRule(_Parsed):
     monosyllabic: frozenset[str] = _kind("wordset", frozenset())
     vowel_stems: frozenset[str] = _kind("wordset", frozenset())
     relative: regex.Pattern | None = _kind("regex")
-    verb_stems: tuple[str, ...] = _kind("words", ())
+    verb_stems: frozenset[str] = _kind("wordset", frozenset())
     soften: Mapping[str, str] = _kind("map", _EMPTY_MAP)
 
     @classmethod
@@ -485,8 +485,11 @@ class NumberRules(_Parsed):
     count_side: str = _kind("str", "next")
     capital_names: bool = _kind("bool", True)
     block_suffix: regex.Pattern | None = _kind("regex")
+    # phrases that judge an amount ("too much", "enough", "太多")
+    evaluative: tuple[str, ...] = _kind("words", ())
     # derived at load
     year_range: tuple[int, int] = (1000, 2100)
+    evaluative_matcher: regex.Pattern | tuple[str, ...] | None = None
 
     @classmethod
     def derive(cls, values, where):
@@ -495,7 +498,8 @@ class NumberRules(_Parsed):
             raise where.at("years").error(f"expected a range such as 1000-2100, got {values['years']!r}")
         if values.get("count_side", "next") not in ("next", "prev", "both"):
             raise where.at("count_side").error(f"expected next, prev or both, got {values['count_side']!r}")
-        return {"year_range": (int(m[1]), int(m[2]))}
+        return {"year_range": (int(m[1]), int(m[2])),
+                "evaluative_matcher": phrase_matcher(where.lang, values.get("evaluative", ()))}
 
 
 @_rule

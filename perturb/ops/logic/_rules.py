@@ -242,6 +242,8 @@ from ...example import XNLI_LANGS
 rx = functools.lru_cache(maxsize=None)(regex.compile)
 
 LOGIC_LANGS: tuple[str, ...] = XNLI_LANGS
+# Scripts written without spaces between words: lists match as substrings there, not at word edges.
+NO_SPACE_LANGS = frozenset({"zh", "th"})
 KINDS = ("negation", "distractors", "quantifiers", "numbers")
 _HEADER_KEYS = ("source", "licence", "checked")
 
@@ -552,6 +554,18 @@ def has_any_seq(folded: Sequence[str], index: SeqIndex) -> bool:
     return False
 
 
+def phrase_matcher(lang: str, phrases):
+    """A matcher for listed phrases on the case-folded text: with word edges in spaced scripts, as a substring
+    in Chinese and Thai (no spaces between words); None when the list is empty."""
+    forms = sorted({fold(str(w), lang).strip() for w in phrases or () if str(w).strip()}, key=len, reverse=True)
+    if not forms:
+        return None
+    if lang in NO_SPACE_LANGS:
+        return tuple(forms)
+    edge = r"[\p{L}\p{M}\p{N}]"
+    return regex.compile(rf"(?<!{edge})(?:{'|'.join(regex.escape(f) for f in forms)})(?!{edge})")
+
+
 @functools.lru_cache(maxsize=TEXT_MEMO)
 def folded_tokens(text: str, lang: str) -> tuple[str, ...]:
     """fold() of every token of text, memoised: several logic ops look up the words of the same hypothesis."""
@@ -683,7 +697,8 @@ QUANTIFIER_RULE_KEYS = frozenset({"match", "to", "agree", "agree_prefix", "inser
                                   "next_not_regex", "next_regex", "not_first", "prev_not", "prev_not_regex",
                                   "remove_next", "star_not", "star_not_regex"})
 NUMBER_KEYS = frozenset({"agreement", "window", "hedges", "post_hedges", "range_words", "name_words",
-                         "function_words", "date_words", "years", "count_side", "capital_names", "block_suffix"})
+                         "function_words", "date_words", "years", "count_side", "capital_names", "block_suffix",
+                         "evaluative"})
 DISTRACTOR_KEYS = frozenset({"overlap", "negation"})
 
 

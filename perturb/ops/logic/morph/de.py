@@ -2,6 +2,8 @@
 and the one indefinite article turned into "kein"."""
 from __future__ import annotations
 
+import regex
+
 from ....core import Span
 from .base import COMMAS, Cand, last_word, with_case
 
@@ -39,6 +41,12 @@ def _local(rule, text, toks, folded, lang):
     return [Cand(k, [Span(last.start, last.start, "nicht ")])]
 
 
+# A separable verb's zu-infinitive written as one word ("vorzunehmen", "anzurufen").
+_ZU_INFINITIVE = regex.compile(
+    r"(?:ab|an|auf|aus|bei|dar|durch|ein|fest|fort|her|hin|los|mit|nach|um|vor|weg|weiter|wieder|zurück|zusammen)"
+    r"zu[a-zäöüß]{2,}(?:en|ern|eln)")
+
+
 def _kein(rule, text, toks, folded, lang):
     """German: the one indefinite article of the sentence → "kein" ("hat einen Bruder" → "hat keinen Bruder",
     "ist eine gute Idee" → "ist keine gute Idee"): "nicht ... ein" is not how German negates an indefinite.
@@ -51,6 +59,8 @@ def _kein(rule, text, toks, folded, lang):
     m = hits[0]
     if m == 0 or folded[m - 1] in rule.prev_not:
         return []  # a sentence-initial indefinite is often generic ("Eine Karte kostet 12 Euro")
+    if any(f == "zu" or _ZU_INFINITIVE.fullmatch(f) for f in folded[m + 1:]):
+        return []  # inside a zu-infinitive ("versuchte, eine Antwort zu geben"): "keine" would negate it alone
     after = toks[m + 1:m + 4]
     if not after or folded[m + 1] in rule.next_not:
         return []

@@ -78,8 +78,8 @@ def _local(rule, text, toks, folded, lang):
 
 
 @functools.lru_cache(maxsize=None)
-def _stems(stems: tuple) -> tuple[frozenset, regex.Pattern]:
-    return frozenset(stems), regex.compile(r"(?:ıl|il|ul|ül|ın|in|un|ün|n|l|t|dır|dir|dur|dür|tır|tir|tur|tür|ış|iş|uş|üş|ş)$")
+def _stems(stems: frozenset) -> tuple[frozenset, regex.Pattern]:
+    return stems, regex.compile(r"(?:ıl|il|ul|ül|ın|in|un|ün|n|l|t|dır|dir|dur|dür|tır|tir|tur|tür|ış|iş|uş|üş|ş)$")
 
 
 def _known_stem(stem: str, rule) -> bool:
@@ -91,6 +91,13 @@ def _known_stem(stem: str, rule) -> bool:
     return bool(m) and stem[:m.start()] in stems
 
 
+def _abilitative(stem: str, rule) -> bool:
+    """A stem before -mA that ends in a/e and is not a listed verb: most likely the abilitative -(y)A-
+    ("inemedi" = in-e-me-di, "okuyamadı"), whose positive is "-ebildi", not "inedi"."""
+    known = rule.verb_stems
+    return bool(known) and stem[-1:] in ("a", "e") and stem not in known
+
+
 def _denegate(rule, text, toks, folded, i, lang):
     """Remove -mA from a sentence-final negative past, progressive or future verb."""
     if i != last_word(toks):
@@ -98,6 +105,9 @@ def _denegate(rule, text, toks, folded, i, lang):
     word = toks[i].text
     low = fold(word, lang)
     if low != word:
+        return None
+    m = _NEG_PAST.match(low) or _NEG_PROG.match(low) or _NEG_FUT.match(low)
+    if m and _abilitative(m["stem"], rule):
         return None
     m = _NEG_PAST.match(low)
     if m:

@@ -7,6 +7,10 @@ from .._rules import rx
 from .base import Cand
 
 
+# One-character resultative and directional complements jieba may cut from their verb ("爱上了" → 爱|上|了).
+_RESULTATIVE = frozenset("上到完成住掉见懂好走出起下来去开")
+
+
 def _local(rule, text, toks, folded, lang):
     """Chinese perfective: V了O → 没V O ("聊了3个小时" → "没聊3个小时"); 没 goes before 被/把 with the verb.
 
@@ -24,6 +28,8 @@ def _local(rule, text, toks, folded, lang):
         v = toks[j - 1]
         if not rx(r"\p{Han}{1,2}").fullmatch(v.text) or v.text.startswith(bad_start):
             continue
+        if v.text in _RESULTATIVE and j > 1 and rx(r"\p{Han}+").fullmatch(toks[j - 2].text):
+            continue  # a resultative complement cut from its verb ("爱|上|了"): 没 belongs before the verb
         if any(f in causative for f in folded[:j - 1]):
             continue
         if j + 1 < len(toks) and folded[j + 1] in rule.not_before:
