@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from .example import DEFAULT_TARGET_FIELDS, TASK_FIELDS, TASK_LANGS, XNLI_LABELS, Example, Label
@@ -78,17 +79,6 @@ class RateParams(Params):
             raise ValueError(f"rate must be a number in [0, 1], got {self.rate!r}")
 
 
-def format_value(value: Any) -> str:
-    """Render a parameter value for a signature: stable, short, no `|`."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, (tuple, list, frozenset)):
-        return "+".join(format_value(v) for v in value)
-    return str(value).replace("|", "/")
-
-
 def task_languages(task: str, supported) -> frozenset[str]:
     """The languages of `task` among `supported` (resources often cover more languages than a task has)."""
     return frozenset(supported) & frozenset(TASK_LANGS.get(task, ()))
@@ -158,6 +148,41 @@ class Perturbation:
             return tuple(cls.editable_fields.get(task, ()))
         # The XCOPA question is a keyword (cause/effect), not text to perturb.
         return tuple(f for f in TASK_FIELDS[task] if f != "question")
+
+    # -- optional hooks: external resources, parallel text, signatures -----------------------------
+    # External resources the op needs before it can run, {name: what it is}, e.g. {"lexicon_dir": "a MUSE
+    # lexicon directory"}. A recipe hands each from the matching flag (recipe.RESOURCE_FLAGS) to `bind`.
+    requires: ClassVar[Mapping[str, str]] = MappingProxyType({})
+    # A language whose examples the op reads beside each example (its translation, found by id), e.g. "en";
+    # the engine hands them over through `with_parallel` before any worker starts. None: no parallel text.
+    needs_parallel: ClassVar[str | None] = None
+
+    def bind(self, **resources: Any) -> "Perturbation":
+        """A copy of this op that uses the resources it `requires` (one keyword argument each); ValueError or
+        OSError when one is unusable. Only ops that declare `requires` are bound."""
+        if resources:
+            raise TypeError(f"{self.name} takes no resources, got {', '.join(sorted(resources))}")
+        return self
+
+    def with_parallel(self, task: str, examples: Iterable[Example] | None, source: str) -> "Perturbation":
+        """A copy of this op that knows the `needs_parallel` examples of `task` (None: none available) and records
+        `source` (e.g. xnli-test-en@1a2b3c4d, or "none") in its signature. Only ops that declare
+        `needs_parallel` are given parallel text."""
+        raise TypeError(f"{self.name} reads no parallel text (it declares no needs_parallel)")
+
+    def resource_parts(self, task: str, lang: str | None) -> list[tuple[str, Any]]:
+        """Signature fields naming the external resources used for `task` in `lang` (None: no language yet),
+        by content hash or library version, never by path, e.g. [("lexicon", "en-de@1a2b3c4d")]."""
+        return []
+
+    def resource_params(self) -> dict[str, Any]:
+        """What the manifest records, beside the params, about the bound resources (JSON-able)."""
+        return {}
+
+    @classmethod
+    def contract_instance(cls) -> "Perturbation":
+        """The instance the contract tests run on the sample data; ops that need a resource bind a small one."""
+        return cls()
 
     # -- behaviour -----------------------------------------------------------------------------
     def edit_field(self, text: str, *, field: str, example: Example,

@@ -140,9 +140,9 @@ def _worker_unit(unit: _Unit):
     return _run_unit(unit, _WORKER_STATE["entries"], _WORKER_STATE["seed"], _WORKER_STATE["labels"], report)
 
 
-def _qfix(source: Source) -> str:
-    """`|qfix:majority` (or as-is, unmatched) on XCOPA signatures: the question the prompts will see."""
-    return f"|qfix:{xcopa_question_report(source)['qfix']}" if source.task == "xcopa" else ""
+def _qfix(source: Source) -> str | None:
+    """`majority` (or as-is, unmatched) for XCOPA signatures: the question the prompts will see."""
+    return xcopa_question_report(source)["qfix"] if source.task == "xcopa" else None
 
 
 def _src_token(source: Source, sha: str) -> str:
@@ -415,7 +415,7 @@ def _finish_source(plan: _Plan, recipe: Recipe, seed: int, manifest: dict) -> No
             "status": (STATUS_OK if on else STATUS_UNSUPPORTED if plan.source.task in entry.op.tasks
                        else TASK_NOT_APPLICABLE),
             "signature": entry.signature(version=__version__, seed=seed, task=plan.source.task, src=src,
-                                         lang=plan.source.lang) + _qfix(plan.source),
+                                         lang=plan.source.lang, qfix=_qfix(plan.source)).format(),
             "examples": plan.size,
             "variants": plan.size * entry.k if on else 0,
             "applied": applied,
@@ -428,13 +428,13 @@ def _attach_parallel(recipe: Recipe, task: str, data, split: str, labels) -> Rec
     """Ops that read each example's translation (`needs_parallel = "en"`) get that language's examples, loaded
     once from the same data. Before the worker pool starts, so every worker and shard sees the same table and
     looks examples up by id: output stays byte-identical across workers and shards."""
-    wanted = {getattr(e.op, "needs_parallel", None) for e in recipe.entries if task in e.op.tasks} - {None}
+    wanted = {e.op.needs_parallel for e in recipe.entries if task in e.op.tasks} - {None}
     if not wanted:
         return recipe
     loaded = {lang: _load_parallel(task, data, split, lang, labels) for lang in sorted(wanted)}
     entries = []
     for e in recipe.entries:
-        lang = getattr(e.op, "needs_parallel", None)
+        lang = e.op.needs_parallel
         if lang in loaded and task in e.op.tasks:
             e = dataclasses.replace(e, op=e.op.with_parallel(task, *loaded[lang]))
         entries.append(e)

@@ -24,8 +24,9 @@ from collections import OrderedDict
 from typing import Any, Mapping, Sequence
 
 from . import registry
-from .core import Perturbed, format_value
+from .core import Perturbed
 from .example import Example
+from .recipe import op_key
 from .rng import derive_rng
 
 INSTALL_HINT = ("pip install 'xstress[textattack]' (TextAttack 0.3.x requires transformers < 5, so give it its own "
@@ -62,7 +63,7 @@ class XstressEdits:
         self.op = cls(**dict(params or {}))
         # Ops that read external resources (lex.codeswitch: a MUSE lexicon dir; lex.mlm: a masked LM) get them
         # the way a recipe gives them (recipe._bind_resources), from `resources`.
-        needs = getattr(cls, "requires", None) or {}
+        needs = cls.requires
         if needs:
             missing = [n for n in needs if (resources or {}).get(n) is None]
             if missing:
@@ -76,8 +77,8 @@ class XstressEdits:
             raise ValueError(f"{op} does not support language {lang!r}; it supports {', '.join(langs)}")
         self.task = tasks[0]
         self.only = tuple(columns) if columns else None
-        # The same RNG key as the engine uses for this op and params (recipe.Planned.op_key).
-        self._key = "|".join([cls.name] + [f"{k}:{format_value(v)}" for k, v in self.op.params.describe()])
+        # The same RNG key as the engine uses for this op and params.
+        self._key = op_key(self.op)
 
     def _example(self, cols: Mapping[str, str]) -> tuple[Example, dict[str, str]]:
         names = list(cols)
