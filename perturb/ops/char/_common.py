@@ -7,12 +7,12 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable, Iterator, NamedTuple, Sequence
+from typing import Callable, ClassVar, Iterable, Iterator, NamedTuple, Sequence
 
 import regex
 
 from ... import segment
-from ...core import TEXT_MEMO, Edit, Perturbation, Span, n_to_touch
+from ...core import TEXT_MEMO, Edit, Perturbation, Span, n_to_touch, task_languages
 from ._inputrules import typeable
 
 LETTER = regex.compile(r"\p{L}")
@@ -314,6 +314,19 @@ def random_order(n: int, rng: random.Random) -> Iterator[int]:
 class WordOp(Perturbation):
     """Base of the char ops: `candidates` lists the eligible words of a field (each a (Word, data)
     tuple, in text order), `touch` edits one of them; n_to_touch(rate, len(candidates)) are touched."""
+
+    # The kind of per-language table the op reads (resources/<kind>/): it supports the languages that have one.
+    # None: every language the segmenter knows.
+    table: ClassVar[str | None] = None
+
+    @classmethod
+    def languages(cls, task):
+        return task_languages(task, cls.language_pool()) if task in cls.tasks else frozenset()
+
+    @classmethod
+    def language_pool(cls) -> Iterable[str]:
+        """The languages the op can edit, in any task: those with a `table`, or every segmenter language."""
+        return table_langs(cls.table, segment.LANGS) if cls.table else segment.LANGS
 
     def candidates(self, text: str, lang: str) -> list[tuple]:
         raise NotImplementedError

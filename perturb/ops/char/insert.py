@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 
 from ... import segment
-from ...core import RateParams, task_languages
+from ...core import RateParams
 from ...registry import register
 from . import _common as cc
 
@@ -29,9 +29,7 @@ class CharInsert(cc.WordOp):
     description = "insert a letter of the language's own alphabet between two clusters of a word"
     Params = InsertParams
 
-    @classmethod
-    def languages(cls, task):
-        return task_languages(task, cc.table_langs("alphabets", segment.LANGS)) if task in cls.tasks else frozenset()
+    table = "alphabets"
 
     def candidates(self, text, lang):
         alpha = cc.alphabet(lang)

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ... import segment
-from ...core import RateParams, Span, task_languages
+from ...core import RateParams, Span
 from ...registry import register
 from . import _common as cc
 
@@ -39,13 +39,11 @@ class CharKeyboard(cc.WordOp):
     Params = KeyboardParams
 
     @classmethod
-    def languages(cls, task):
-        if task not in cls.tasks:
-            return frozenset()
+    def language_pool(cls):
         langs = set(cc.table_langs("keyboards", segment.LANGS))
         if cc.has_table("homophones", "zh"):
             langs.add("zh")
-        return task_languages(task, langs)
+        return langs
 
     def candidates(self, text, lang):
         # Eligibility is decided cheaply; the typos themselves are listed only for the words touched.

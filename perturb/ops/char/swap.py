@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import regex
 
 from ... import segment
-from ...core import RateParams, task_languages
+from ...core import RateParams
 from ...registry import register
 from . import _common as cc
 
@@ -72,10 +72,6 @@ class CharSwap(cc.WordOp):
     family = "char"
     description = "swap two adjacent grapheme clusters inside a word"
     Params = SwapParams
-
-    @classmethod
-    def languages(cls, task):
-        return task_languages(task, segment.LANGS) if task in cls.tasks else frozenset()
 
     def candidates(self, text, lang):
         # Whether a word has a swappable pair is usually settled by its first pair; the full list is
