@@ -192,44 +192,38 @@ def _xnli_example(path, line, task_split, lang, index, premise, hypothesis, raw_
 def read_xnli1(path: Path, *, task_split: str, langs: Sequence[str]) -> dict[str, list[Example]]:
     """XNLI-1.0 `xnli.{dev,test}.tsv`: one file, a `language` column, sentence1/sentence2/gold_label."""
     out: dict[str, list[Example]] = {lang: [] for lang in langs}
-    header = None
-    for line, cols in _csv_rows(path):
-        if header is None:
-            header = _xnli1_header(path, line, cols)
-            continue
-        lang = _xnli1_row_lang(path, line, cols, header)
-        if lang not in out:
-            continue
-        rows = out[lang]
-        rows.append(_xnli_example(path, line, task_split, lang, len(rows), cols[header["sentence1"]],
-                                  cols[header["sentence2"]], cols[header["gold_label"]], None))
-    if header is None:
-        raise InputError(path, None, "empty file (no header)")
-    for lang, rows in out.items():
-        if not rows:
-            raise InputError(path, None, f"no rows for language {lang!r}")
+    for lang, ex in _xnli1_rows(path, task_split=task_split, langs=langs):
+        out[lang].append(ex)
     return out
 
 
 def iter_xnli1(path: Path, *, task_split: str, lang: str) -> Iterator[Example]:
     """One language of an XNLI-1.0 file, one example at a time (the other languages' rows are checked
     and skipped, as `read_xnli1` does)."""
-    n = 0
+    for _, ex in _xnli1_rows(path, task_split=task_split, langs=[lang]):
+        yield ex
+
+
+def _xnli1_rows(path: Path, *, task_split: str, langs: Sequence[str]) -> Iterator[tuple[str, Example]]:
+    """(lang, example) of the rows of `langs` in file order; every row is checked, other languages' skipped.
+    An empty file, or a language without rows, is an InputError once the end is reached."""
+    counts = {lang: 0 for lang in langs}
     header = None
     for line, cols in _csv_rows(path):
         if header is None:
             header = _xnli1_header(path, line, cols)
             continue
-        row_lang = _xnli1_row_lang(path, line, cols, header)
-        if row_lang != lang:
+        lang = _xnli1_row_lang(path, line, cols, header)
+        if lang not in counts:
             continue
-        yield _xnli_example(path, line, task_split, lang, n, cols[header["sentence1"]],
-                            cols[header["sentence2"]], cols[header["gold_label"]], None)
-        n += 1
+        yield lang, _xnli_example(path, line, task_split, lang, counts[lang], cols[header["sentence1"]],
+                                  cols[header["sentence2"]], cols[header["gold_label"]], None)
+        counts[lang] += 1
     if header is None:
         raise InputError(path, None, "empty file (no header)")
-    if not n:
-        raise InputError(path, None, f"no rows for language {lang!r}")
+    for lang, n in counts.items():
+        if not n:
+            raise InputError(path, None, f"no rows for language {lang!r}")
 
 
 def _xnli1_header(path, line, cols) -> dict[str, int]:
