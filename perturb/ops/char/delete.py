@@ -4,7 +4,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ... import segment
 from ...core import RateParams
 from ...registry import register
 from . import _common as cc
