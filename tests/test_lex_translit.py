@@ -51,6 +51,20 @@ WORDS = [
     ("th", "ห้อย", "hoi"),             # hoi
     ("th", "หน", "hon"),               # on
     ("th", "เกลียด", "kliat"),         # kelit
+    # a first consonant with a hidden a after the leading vowel (the rules read เ…ย as "oei"), silent ห after
+    # ใ ไ, short แ…็, open เ…อ
+    ("th", "เขย่ง", "khayeng"),        # khoeing (audit item 89)
+    ("th", "เฉลย", "chaloei"),         # chen
+    ("th", "เกษียณ", "kasian"),        # kesin
+    ("th", "แสดง", "sadaeng"),         # saetng
+    ("th", "เสด็จ", "sadet"),          # (none)
+    ("th", "ไหน", "nai"),              # nai
+    ("th", "น้ำตาไหล", "namtalai"),    # namtahain
+    ("th", "โหย", "hoi"),              # hoi
+    ("th", "แข็ง", "khaeng"),          # khae็ng
+    ("th", "เสมอ", "samoe"),           # semo
+    ("th", "เคย", "khoei"),            # khoei
+    ("th", "เพชร", "phetn"),           # phetn: a final ร after a consonant is left to the rules (RTGS "phet")
 ]
 
 
@@ -146,10 +160,35 @@ def test_thai_words_without_a_respelling_romanise_as_pythainlp_does(real_data):
     for w in sorted(words):
         if not tr.has_script(w, "th"):
             continue
-        if all(tr._respell(s)[0] == s for s in syllable_tokenize(w)):
+        if all(tr._respell(s)[0] == s and tr._hidden_a(s) == [s] for s in syllable_tokenize(w)):
             expected = romanize(w, engine="royin")
             assert tr.romanise(w, "th") == (expected or None) or tr.has_script(expected, "th"), w
             same += 1
         else:
             changed += 1
     assert same > 500 and changed > 50
+
+
+def test_thai_agrees_with_pythainlp_where_its_rules_are_right(real_data):
+    # 3,000 words of the Thai XNLI test (seeded draw): the respelling departs from pythainlp's RTGS only where
+    # its rules garble a word (ห, hidden a, clusters, แ…็). Measured 2026-12-03: 91.2 % agreement before the
+    # hidden-a and ไห rules, 90.0 % after (all 46 words that changed were read: each is nearer RTGS, 13 of them
+    # romanised where they were left in Thai; ฉลาด "chlat" stays wrong); the floor keeps a rule change
+    # from drifting further unseen.
+    import csv
+    import random
+
+    from pythainlp.transliterate import romanize
+
+    from perturb import segment
+
+    with (real_data / "xnli" / "test" / "th.tsv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    words = sorted({w.text for r in rows for f in ("premise", "hypothesis") for w in segment.words(r[f], "th")
+                    if tr.has_script(w.text, "th")})
+    sample = random.Random(20).sample(words, 3000)
+    agree = 0
+    for w in sample:
+        ref = romanize(w, engine="royin")
+        agree += tr.romanise(w, "th") == (None if not ref or tr.has_script(ref, "th") else ref)
+    assert agree / len(sample) >= 0.899, agree
