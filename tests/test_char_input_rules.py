@@ -131,3 +131,31 @@ def test_et_sw_ht_lists_judge_the_audit_kind_of_slip():
     assert cc.other_word("alikwenda", "walikwenda", "sw") and not cc.other_word("watu", "wtau", "sw")
     assert cc.other_word("pa", "ap", "ht") and not cc.other_word("lekòl", "lkeòl", "ht")
     assert not cc.other_word("Maja", "maja", "et")  # case aside, the same word
+
+
+def test_arabic_letters_out_of_place_are_counted():
+    from perturb.ops.char._inputrules import arabic_misplaced
+
+    for good in ["أمثلة", "قراءة", "مروءة", "شيء", "مستشفى", "بڑے", "میں", "بھی", "كتاب", "الكِتابُ"]:
+        assert arabic_misplaced(good) == 0, good
+    for bad in ["أمثةل", "ءكتب", "شيءا", "ھی", "بڑےا", "مںیں", "مستشفىا"]:
+        assert arabic_misplaced(bad) == 1, bad
+    assert arabic_misplaced("مدرسة كتاب") == 0  # ة ends its word: the space parts them
+    assert not typeable("أمثلة", "أمثةل") and typeable("أمثلة", "أمثلا")
+
+
+@pytest.mark.parametrize("name", TYPING_OPS)
+@pytest.mark.parametrize("lang", ["ar", "ur"])
+def test_arabic_script_edits_keep_letters_in_their_place(name, lang, real_data):
+    # No edit puts ة ى ے ں mid-word, ء or ھ first, or ء inside a word after a joining letter ("أمثلة" ->
+    # "أمثةل"); a word that was already off in the source may be edited as long as nothing is added.
+    from perturb.ops.char._inputrules import arabic_misplaced
+
+    added, edited = [], 0
+    for old, new, edits in _outputs(name, real_data, "xnli", lang, limit=2000):
+        for w, e in zip(_edited_words(old, edits, lang), edits):
+            edited += 1
+            after = w.text[:e.start - w.start] + e.after + w.text[e.end - w.start:]
+            if arabic_misplaced(after) > arabic_misplaced(w.text):
+                added.append((w.text, after))
+    assert edited > 200 and not added, added[:5]

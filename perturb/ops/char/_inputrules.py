@@ -1,4 +1,4 @@
-"""Input sequence checks: whether a word could have been typed through the input method of its script (Thai WTT 2.0)."""
+"""Input sequence checks: whether a word could have been typed through the input method of its script (Thai WTT 2.0), and Arabic-script letters in their place."""
 from __future__ import annotations
 
 import functools
@@ -7,6 +7,7 @@ from typing import NamedTuple
 import regex
 
 _THAI = regex.compile(r"[\u0e01-\u0e5b]")
+_ARABIC = regex.compile(r"\p{Script=Arabic}")
 # What precedes a word: a space or punctuation (NON). A word is judged on its own, so a word that only
 # works glued to a neighbour (one starting with า) counts as rejected: no edit should produce it.
 _BEFORE_WORD = "NON"
@@ -69,16 +70,53 @@ def _word_rejections(word: str) -> int:
     return thai_rejections(word) if _THAI.search(word) else 0
 
 
+# Arabic-script letters with a fixed place in a word: ة ى ے ں ۃ only end one, ھ (Urdu aspiration) and ء
+# never start one, and a ء inside a word follows a letter that does not join forward (قراءة, مروءة; after a
+# joining letter the hamza sits on a seat: شيئا). Another place is no spelling a writer produces: أمثلة ->
+# "أمثةل". A letter is "inside" when an Arabic letter follows it, marks aside.
+_FINAL_ONLY = frozenset("ةىےںۃ")
+_NOT_INITIAL = frozenset("ءھ")
+_NON_JOINING = frozenset("اأإآٱدذرزوؤةژڈڑۃےۓ")
+_ARABIC_LETTER = regex.compile(r"[\p{Script=Arabic}&&\p{L}]", regex.V1)
+_ARABIC_MARK = regex.compile(r"\p{M}")
+
+
+def arabic_misplaced(text: str) -> int:
+    """How many Arabic-script letters of text stand where the script's spelling never puts them."""
+    letters = [(i, ch) for i, ch in enumerate(text) if _ARABIC_LETTER.match(ch)]
+    bad = 0
+    for k, (i, ch) in enumerate(letters):
+        # The previous/next letter is in the same word when only marks stand between them.
+        prev = letters[k - 1][1] if k and _joined(text, letters[k - 1][0], i) else None
+        nxt = k + 1 < len(letters) and _joined(text, i, letters[k + 1][0])
+        if ch in _FINAL_ONLY and nxt or ch in _NOT_INITIAL and prev is None:
+            bad += 1
+        elif ch == "ء" and nxt and prev is not None and prev not in _NON_JOINING:
+            bad += 1
+    return bad
+
+
+def _joined(text: str, i: int, j: int) -> bool:
+    return all(_ARABIC_MARK.match(c) for c in text[i + 1:j])
+
+
+@functools.lru_cache(maxsize=2**16)
+def _arabic_misplaced_word(word: str) -> int:
+    return arabic_misplaced(word)
+
+
 def typeable(old: str, new: str) -> bool:
     """Whether the edited word `new` passes its script's input check wherever `old` did: it has no more
     rejected sequences than the word it replaces (0 for every well-formed source word).
 
     Thai only: its input methods reject a tone mark or above/below vowel that follows no consonant, a
     following vowel right after a leading one (เา) and two leading vowels (ไเ); Thai spelling puts a
-    consonant after every leading vowel (ม่ไ) and after ั ึ ื (ฉั). Devanagari, Tamil and Arabic-script
-    marks are kept in order by the cluster check (every edit is made of whole clusters, each starting
+    consonant after every leading vowel (ม่ไ) and after ั ึ ื (ฉั). Arabic script: no letter out of its
+    place (arabic_misplaced: ة mid-word, ء or ھ first). Devanagari, Tamil and Arabic-script marks are kept in order by the cluster check (every edit is made of whole clusters, each starting
     with its base letter, and a mark is only ever replaced by a mark of the same class), which
     tests/test_char_input_rules.py verifies on the real text."""
+    if _ARABIC.search(new) is not None and _arabic_misplaced_word(new) > _arabic_misplaced_word(old):
+        return False
     if _THAI.search(new) is None:
         return True
     return _word_rejections(new) <= _word_rejections(old)
