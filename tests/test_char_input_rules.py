@@ -138,17 +138,21 @@ def test_arabic_letters_out_of_place_are_counted():
 
     for good in ["أمثلة", "قراءة", "مروءة", "شيء", "مستشفى", "بڑے", "میں", "بھی", "كتاب", "الكِتابُ"]:
         assert arabic_misplaced(good) == 0, good
-    for bad in ["أمثةل", "ءكتب", "شيءا", "ھی", "بڑےا", "مںیں", "مستشفىا"]:
+    for good in ["تھا", "کھانا", "وإلى", "الإنسان", "إلى", "ٹکڑے"]:
+        assert arabic_misplaced(good) == 0, good
+    for bad in ["أمثةل", "ءكتب", "شيءا", "ھی", "بڑےا", "مںیں", "مستشفىا", "تاھ", "ساھتوں", "أسبإوع", "ـي",
+                "ٹکۓے"]:
         assert arabic_misplaced(bad) == 1, bad
     assert arabic_misplaced("مدرسة كتاب") == 0  # ة ends its word: the space parts them
     assert not typeable("أمثلة", "أمثةل") and typeable("أمثلة", "أمثلا")
+    assert not typeable("النظام", "لانظام")  # the article turned into the negation لا
 
 
 @pytest.mark.parametrize("name", TYPING_OPS)
 @pytest.mark.parametrize("lang", ["ar", "ur"])
 def test_arabic_script_edits_keep_letters_in_their_place(name, lang, real_data):
-    # No edit puts ة ى ے ں mid-word, ء or ھ first, or ء inside a word after a joining letter ("أمثلة" ->
-    # "أمثةل"); a word that was already off in the source may be edited as long as nothing is added.
+    # No edit puts ة ى ے ں mid-word, ء first, ھ after a vowel, or ء inside a word after a joining letter
+    # ("أمثلة" -> "أمثةل"), turns ال into لا, or swaps a two-letter word; a word that was already off in the source may be edited as long as nothing is added.
     from perturb.ops.char._inputrules import arabic_misplaced
 
     added, edited = [], 0
@@ -156,6 +160,9 @@ def test_arabic_script_edits_keep_letters_in_their_place(name, lang, real_data):
         for w, e in zip(_edited_words(old, edits, lang), edits):
             edited += 1
             after = w.text[:e.start - w.start] + e.after + w.text[e.end - w.start:]
-            if arabic_misplaced(after) > arabic_misplaced(w.text):
+            if arabic_misplaced(after) > arabic_misplaced(w.text) or \
+                    (after.startswith("لا") and not w.text.startswith("لا")):
                 added.append((w.text, after))
+            if name == "char.swap" and cc.units(w) < 3:
+                added.append((w.text, after))  # a two-letter word swapped reads backwards
     assert edited > 200 and not added, added[:5]

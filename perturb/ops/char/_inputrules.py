@@ -70,29 +70,41 @@ def _word_rejections(word: str) -> int:
     return thai_rejections(word) if _THAI.search(word) else 0
 
 
-# Arabic-script letters with a fixed place in a word: ة ى ے ں ۃ only end one, ھ (Urdu aspiration) and ء
-# never start one, and a ء inside a word follows a letter that does not join forward (قراءة, مروءة; after a
-# joining letter the hamza sits on a seat: شيئا). Another place is no spelling a writer produces: أمثلة ->
-# "أمثةل". A letter is "inside" when an Arabic letter follows it, marks aside.
-_FINAL_ONLY = frozenset("ةىےںۃ")
-_NOT_INITIAL = frozenset("ءھ")
+# Arabic-script letters with a fixed place in a word: ة ى ے ۓ ں ۃ only end one; ء never starts one, and
+# inside a word follows a letter that does not join forward (قراءة, مروءة; after a joining letter the hamza
+# sits on a seat: شيئا); Urdu's ھ marks an aspirated consonant (بھ, کھ), so it follows one of those; إ starts
+# a word or follows its prefixes only (وإلى, بإيقاف, الإنسان); the tatweel ـ only stretches display text.
+# Another place is no spelling a writer produces: أمثلة -> "أمثةل", تھا -> "تاھ". A letter is "inside" a
+# word when an Arabic letter follows it, marks aside.
+_FINAL_ONLY = frozenset("ةىےۓںۃ")
 _NON_JOINING = frozenset("اأإآٱدذرزوؤةژڈڑۃےۓ")
+_ASPIRABLE = frozenset("بپتٹجچدڈڑکگلمنر")
+_ALEF_PREFIXES = frozenset({"", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "وب", "فب", "ول", "فل",
+                            "لل", "ولل", "فلل", "س", "وس", "فس"})
 _ARABIC_LETTER = regex.compile(r"[\p{Script=Arabic}&&\p{L}]", regex.V1)
 _ARABIC_MARK = regex.compile(r"\p{M}")
+_TATWEEL = "\u0640"
 
 
 def arabic_misplaced(text: str) -> int:
     """How many Arabic-script letters of text stand where the script's spelling never puts them."""
     letters = [(i, ch) for i, ch in enumerate(text) if _ARABIC_LETTER.match(ch)]
-    bad = 0
+    bad = text.count(_TATWEEL)
+    first = 0  # index in letters of the first letter of the current word
     for k, (i, ch) in enumerate(letters):
         # The previous/next letter is in the same word when only marks stand between them.
         prev = letters[k - 1][1] if k and _joined(text, letters[k - 1][0], i) else None
+        if prev is None:
+            first = k
         nxt = k + 1 < len(letters) and _joined(text, i, letters[k + 1][0])
-        if ch in _FINAL_ONLY and nxt or ch in _NOT_INITIAL and prev is None:
-            bad += 1
-        elif ch == "ء" and nxt and prev is not None and prev not in _NON_JOINING:
-            bad += 1
+        if ch in _FINAL_ONLY:
+            bad += nxt
+        elif ch == "ء":
+            bad += prev is None or (nxt and prev not in _NON_JOINING)
+        elif ch == "ھ":
+            bad += prev not in _ASPIRABLE
+        elif ch == "إ":
+            bad += "".join(c for _, c in letters[first:k]) not in _ALEF_PREFIXES
     return bad
 
 
@@ -112,11 +124,15 @@ def typeable(old: str, new: str) -> bool:
     Thai only: its input methods reject a tone mark or above/below vowel that follows no consonant, a
     following vowel right after a leading one (เา) and two leading vowels (ไเ); Thai spelling puts a
     consonant after every leading vowel (ม่ไ) and after ั ึ ื (ฉั). Arabic script: no letter out of its
-    place (arabic_misplaced: ة mid-word, ء or ھ first). Devanagari, Tamil and Arabic-script marks are kept in order by the cluster check (every edit is made of whole clusters, each starting
+    place (arabic_misplaced: ة mid-word, ء first, ھ after a vowel) and no article turned into لا. Devanagari, Tamil and Arabic-script marks are kept in order by the cluster check (every edit is made of whole clusters, each starting
     with its base letter, and a mark is only ever replaced by a mark of the same class), which
     tests/test_char_input_rules.py verifies on the real text."""
-    if _ARABIC.search(new) is not None and _arabic_misplaced_word(new) > _arabic_misplaced_word(old):
-        return False
+    if _ARABIC.search(new) is not None:
+        if _arabic_misplaced_word(new) > _arabic_misplaced_word(old):
+            return False
+        # An article turned into the negation لا ("النظام" -> "لانظام", no system) is a word, not a slip.
+        if new.startswith("لا") and not old.startswith("لا"):
+            return False
     if _THAI.search(new) is None:
         return True
     return _word_rejections(new) <= _word_rejections(old)

@@ -64,5 +64,7 @@ def _gaps(word: str, lang: str) -> tuple[int, ...]:
     Between two letters of the alphabet's script only: a Cyrillic letter never goes into a Latin name
     quoted in Russian text, nor a Latin letter into any other script."""
     alpha = cc.alphabet(lang)
-    ok = [cc.is_letter_cluster(c) and alpha.script.match(c) is not None for c in segment.graphemes(word)]
-    return tuple(i for i in range(1, len(ok)) if ok[i - 1] and ok[i])
+    clusters = segment.graphemes(word)
+    ok = [cc.is_letter_cluster(c) and alpha.script.match(c) is not None for c in clusters]
+    # Not before Urdu's ھ: it belongs to the consonant before it (کھ is one sound, "kh").
+    return tuple(i for i in range(1, len(ok)) if ok[i - 1] and ok[i] and not clusters[i].startswith("ھ"))
