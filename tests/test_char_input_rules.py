@@ -138,10 +138,10 @@ def test_arabic_letters_out_of_place_are_counted():
 
     for good in ["أمثلة", "قراءة", "مروءة", "شيء", "مستشفى", "بڑے", "میں", "بھی", "كتاب", "الكِتابُ"]:
         assert arabic_misplaced(good) == 0, good
-    for good in ["تھا", "کھانا", "وإلى", "الإنسان", "إلى", "ٹکڑے"]:
+    for good in ["تھا", "کھانا", "وإلى", "الإنسان", "إلى", "ٹکڑے", "تقریباً", "كتابًا", "كتابٌ", "نئی", "مؤشر"]:
         assert arabic_misplaced(good) == 0, good
     for bad in ["أمثةل", "ءكتب", "شيءا", "ھی", "بڑےا", "مںیں", "مستشفىا", "تاھ", "ساھتوں", "أسبإوع", "ـي",
-                "ٹکۓے"]:
+                "ٹکۓے", "ئنی", "تقریاًب", "كتٌاب"]:
         assert arabic_misplaced(bad) == 1, bad
     assert arabic_misplaced("مدرسة كتاب") == 0  # ة ends its word: the space parts them
     assert not typeable("أمثلة", "أمثةل") and typeable("أمثلة", "أمثلا")

@@ -73,7 +73,8 @@ def _word_rejections(word: str) -> int:
 # Arabic-script letters with a fixed place in a word: ة ى ے ۓ ں ۃ only end one; ء never starts one, and
 # inside a word follows a letter that does not join forward (قراءة, مروءة; after a joining letter the hamza
 # sits on a seat: شيئا); Urdu's ھ marks an aspirated consonant (بھ, کھ), so it follows one of those; إ starts
-# a word or follows its prefixes only (وإلى, بإيقاف, الإنسان); the tatweel ـ only stretches display text.
+# a word or follows its prefixes only (وإلى, بإيقاف, الإنسان); ئ ؤ never start a word; tanween ends one
+# (تقريباً, كتابًا); the tatweel ـ only stretches display text.
 # Another place is no spelling a writer produces: أمثلة -> "أمثةل", تھا -> "تاھ". A letter is "inside" a
 # word when an Arabic letter follows it, marks aside.
 _FINAL_ONLY = frozenset("ةىےۓںۃ")
@@ -84,6 +85,7 @@ _ALEF_PREFIXES = frozenset({"", "و", "ف", "ب", "ل", "ك", "ال", "وال", 
 _ARABIC_LETTER = regex.compile(r"[\p{Script=Arabic}&&\p{L}]", regex.V1)
 _ARABIC_MARK = regex.compile(r"\p{M}")
 _TATWEEL = "\u0640"
+_TANWEEN = regex.compile("[\u064b-\u064d]")  # ً ٌ ٍ: only on a word's last letter (or before its final alif)
 
 
 def arabic_misplaced(text: str) -> int:
@@ -101,11 +103,23 @@ def arabic_misplaced(text: str) -> int:
             bad += nxt
         elif ch == "ء":
             bad += prev is None or (nxt and prev not in _NON_JOINING)
+        elif ch in "ئؤ":
+            bad += prev is None
         elif ch == "ھ":
             bad += prev not in _ASPIRABLE
         elif ch == "إ":
             bad += "".join(c for _, c in letters[first:k]) not in _ALEF_PREFIXES
+        if nxt and _TANWEEN.search(text, i + 1, letters[k + 1][0]):
+            bad += not _tanween_end(text, letters, k + 1)
     return bad
+
+
+def _tanween_end(text: str, letters: list, k: int) -> bool:
+    """Whether letters[k:] of the word are what may follow a letter with tanween: nothing but an alif
+    (كتابًا) or alif maqsura (هدىً), which the caller has already found to follow."""
+    i, ch = letters[k]
+    last = k + 1 == len(letters) or not _joined(text, i, letters[k + 1][0])
+    return last and ch in "اى"
 
 
 def _joined(text: str, i: int, j: int) -> bool:
