@@ -166,3 +166,23 @@ def test_arabic_script_edits_keep_letters_in_their_place(name, lang, real_data):
             if name == "char.swap" and cc.units(w) < 3:
                 added.append((w.text, after))  # a two-letter word swapped reads backwards
     assert edited > 200 and not added, added[:5]
+
+
+@pytest.mark.parametrize("name", TYPING_OPS)
+def test_tamil_edits_keep_vowels_first_and_no_word_opens_with_pulli(name, real_data):
+    # "அவன்" -> "அஊவன்" (an independent vowel inside a word) and "அந்த" -> "ந்த" (a word opening with a
+    # pulli) are no Tamil spelling; a loanword that already opens with one ("ப்ளீச்") may still be edited.
+    from perturb.ops.char._inputrules import tamil_misplaced
+
+    assert tamil_misplaced("அஊவன்") == 1 and tamil_misplaced("ந்த") == 1 and tamil_misplaced("அந்த") == 0
+    added, edited = [], 0
+    for task in ("xcopa", "xnli"):
+        if task == "xnli" and not (real_data / "xnli" / "test" / "ta.tsv").exists():
+            continue  # XNLI has no Tamil
+        for old, new, edits in _outputs(name, real_data, task, "ta"):
+            for w, e in zip(_edited_words(old, edits, "ta"), edits):
+                edited += 1
+                after = w.text[:e.start - w.start] + e.after + w.text[e.end - w.start:]
+                if tamil_misplaced(after) > tamil_misplaced(w.text):
+                    added.append((w.text, after))
+    assert edited > 50 and not added, added[:5]

@@ -131,6 +131,22 @@ def _arabic_misplaced_word(word: str) -> int:
     return arabic_misplaced(word)
 
 
+# Tamil: an independent vowel (அ … ஔ) only starts a word (inside one a vowel sign or a glide is written),
+# and no word starts with a consonant under pulli (்): "அவன்" -> "அஊவன்", "அந்த" -> "ந்த" are no spelling.
+_TAMIL = regex.compile(r"[\u0b80-\u0bff]")
+_TAMIL_WORD = regex.compile(r"[\u0b80-\u0bff]+")
+_TAMIL_VOWEL = regex.compile(r"[\u0b85-\u0b94]")
+
+
+def tamil_misplaced(text: str) -> int:
+    """How many independent vowels stand inside a Tamil word, plus the words that open with a pulli."""
+    bad = 0
+    for m in _TAMIL_WORD.finditer(text):
+        word = m.group()
+        bad += len(_TAMIL_VOWEL.findall(word, 1)) + (len(word) > 1 and word[1] == "\u0bcd")
+    return bad
+
+
 def typeable(old: str, new: str) -> bool:
     """Whether the edited word `new` passes its script's input check wherever `old` did: it has no more
     rejected sequences than the word it replaces (0 for every well-formed source word).
@@ -138,7 +154,8 @@ def typeable(old: str, new: str) -> bool:
     Thai only: its input methods reject a tone mark or above/below vowel that follows no consonant, a
     following vowel right after a leading one (เา) and two leading vowels (ไเ); Thai spelling puts a
     consonant after every leading vowel (ม่ไ) and after ั ึ ื (ฉั). Arabic script: no letter out of its
-    place (arabic_misplaced: ة mid-word, ء first, ھ after a vowel) and no article turned into لا. Devanagari, Tamil and Arabic-script marks are kept in order by the cluster check (every edit is made of whole clusters, each starting
+    place (arabic_misplaced: ة mid-word, ء first, ھ after a vowel) and no article turned into لا; Tamil: no
+    independent vowel inside a word, no word opening with a pulli (tamil_misplaced). Devanagari, Tamil and Arabic-script marks are kept in order by the cluster check (every edit is made of whole clusters, each starting
     with its base letter, and a mark is only ever replaced by a mark of the same class), which
     tests/test_char_input_rules.py verifies on the real text."""
     if _ARABIC.search(new) is not None:
@@ -147,6 +164,8 @@ def typeable(old: str, new: str) -> bool:
         # An article turned into the negation لا ("النظام" -> "لانظام", no system) is a word, not a slip.
         if new.startswith("لا") and not old.startswith("لا"):
             return False
+    if _TAMIL.search(new) is not None and tamil_misplaced(new) > tamil_misplaced(old):
+        return False
     if _THAI.search(new) is None:
         return True
     return _word_rejections(new) <= _word_rejections(old)
