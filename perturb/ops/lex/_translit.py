@@ -313,11 +313,21 @@ def _pinyin(word: str) -> str | None:
     return "".join(lazy_pinyin(word, style=Style.NORMAL))
 
 
+# What an RTGS romanisation looks like: syllables of consonants, vowels and one of RTGS's finals (k t p n m
+# ng, or the vowel glides i o w). The rules, run on a whole word, sometimes leave a final cluster no RTGS
+# word has (ตุลาคม "tulakm", อนาคต "nakt"); the word is then romanised syllable by syllable ("tulakhom").
+_RTGS_SHAPE = regex.compile(r"(?:[^aeiou]*[aeiou]+(?:ng|[ktpnmiow])?)+")
+
+
 def _royin(word: str) -> str | None:
-    respelt = _respelt_syllables(word)
-    if respelt is not None:
-        return respelt
-    return _royin_plain(word)
+    out = _respelt_syllables(word)
+    if out is None:
+        out = _royin_plain(word)
+    if out is not None and not _RTGS_SHAPE.fullmatch(out):
+        alt = _respelt_syllables(word, always=True)
+        if alt is not None and _RTGS_SHAPE.fullmatch(alt):
+            return alt
+    return out
 
 
 # Where pythainlp's RTGS rules go wrong, and the respelling this module gives them first (one syllable at
@@ -371,17 +381,17 @@ def _hidden_a(syllable: str) -> list[str]:
     return [c1, syllable[0] + syllable[2:]]
 
 
-def _respelt_syllables(word: str) -> str | None:
+def _respelt_syllables(word: str, always: bool = False) -> str | None:
     """The romanisation of a word with a syllable _respell changes, syllable by syllable (the rules, run on
-    the whole word, also mis-join its syllables: งานบริ "nganopri"); None when no syllable needs it, or one
-    fails."""
+    the whole word, also mis-join its syllables: งานบริ "nganopri"); None when no syllable needs it (unless
+    `always`), or one fails."""
     from pythainlp.tokenize import syllable_tokenize
     from pythainlp.transliterate.royin import _CONSONANTS
 
     original = syllable_tokenize(word)
     syllables = [piece for syl in original for piece in _hidden_a(syl)]
     runs = [_respell(syl) for syl in syllables]  # (respelt syllable, cluster consonant taken out)
-    if len(syllables) == len(original) and all(new == syl for (new, _), syl in zip(runs, syllables)):
+    if not always and len(syllables) == len(original) and all(new == syl for (new, _), syl in zip(runs, syllables)):
         return None
     outs = []
     for text, second in runs:
