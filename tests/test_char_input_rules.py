@@ -186,3 +186,20 @@ def test_tamil_edits_keep_vowels_first_and_no_word_opens_with_pulli(name, real_d
                 if tamil_misplaced(after) > tamil_misplaced(w.text):
                     added.append((w.text, after))
     assert edited > 50 and not added, added[:5]
+
+
+@pytest.mark.parametrize("name", TYPING_OPS)
+def test_devanagari_edits_put_no_independent_vowel_where_hindi_never_has_one(name, real_data):
+    # "समय" -> "समऑय", "अपना" -> "पअना": अ आ ओ after a bare consonant or any vowel letter after a virama.
+    # Acronyms and compounds of the source (एचआईसी, दरअसल) may be edited as long as nothing is added.
+    from perturb.ops.char._inputrules import devanagari_misplaced
+
+    assert [devanagari_misplaced(w) for w in ("समऑय", "पअना", "क्अ", "कई", "गए", "आइए", "जाओ")] == [1, 1, 1, 0, 0, 0, 0]
+    added, edited = [], 0
+    for old, new, edits in _outputs(name, real_data, "xnli", "hi", limit=1500):
+        for w, e in zip(_edited_words(old, edits, "hi"), edits):
+            edited += 1
+            after = w.text[:e.start - w.start] + e.after + w.text[e.end - w.start:]
+            if devanagari_misplaced(after) > devanagari_misplaced(w.text):
+                added.append((w.text, after))
+    assert edited > 200 and not added, added[:5]

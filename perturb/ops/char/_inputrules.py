@@ -147,6 +147,26 @@ def tamil_misplaced(text: str) -> int:
     return bad
 
 
+# Devanagari: inside a word an independent vowel follows a vowel (आइए, जाओ) or, in a few hiatus spellings, a
+# bare consonant with इ ई ए उ (कई, गए); after a virama, or अ आ ओ औ ऑ after a bare consonant, it is no
+# spelling: "समय" -> "समऑय", "अपना" -> "पअना".
+_DEVANAGARI = regex.compile(r"[\u0900-\u097f]")
+_DEVA_CONSONANT = regex.compile(r"[\u0915-\u0939\u0958-\u095f\u0978-\u097f]")
+_DEVA_NEVER_AFTER_CONSONANT = frozenset("अआओऔऑऋऍऎऒ")
+_DEVA_VOWEL = regex.compile(r"[\u0904-\u0914\u0960\u0961\u0972-\u0977]")
+
+
+def devanagari_misplaced(text: str) -> int:
+    """How many independent vowels stand inside a Devanagari word where its spelling never puts them."""
+    bad = 0
+    for i, ch in enumerate(text):
+        if i and _DEVA_VOWEL.match(ch):
+            prev = text[i - 1]
+            bad += prev == "\u094d" or (_DEVA_CONSONANT.match(prev) is not None
+                                        and ch in _DEVA_NEVER_AFTER_CONSONANT)
+    return bad
+
+
 def typeable(old: str, new: str) -> bool:
     """Whether the edited word `new` passes its script's input check wherever `old` did: it has no more
     rejected sequences than the word it replaces (0 for every well-formed source word).
@@ -155,7 +175,8 @@ def typeable(old: str, new: str) -> bool:
     following vowel right after a leading one (เา) and two leading vowels (ไเ); Thai spelling puts a
     consonant after every leading vowel (ม่ไ) and after ั ึ ื (ฉั). Arabic script: no letter out of its
     place (arabic_misplaced: ة mid-word, ء first, ھ after a vowel) and no article turned into لا; Tamil: no
-    independent vowel inside a word, no word opening with a pulli (tamil_misplaced). Devanagari, Tamil and Arabic-script marks are kept in order by the cluster check (every edit is made of whole clusters, each starting
+    independent vowel inside a word, no word opening with a pulli (tamil_misplaced); Devanagari: no अ आ ओ
+    after a bare consonant nor any independent vowel after a virama (devanagari_misplaced). Devanagari, Tamil and Arabic-script marks are kept in order by the cluster check (every edit is made of whole clusters, each starting
     with its base letter, and a mark is only ever replaced by a mark of the same class), which
     tests/test_char_input_rules.py verifies on the real text."""
     if _ARABIC.search(new) is not None:
@@ -165,6 +186,8 @@ def typeable(old: str, new: str) -> bool:
         if new.startswith("لا") and not old.startswith("لا"):
             return False
     if _TAMIL.search(new) is not None and tamil_misplaced(new) > tamil_misplaced(old):
+        return False
+    if _DEVANAGARI.search(new) is not None and devanagari_misplaced(new) > devanagari_misplaced(old):
         return False
     if _THAI.search(new) is None:
         return True
