@@ -80,7 +80,9 @@ class CharKeyboard(cc.WordOp):
                 t = typos[k]
                 if t in plain:
                     new_text = word.text[:i] + t + word.text[i + 1:]
-                    return None if cc.other_word(word.text, new_text, lang) else \
+                    # (typeable: an Arabic-script key's neighbour may be a letter that cannot stand there, ة)
+                    return None if cc.other_word(word.text, new_text, lang) or \
+                        not cc.typeable(word.text, new_text) else \
                         [Span(word.start + i, word.start + i + 1, t)]
                 new = word.clusters[:i] + (t,) + word.clusters[i + 1:]
                 return [cc.cluster_span(word, i, i + 1, t)] if cc.valid_word_edit(word, new, lang) else None

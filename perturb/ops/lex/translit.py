@@ -1,9 +1,14 @@
 """`lex.translit`: write a share of the words in Latin letters the way people romanise their language online (translit, Greeklish, Hinglish, Tanglish, Arabizi, Roman Urdu, pinyin, RTGS).
 
-The romanisers and their sources are in `perturb.ops._lex_translit` and resources/lex/translit/. Every word in the
+The romanisers and their sources are in `perturb.ops.lex._translit` and resources/lex/translit/. Every word in the
 language's own script may be romanised, function words included: people romanise whole messages, not only
 content words. A romanised word next to a word of another script gets a space, so two romanised Chinese or
 Thai words never run together.
+
+Urdu and Arabic come out as their consonant skeleton plus the written long vowels ("bht", "ktab", "koshsh" for
+کوشش), the chat style of Roman Urdu and Arabizi. Writers who spell words out add the short vowels ("koshish",
+"kosish"); those are unwritten in the script and vary by word (کتاب kitab, کتب kutub), so no rule here
+guesses them: an inserted vowel would as often be wrong as right.
 """
 from __future__ import annotations
 
