@@ -422,6 +422,9 @@ def _finish_source(plan: _Plan, recipe: Recipe, seed: int, manifest: dict) -> No
             "not_applicable": not_applicable,
             "dropped": dropped,
         }
+        reason = None if on else entry.op.unsupported_reason(plan.source.task, plan.source.lang)
+        if reason:
+            manifest["counts"][entry.name][plan.source.lang]["reason"] = reason
 
 
 def _attach_parallel(recipe: Recipe, task: str, data, split: str, labels) -> Recipe:

@@ -12,6 +12,14 @@ How a word's translation is chosen (no randomness: the rng only picks which word
    (XCOPA test has none) nothing is translated.
 4. For `to` other than English, the chosen English word goes through en-<to>.txt (its first partner there):
    English is the pivot. An English source sentence translates directly.
+5. The English form must fit where the word stands. A word of an agglutinative language (tr, et, fi, hu, sw,
+   ta, qu) is switched only when it is bare, its own lemma in simplemma with no suffix: a case or possessive
+   suffix would be lost ("Aşçının gözleri" -> "Aşçının eyes") or left on an English stem; such a word gets
+   the dictionary's uninflected English word ("isim" -> "name", not the sentence's "named"). Languages of
+   this kind without a simplemma dictionary are not offered. In the isolating languages (zh, th, vi) a verb
+   carries no tense, so an -ed or -ing form of the sentence becomes the dictionary word ("竞选" -> "campaign").
+6. Never a word that is half of a reduplication: before a repetition mark (Thai "เด็กๆ", Japanese 々) or next
+   to the same word ("अलग अलग"), nor a word with an apostrophe suffix ("TV'de").
 Replacements that are stop words of the embedded language are skipped, so no negation or quantifier is ever
 written in. Names are never touched: capitalised words inside a sentence (except German nouns), words next to
 one, and words whose English partner is part of a multiword name in the parallel sentence ("نيو" in
@@ -32,6 +40,17 @@ from ...registry import register
 from . import _common as lc
 from . import _muse as muse
 from . import _viseg
+
+# Languages whose words carry case, possession and person as suffixes (see 5. above), and languages whose
+# words never inflect (verbs carry no tense).
+AGGLUTINATIVE = frozenset({"et", "fi", "hu", "qu", "sw", "ta", "tr"})
+ISOLATING = frozenset({"th", "vi", "zh"})
+# A repetition mark after the word (Thai ๆ, Lao ໆ, CJK 々), or an apostrophe suffix (Turkish "TV'de").
+_AFTER_WORD = regex.compile(r"\s?[ๆໆ々]|['’]\p{L}")
+# English verb endings that a word of an isolating language does not carry.
+_VERB_ENDINGS = ("ed", "ing")
+
+NO_PARALLEL = "no English parallel for this split, so no sense can be confirmed; XCOPA test has none"
 
 # An English word must be at least this frequent (Zipf 2.5: about once in 30 million words) to be written in.
 MIN_ENGLISH_ZIPF = 2.5
@@ -108,12 +127,25 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         return [x for x in dict.fromkeys((lang, self.params.to)) if x != "en"]
 
     def supports(self, task, lang):
-        return super().supports(task, lang) and self._usable(lang)
+        return super().supports(task, lang) and self._usable(lang) and self.unsupported_reason(task, lang) is None
+
+    def unsupported_reason(self, task, lang):
+        if not super().supports(task, lang) or lang == "en" or self._lexicon_dir is None:
+            return None
+        missing = [f"en-{x}.txt" for x in self._needed(lang) if x not in self._files()]
+        if missing:
+            return f"no {' '.join(missing)} in the lexicon directory"
+        # The engine attaches the parallel English of the run's split, or records that there is none.
+        if self._usable(lang) and task in getattr(self, "_parallel", {}) and self.parallel_source(task) == "none":
+            return NO_PARALLEL
+        return None
 
     def _usable(self, lang: str) -> bool:
         """Whether every lexicon this source language needs is there (and readable: zh needs OpenCC)."""
         if lang == self.params.to or self._lexicon_dir is None or (lang == "vi" and not _viseg.available()):
             return False  # Vietnamese without pyvi would be cut into syllables, not words
+        if lang in AGGLUTINATIVE and not _lemmatizes(lang):
+            return False  # no way to tell a bare word from one with a suffix
         needed = self._needed(lang)
         return all(muse.supports_lang(x) for x in needed) and _has_files(self._lexicon_dir, tuple(needed))
 
@@ -125,6 +157,8 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
                  ("english", f"wordfreq-{lc.library_version('wordfreq')}@zipf{MIN_ENGLISH_ZIPF:g}")]
         if lang == "vi":
             parts.append(("words", _viseg.resource_id()))
+        if lang in AGGLUTINATIVE:
+            parts.append(("lemmas", f"simplemma-{lc.library_version('simplemma')}"))
         if lang != self.needs_parallel:
             parts.append(("parallel", self.parallel_source(task)))
         return parts
@@ -149,7 +183,7 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         english = _english(parallel.fields.get(field, "")) if parallel is not None else None
         eligible = []
         for start, end, word, initial in _candidates(text, lang):
-            out = _translate(word, to, src, tgt, english)
+            out = _translate(word, to, src, tgt, english, lang)
             if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)):
                 eligible.append((start, end, word, out, initial))
         replacements = []
@@ -178,6 +212,10 @@ def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
         word = text[s:e]
         if (name[i] and lang != "de") or _next_to_name(text, words, name, i):
             continue
+        if _AFTER_WORD.match(text, e) or _reduplicated(text, words, i):
+            continue  # half of a reduplication ("เด็กๆ", "अलग अलग"), or a suffix after an apostrophe
+        if lang in AGGLUTINATIVE and not _bare(word, lang):
+            continue  # its suffix would be lost: only a word that is its own lemma is switched
         if lang == "vi":
             if " " in word or not lc.is_content_word(word, lang) or _vi_in_longer_word(tokens, s, e):
                 continue  # MUSE has no Vietnamese entry of several syllables: such a word stays whole
@@ -197,6 +235,33 @@ def _next_to_name(text: str, words: list[tuple[int, int]], name: list[bool], i: 
     return False
 
 
+def _reduplicated(text: str, words: list[tuple[int, int]], i: int) -> bool:
+    """Whether the word before or after words[i], separated by at most a space, is the same word."""
+    own = lc.key(text[slice(*words[i])])
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(words):
+            a, b = (words[j][1], words[i][0]) if j < i else (words[i][1], words[j][0])
+            if text[a:b] in ("", " ") and lc.key(text[slice(*words[j])]) == own:
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def _lemmatizes(lang: str) -> bool:
+    from ._inflect import simplemma_languages  # a directory listing, no import of simplemma
+
+    return lang in simplemma_languages()
+
+
+@functools.lru_cache(maxsize=2**16)
+def _bare(word: str, lang: str) -> bool:
+    """Whether simplemma knows word and gives it as its own lemma: no case, possessive or person suffix."""
+    import simplemma  # lazy: its dictionaries load on first use
+
+    low = lc.key(word)
+    return simplemma.is_known(low, lang=lang) and lc.key(simplemma.lemmatize(low, lang=lang)) == low
+
+
 def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
     i = next(n for n, t in enumerate(tokens) if t.start == start)
     before = tokens[i - 1:i] if i > 0 and tokens[i - 1].end + 1 == start else None
@@ -204,7 +269,7 @@ def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
     return _viseg.in_longer_word(tokens[i], before, after)
 
 
-def _translate(word: str, to: str, src, tgt, english: "_English | None") -> str | None:
+def _translate(word: str, to: str, src, tgt, english: "_English | None", lang: str = "en") -> str | None:
     """The translation of word, or None. From English (src None) the word itself is the pivot. Otherwise the
     English partner must be an English word and occur in the parallel English sentence (as written or
     inflected, not inside a multiword name); the sentence's spelling is used. Without that confirmation a
@@ -214,11 +279,23 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None") -> str 
     for e, spelt in candidates:
         # English is written as the parallel sentence spells it; another language is looked up by the
         # dictionary's English word (the sentence may have it inflected: "Sundays").
-        outs = [spelt] if tgt is None else tgt.to_foreign.get(lc.key(e), ())
+        outs = [_fitting_form(e, spelt, lang)] if tgt is None else tgt.to_foreign.get(lc.key(e), ())
         for out in outs:
             if lc.key(out) != k and lc.script_of(out) is not None and not lc.is_stopword(out, to):
                 return out
     return None
+
+
+def _fitting_form(e: str, spelt: str, lang: str) -> str:
+    """The English form to write for a word of lang: the sentence's spelling, except where the sentence has an
+    inflection of the dictionary word e that the source word cannot carry: any inflection for a bare word of an
+    agglutinative language, a verb's -ed or -ing in an isolating language."""
+    k = lc.key(spelt)
+    if k == lc.key(e) or lc.key(e) not in _stems(k):
+        return spelt
+    if lang in AGGLUTINATIVE or (lang in ISOLATING and k.endswith(_VERB_ENDINGS)):
+        return e
+    return spelt
 
 
 def _confirmed(word: str, src, english: "_English") -> list[tuple[str, str]]:
