@@ -55,6 +55,7 @@ class KeepRules:
     verb: tuple[tuple[regex.Pattern, ...], ...]
     avoid: tuple[regex.Pattern, ...]
     prefixes: tuple[str, ...] = ()
+    articles: frozenset[str] = frozenset()
 
     def is_verb(self, forms) -> bool:
         if any(all(any(p.search(f) for f in forms) for p in test) for test in self.verb):
@@ -68,25 +69,26 @@ class KeepRules:
 
 @functools.lru_cache(maxsize=None)
 def keep_rules(lang: str) -> KeepRules:
-    verb, avoid, prefixes = [], [], []
+    verb, avoid, prefixes, articles = [], [], [], []
     node = lc.resource("inflect_keep.tsv")
     for n, line in enumerate(node.read_text(encoding="utf-8").splitlines(), 1):
         if not line or line.startswith("#"):
             continue
         cols = line.split("\t")
-        if len(cols) != 3 or cols[1] not in ("verb", "prefix", "avoid"):
-            raise ValueError(f"{node}:{n}: expected 'language<TAB>verb|prefix|avoid<TAB>patterns', got {line!r}")
+        if len(cols) != 3 or cols[1] not in ("verb", "prefix", "avoid", "article"):
+            raise ValueError(f"{node}:{n}: expected 'language<TAB>verb|prefix|avoid|article<TAB>patterns', "
+                             f"got {line!r}")
         if cols[0] != lang:
             continue
-        if cols[1] == "prefix":
-            prefixes.extend(cols[2].split())
+        if cols[1] in ("prefix", "article"):
+            (prefixes if cols[1] == "prefix" else articles).extend(cols[2].split())
             continue
         patterns = tuple(regex.compile(p) for p in cols[2].split())
         if cols[1] == "verb":
             verb.append(patterns)
         else:
             avoid.extend(patterns)
-    return KeepRules(tuple(verb), tuple(avoid), tuple(prefixes))
+    return KeepRules(tuple(verb), tuple(avoid), tuple(prefixes), frozenset(lc.key(a) for a in articles))
 
 
 # Cached: ops ask for every example, and the answer (resource files, installed libraries) is fixed per process.
