@@ -15,6 +15,7 @@ from perturb.engine import generate
 from perturb.errors import InputError, UsageError
 from perturb.example import Example
 from perturb.recipe import load_recipe, single_op_recipe
+from perturb.ops.lex import codeswitch
 from perturb.rng import derive_rng
 
 REPO = Path(__file__).resolve().parent.parent
@@ -262,3 +263,63 @@ def test_vietnamese_words_are_translated_whole_or_not_at_all(tmp_path):
     english = xnli("en", "We need money this season.", 10)
     assert run(parallel(op(lex, rate=1.0), english), xnli("vi", "Cần tiền mùa giải này.", 10)) == \
         "Cần money mùa giải này."
+
+
+# --- grammar around a switched word (validity audit of 0.3.0) -----------------------------------------------
+
+
+def test_half_of_a_reduplication_is_never_switched(tmp_path):
+    # Thai เด็กๆ "the kids": the repetition mark ๆ would be left on an English word ("children ๆ").
+    lex = write_lexicon(tmp_path / "t", "th", "children เด็ก", "ball ลูกบอล", "garden สวน")
+    english = xnli("en", "The children kicked the ball into his garden.", 4)
+    out = run(parallel(op(lex, rate=1.0), english), xnli("th", "เด็กๆตีลูกบอลไปในสวนของเขา", 4))
+    assert out is not None and "children" not in out and "ball" in out
+    # Hindi अलग अलग "various": switching one half gives "different अलग".
+    lex = write_lexicon(tmp_path / "h", "hi", "different अलग", "environment वातावरण")
+    english = xnli("en", "Godzilla can live in different environments.", 5)
+    out = run(parallel(op(lex, rate=1.0), english), xnli("hi", "गोडजिल्ला अलग अलग वातावरण में रह सकता है", 5))
+    assert out is not None and "different" not in out and "environment" in out  # a singular: no -s
+
+
+def test_agglutinated_words_are_switched_only_bare(tmp_path):
+    # "Aşçının gözleri" (the cook's eyes): the possessive suffix of gözleri would be lost ("Aşçının eyes").
+    lex = write_lexicon(tmp_path / "t", "tr", "eyes gözleri", "eye göz", "cook aşçı", "book kitap",
+                        "decided karar", "home ev")
+    english = xnli("en", "The cook's eyes watered.", 6)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Aşçının gözleri sulandı.", 6)) is None
+    # "kitap" is bare (a singular): the dictionary's "book", not the sentence's "books".
+    english = xnli("en", "I have not read many books.", 7)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Çok kitap okumadım.", 7)) == "Çok book okumadım."
+    # "karar verdim" is a noun with a light verb: "decided verdim" is no Turkish-English mix.
+    english = xnli("en", "I decided to stay home.", 8)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Evde kalmaya karar verdim.", 8)) is None
+    # A word with an apostrophe suffix ("tv'de") is never a candidate, nor its stem.
+    assert not any(w.startswith("tv") for _, _, w, _ in codeswitch._candidates("Onu tv'de gördüm.", "tr"))
+
+
+def test_isolating_languages_get_the_english_base_form_of_a_verb(tmp_path):
+    # 竞选 "campaign" carries no tense: the sentence's "campaigned" is written as the dictionary's "campaign".
+    lex = write_lexicon(tmp_path / "z", "zh", "campaign 竞选", "storm 暴风雨", "onion 洋葱")
+    english = xnli("en", "He campaigned for re-election.", 8)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "他参加连任竞选。", 8)) == "他参加连任 campaign。"
+    # A plural noun keeps the sentence's plural: Chinese marks no number.
+    english = xnli("en", "He cut the onions.", 9)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "他切了洋葱。", 9)) == "他切了 onions。"
+
+
+def test_hindi_finite_verbs_stay_and_a_light_verb_gets_the_base_form(tmp_path):
+    lex = write_lexicon(tmp_path / "h", "hi", "came आया", "door दरवाजे", "start शुरू", "started शुरू")
+    english = xnli("en", "When he came through the door, he started crying.", 10)
+    out = run(parallel(op(lex, rate=1.0), english),
+              xnli("hi", "जब वह दरवाजे से आया तो उसने रोना शुरू कर दिया।", 10))
+    # आया "came" is a finite verb (lemma आना); शुरू with कर is written "start कर".
+    assert out is not None and "came" not in out and "start कर" in out and "started" not in out
+
+
+def test_unsupported_languages_say_why(tmp_path):
+    o = op(rate=1.0)
+    assert not o.supports("xcopa", "ht") and "MUSE has no dictionary" in o.unsupported_reason("xcopa", "ht")
+    assert o.unsupported_reason("xnli", "de") is None  # no parallel table attached: not a refusal
+    none = o.with_parallel("xcopa", None, "none")
+    assert not none.supports("xcopa", "zh") and none.unsupported_reason("xcopa", "zh") == codeswitch.NO_PARALLEL
+    assert none.supports("xcopa", "en") is False and none.unsupported_reason("xcopa", "en") is None

@@ -94,7 +94,9 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
     def languages(cls, task):
         if task not in cls.tasks:
             return frozenset()
-        return task_languages(task, {lang for lang in muse.muse_languages() if muse.supports_lang(lang)} | {"en"})
+        usable = {lang for lang in muse.muse_languages() if muse.supports_lang(lang)
+                  and (lang not in AGGLUTINATIVE or _lemmatizes(lang))}
+        return task_languages(task, usable | {"en"})
 
     @classmethod
     def contract_instance(cls):
@@ -332,7 +334,7 @@ def _fitting_form(e: str, spelt: str, plain: bool | None) -> str | None:
     k = lc.key(spelt)
     out = spelt
     if k != lc.key(e) and lc.key(e) in _stems(k) and (plain or (plain is None and k.endswith(_VERB_ENDINGS))):
-        out = e
+        out = lc.recase(e, spelt)  # the sentence's capital stays: "Sundays" -> "Sunday"
     if plain and _verb_form(lc.key(out)):
         return None
     return out
