@@ -31,7 +31,7 @@ def test_languages_exclude_inflectional_negation_and_derivation():
 
 @pytest.mark.parametrize("lang, text", [
     ("en", "The children walked to the new schools and talked about their teachers."),
-    ("fr", "Les enfants ont parlé avec leurs voisines pendant des heures."),
+    ("fr", "Les enfants ont parlé avec leurs voisines pendant plusieurs heures."),
     ("hi", "बच्चे स्कूल गए और लड़कों ने खेल खेला।"),
 ])
 def test_every_replacement_is_another_form_of_the_same_lemma(lang, text):
@@ -127,3 +127,20 @@ def test_arabic_plural_never_becomes_a_dual_or_gets_an_owner():
 
 def test_acronym_spellings_are_not_forms_of_a_lower_case_word():
     assert lex_inflect._options("way", "en") == ("ways",)
+
+
+@pytest.mark.parametrize("lang, text, kept", [
+    ("it", "La moglie l'aveva lasciato.", "moglie"),          # "La mogli": the article is singular
+    ("it", "L'uomo aveva il cuore spezzato.", "uomo"),        # an elided article
+    ("es", "Hablé con mi hermana.", "hermana"),               # a possessive determiner
+    ("de", "Eine Eintrittskarte kostet 12 Euro.", "Eintrittskarte"),
+    ("el", "με τη νέα της δουλειά", "νέα"),
+])
+def test_a_word_after_an_article_or_determiner_is_never_swapped(lang, text, kept):
+    assert kept not in [t.text for t in lex_inflect._unarticled(text, lang)]
+
+
+def test_bulgarian_noun_groups_holding_finite_verbs_are_verbs():
+    # simplemma puts преживяванията "the experiences" with преживяват "they experience" (audit of 0.3.0).
+    assert lex_inflect._options("преживяванията", "bg") == ()
+    assert "книгите" in lex_inflect._options("книги", "bg")
