@@ -102,6 +102,10 @@ def test_signature_names_the_lemma_source():
     ("ar", "ناقش"),           # "discussed" / يناقش "discusses": a person prefix marks the verb
     ("es", "sucediendo"),     # a gerund: sucedan is another mood and person
     ("it", "puzzava"),        # 3sg imperfect -> puzzano 3pl present
+    ("en", "people"),         # -> "peopled" (self-check of 0.4.0)
+    ("el", "πήγα"),           # "I went" -> πάμε "let's go"
+    ("de", "entkamen"),       # "escaped" -> entkomme "I escape": komme / kommt make a verb
+    ("hi", "हम"),             # "we" -> हमारा "our": a pronoun the stop-word list lacks
 ])
 def test_verbs_and_closed_class_words_are_never_swapped(lang, word):
     assert lex_inflect._options(word, lang) == ()
