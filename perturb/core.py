@@ -129,6 +129,11 @@ class Perturbation:
     def supports(self, task: str, lang: str) -> bool:
         return task in self.tasks and lang in self.languages(task)
 
+    def unsupported_reason(self, task: str, lang: str) -> str | None:
+        """Why a language that `supports` refuses is refused, where the op can say it better than "unsupported"
+        (the manifest, the perturb summary and `xstress ls` show it); None by default."""
+        return None
+
     @classmethod
     def label_effect(cls) -> str | dict:
         """'preserve' or the label map (JSON-able, None for undetermined)."""

@@ -447,6 +447,9 @@ def _finish_source(plan: _Plan, recipe: Recipe, seed: int) -> list[dict]:
             "not_applicable": not_applicable,
             "dropped": dropped,
         })
+        reason = None if on else entry.op.unsupported_reason(plan.source.task, plan.source.lang)
+        if reason:
+            cells[-1]["reason"] = reason
     return cells
 
 
