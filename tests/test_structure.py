@@ -9,7 +9,6 @@ MAX_LINES = 60
 # Functions still over the limit, each being split by its owner (ops live under perturb/ops/); the list only
 # shrinks: an entry that is no longer too long fails the test below until it is removed.
 ALLOWED = {
-    "perturb/ops/lex/_translit.py:_fast_royin",
     "perturb/ops/logic/_neg.py:_denegate_rule",
     "perturb/ops/logic/quantifier.py:_render",
 }
