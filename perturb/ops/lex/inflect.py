@@ -64,6 +64,16 @@ class Inflect(Perturbation):
             replacements.append((tok.start, tok.end, rng.choice(options)))
         return lc.spaced(text, replacements)
 
+    def candidate_edits(self, example, field, rng_key=""):
+        """Every other attested form of every eligible word (no randomness: the options are listed)."""
+        from ...candidates import from_spans, unique
+
+        lang, text = example.lang, example.fields[field]
+        if not self.supports(example.task, lang) or field not in self.allowed_fields(example.task):
+            return []
+        return unique(from_spans(self.name, field, text, lc.spaced(text, [(tok.start, tok.end, form)]))
+                      for tok in lc.content_words(text, lang) for form in _options(tok.text, lang))
+
 
 @functools.lru_cache(maxsize=2**16)  # words recur throughout a corpus
 def _options(word: str, lang: str) -> tuple[str, ...]:
