@@ -1,0 +1,250 @@
+"""`xstress attack`: search against a deterministic keyword predictor (through the Predictor protocol) and a tiny
+XLM-R; budget accounting, compositions of label-preserving edits, determinism, resume after SIGKILL, CLI."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness.attack.constraints import Constraints
+from harness.attack.job import JobOptions, run_job
+from harness.attack.run import AttackSpec, attack
+from harness.attackset import read_attack_set
+from harness.cli import main
+from perturb import registry
+from perturb.example import Example
+
+from tinymodels import tiny_models  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = ("cat", "dog")
+FILLER = ("the old man saw a {} and a {} near the green house today",
+          "my sister said the {} chased the {} across our small garden",
+          "yesterday a {} slept while the {} played outside in the rain",
+          "every morning the {} waits for the {} by the front door")
+
+
+class KeywordPredictor:
+    """Entailment while both key words are intact; each one edited or gone moves 0.3 to neutral (both: a flip).
+    Deterministic, through the Predictor protocol, with a fingerprint so the scorer caches it."""
+
+    task = "xnli"
+    fingerprint = "keyword-test-1"
+
+    def __init__(self, delay: float = 0.0, log: list | None = None):
+        self.delay, self.log = delay, log
+
+    def predict(self, examples):
+        if self.delay:
+            time.sleep(self.delay)
+        out = []
+        for ex in examples:
+            fields = ex["fields"] if isinstance(ex, dict) else ex.fields
+            if self.log is not None:
+                self.log.append(ex.id if isinstance(ex, Example) else ex["id"])
+            words = fields["hypothesis"].split()
+            missing = sum(k not in words for k in KEYS)
+            p = 0.9 - 0.3 * missing
+            out.append([p, 0.95 - p, 0.05])
+        return np.array(out)
+
+
+def examples(n: int = 8, lang: str = "en") -> list[Example]:
+    return [Example(f"xnli/test/{lang}/{i:06d}", "xnli", lang,
+                    {"premise": "Animals live here.", "hypothesis": FILLER[i % len(FILLER)].format(*KEYS)},
+                    "entailment") for i in range(n)]
+
+
+def spec(search: str, budget: int = 60, seed: int = 13, **kw) -> AttackSpec:
+    return AttackSpec(search=search, seed=seed, beam=kw.pop("beam", 3),
+                      constraints=Constraints(budget=budget, ops=("char.keyboard", "char.swap", "char.delete"), **kw))
+
+
+def test_greedy_finds_flips_random_does_not_at_the_same_budget():
+    exs = examples(8)
+    greedy = attack(exs, KeywordPredictor(), task="xnli", spec=spec("greedy", budget=40))
+    rand = attack(exs, KeywordPredictor(), task="xnli", spec=spec("random", budget=40))
+    beam = attack(exs, KeywordPredictor(), task="xnli", spec=spec("beam", budget=60))
+    assert all(a.outcome.success for a in greedy)
+    assert all(a.outcome.success for a in beam)
+    assert sum(a.outcome.success for a in rand) < len(exs) // 2
+    for a in greedy:  # word importance found the two key words, and the flip edits exactly them
+        text = a.example.fields["hypothesis"]
+        touched = {w for e in a.edits for w in _words_at(text, e.start)}
+        assert touched == set(KEYS), (text, a.edits)
+
+
+def _words_at(text: str, pos: int) -> list[str]:
+    out, start = [], 0
+    for w in text.split(" "):
+        if start <= pos <= start + len(w):
+            out.append(w)
+        start += len(w) + 1
+    return out
+
+
+@pytest.mark.parametrize("search", ["greedy", "beam", "random"])
+@pytest.mark.parametrize("budget", [1, 2, 7, 30])
+def test_budget_never_exceeded_and_counted_exactly(search, budget):
+    log: list = []
+    res = attack(examples(4), KeywordPredictor(log=log), task="xnli", spec=spec(search, budget=budget))
+    for a in res:
+        asked = log.count(a.example.id)
+        assert a.outcome.queries == asked <= budget
+        if a.outcome.first_success is not None:
+            assert a.outcome.first_success <= a.outcome.queries
+
+
+def test_rows_are_compositions_of_label_preserving_edits(tmp_path):
+    out = tmp_path / "out"
+    _job(out, "greedy", ops=None)
+    aset = read_attack_set(out / "attackset")
+    rows = list(aset.rows("en", "attack.greedy"))
+    assert rows and any(r["edits"] for r in rows)
+    key = "seed:13"
+    for r in rows:
+        ex = next(e for e in examples(6) if e.id == r["id"])
+        for name in r["attack"]["ops"]:
+            assert registry.get(name)().label_map is None
+        offered = {(c.field, e.start, e.end, e.after) for name in r["attack"]["ops"]
+                   for c in registry.get(name)().candidate_edits(ex, "hypothesis", key) for e in c.edits}
+        for e in r["edits"]:
+            assert e["field"] == "hypothesis" and (e["field"], e["start"], e["end"], e["after"]) in offered
+        text = ex.fields["hypothesis"]
+        for e in sorted(r["edits"], key=lambda e: -e["start"]):
+            assert text[e["start"]:e["end"]] == e["before"]
+            text = text[:e["start"]] + e["after"] + text[e["end"]:]
+        assert text == r["fields"]["hypothesis"] and r["fields"]["premise"] == ex.fields["premise"]
+        assert r["label"] == r["orig_label"] == "entailment"
+        assert r["attack"]["words_edited"] <= max(1, int(0.2 * r["attack"]["words"] + 0.5))
+
+
+def _data(tmp_path: Path, n: int = 6) -> Path:
+    d = tmp_path / "data"
+    if not d.exists():
+        (d / "test").mkdir(parents=True)
+        with open(d / "test" / "en.tsv", "w", encoding="utf-8") as f:
+            f.write("premise\thypothesis\tlabel\n")
+            for ex in examples(n):
+                f.write(f"{ex.fields['premise']}\t{ex.fields['hypothesis']}\t{ex.label}\n")
+    return d
+
+
+def _job(out: Path, search: str, *, ops=("char.keyboard", "char.swap", "char.delete"), cache=None, seed=13,
+         predictor=None, budget=40):
+    data = _data(out.parent)
+    sp = AttackSpec(search=search, seed=seed, constraints=Constraints(budget=budget, ops=ops))
+    return run_job(predictor or KeywordPredictor(), "kw", sp,
+                   JobOptions(task="xnli", data=str(data), langs="en", cache=cache, n_boot=200), out)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_same_bytes_and_signature(tmp_path):
+    a = _job(tmp_path / "a", "random")
+    b = _job(tmp_path / "b", "random")
+    assert _tree(tmp_path / "a" / "attackset") == _tree(tmp_path / "b" / "attackset")
+    assert (tmp_path / "a" / "results.json").read_bytes() == (tmp_path / "b" / "results.json").read_bytes()
+    sig = a["signature"]
+    for part in ("attack:random", "model:keyword-test-1", "seed:13", "budget:40", "share:0.2", "fields:hypothesis",
+                 "sim:none"):
+        assert part in sig.split("|")
+    c = _job(tmp_path / "c", "random", seed=14)
+    assert c["signature"] != sig
+    m = b["metrics"]["all"]
+    assert m["n"] == 6 and len(m["curve"]) >= 3 and (tmp_path / "a" / "success_vs_budget.png").stat().st_size > 0
+    assert "acc under attack" in (tmp_path / "a" / "summary.md").read_text()
+
+
+def test_set_verifies_and_scores_on_another_model(tmp_path, tiny_models):  # noqa: F811
+    _job(tmp_path / "o", "greedy")
+    read_attack_set(tmp_path / "o" / "attackset", verify=True)
+    rc = main(["score", "--attacks", str(tmp_path / "o" / "attackset"), "--model", f"other={tiny_models.classifier}",
+               "--out", str(tmp_path / "s"), "--cache", "none", "--min-n", "2", "--bootstrap", "50", "--no-progress"])
+    assert rc == 0
+    doc = json.loads((tmp_path / "s" / "results.json").read_text())
+    assert any(c["op"] == "attack.greedy" for c in doc["cells"])
+
+
+SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from test_attack import KeywordPredictor, _job
+_job(Path({out!r}), "greedy", cache={cache!r}, predictor=KeywordPredictor(delay={delay}))
+"""
+
+
+def _spawn(out: Path, cache: Path, delay: float):
+    env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'tests'}", OMP_NUM_THREADS="1")
+    code = SCRIPT.format(tests=str(ROOT / "tests"), out=str(out), cache=str(cache), delay=delay)
+    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=str(ROOT))
+
+
+def test_sigkill_mid_attack_then_resume_gives_identical_output(tmp_path):
+    from harness.cache import PredictionCache
+
+    ref = _job(tmp_path / "ref", "greedy", cache=str(tmp_path / "ref.sqlite"))
+    cache = tmp_path / "c.sqlite"
+    proc = _spawn(tmp_path / "run", cache, delay=0.4)
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait until a few rounds are committed, then kill without warning
+        if cache.exists() and PredictionCache(cache).counters("keyword-test-1|xnli")["forward_passes"] >= 2:
+            break
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (tmp_path / "run" / "attackset").exists()
+    done_before = PredictionCache(cache).counters("keyword-test-1|xnli")["scored_inputs"]
+    assert done_before > 0
+    again = _job(tmp_path / "run", "greedy", cache=str(cache))
+    assert _tree(tmp_path / "run" / "attackset") == _tree(tmp_path / "ref" / "attackset")
+    assert again["metrics"] == ref["metrics"]
+    assert again["scoring"]["cache_hits"] >= done_before  # nothing already scored was queried again
+    assert again["scoring"]["scored_inputs"] == ref["scoring"]["scored_inputs"] - again["scoring"]["cache_hits"]
+
+
+def test_xcopa_goal_is_a_wrong_choice():
+    class Choice:
+        task = "xcopa"
+        fingerprint = None
+
+        def predict(self, exs):  # choice1 while its word "rain" is intact
+            return np.array([[0.8, 0.2] if "rain" in e.fields["choice1"].split() else [0.3, 0.7] for e in exs])
+
+    ex = [Example("xcopa/test/en/000000", "xcopa", "en", {"premise": "The ground was wet.",
+                  "choice1": "It was rain outside today.", "choice2": "The sun was out.", "question": "cause"}, 0)]
+    a = attack(ex, Choice(), task="xcopa", spec=spec("greedy", budget=60))[0]
+    assert a.outcome.success and a.variant.fields["choice1"] != ex[0].fields["choice1"]
+    assert a.variant.fields["question"] == "cause"
+
+
+def test_similarity_constraint(tmp_path, tiny_models):  # noqa: F811
+    strict = attack(examples(2), KeywordPredictor(), task="xnli",
+                    spec=spec("greedy", similarity=str(tiny_models.mlm), min_similarity=1.0),
+                    allowed=__import__("harness.attack.similarity", fromlist=["Encoder"])
+                    .Encoder(str(tiny_models.mlm)).allowed(1.0))
+    assert not any(a.outcome.success or a.edits for a in strict)
+
+
+def test_cli_errors_name_the_flag(tmp_path, capsys, tiny_models):  # noqa: F811
+    data = _data(tmp_path)
+    base = ["attack", "--task", "xnli", "--langs", "en", "--model", str(tiny_models.classifier), "--out", str(tmp_path / "o")]
+    assert main(base + ["--data", str(data), "--budget", "0"]) == 2
+    assert "--budget" in capsys.readouterr().err
+    assert main(base + ["--data", str(data), "--ops", "logic.negate"]) == 2
+    assert "changes labels" in capsys.readouterr().err
+    assert main(base + ["--data", str(data), "--attacks", str(data)]) == 2
+    assert "--data" in capsys.readouterr().err
+    assert main(base + ["--data", str(data), "--max-per-lang", "2", "--budget", "5", "--bootstrap", "20",
+                        "--cache", "none", "--no-progress"]) == 0
+    assert (tmp_path / "o" / "attackset" / "manifest.json").is_file()
