@@ -248,3 +248,24 @@ def test_cli_errors_name_the_flag(tmp_path, capsys, tiny_models):  # noqa: F811
     assert main(base + ["--data", str(data), "--max-per-lang", "2", "--budget", "5", "--bootstrap", "20",
                         "--cache", "none", "--no-progress"]) == 0
     assert (tmp_path / "o" / "attackset" / "manifest.json").is_file()
+
+
+def test_bumblebee_recipe_mixes_english_with_muse_translations(sample_data):
+    from harness.predictor import DummyPredictor
+    from perturb.loaders import load
+    from perturb.sample import contract_lexicon_dir
+
+    en = load(task="xnli", data=sample_data / "xnli", split="test", langs=["en"])["en"]
+    sp = AttackSpec(search="greedy", recipe="bumblebee", lexicon_dir=str(contract_lexicon_dir()),
+                    constraints=Constraints(budget=50, max_share=0.5))
+    res = attack(en, DummyPredictor("xnli", seed=3), task="xnli", spec=sp)
+    mixed = [a for a in res if a.edits]
+    assert mixed, "no English example was code-mixed"
+    for a in mixed:
+        assert a.ops and all(op.startswith("lex.codeswitch>") and op.split(">")[1] != "en" for op in a.ops)
+        assert all(e.field == "hypothesis" and e.before.strip() and e.after.strip() for e in a.edits)
+    de = load(task="xnli", data=sample_data / "xnli", split="test", langs=["de"])["de"]
+    with pytest.raises(ValueError, match="English"):
+        attack(de, DummyPredictor("xnli"), task="xnli", spec=sp)
+    with pytest.raises(ValueError, match="lexicon"):
+        attack(en, DummyPredictor("xnli"), task="xnli", spec=AttackSpec(recipe="bumblebee"))

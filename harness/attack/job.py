@@ -9,7 +9,7 @@ from pathlib import Path
 from . import inputs, metrics, output, report
 from . import space as sp
 from .constraints import signature
-from .run import AttackSpec, attack, by_language, resolve_ops
+from .run import AttackSpec, attack, by_language, search_ops
 
 
 @dataclass
@@ -66,10 +66,12 @@ def run_job(predictor, model_name: str, spec: AttackSpec, opts: JobOptions, out:
 
     task, split, examples, sources = load_examples(opts)
     c = spec.constraints
-    ops = tuple(op.name for op in resolve_ops(task, c.ops))
+    op_list, resource_id = search_ops(task, spec)
+    ops = tuple(op.name for op in op_list)
     fields = sp.resolve_fields(task, c.fields)
     allowed, sim_id = _similarity(c)
-    sig = signature([("attack", spec.search)] + ([("beam", spec.beam)] if spec.search == "beam" else [])
+    recipe = [("recipe", spec.recipe), ("lexicon", resource_id)] if spec.recipe else []
+    sig = signature([("attack", spec.search)] + ([("beam", spec.beam)] if spec.search == "beam" else []) + recipe
                     + [("model", model_id(predictor)), ("seed", spec.seed)]
                     + c.parts(fields=fields, ops=ops, similarity_id=sim_id))
     cache = PredictionCache(opts.cache) if opts.cache else None
@@ -80,7 +82,8 @@ def run_job(predictor, model_name: str, spec: AttackSpec, opts: JobOptions, out:
     finally:
         if cache is not None:
             cache.close()
-    info = {"search": spec.search, "beam": spec.beam, "seed": spec.seed, "fields": list(fields), "ops": list(ops),
+    info = {"search": spec.search, "beam": spec.beam, "seed": spec.seed, "recipe": spec.recipe,
+            "fields": list(fields), "ops": list(ops),
             "model": {"name": model_name, "id": model_id(predictor)},
             "constraints": {"budget": c.budget, "max_share": c.max_share, "similarity": sim_id,
                             "min_similarity": c.min_similarity},

@@ -21,6 +21,8 @@ class AttackSpec:
     beam: int = 4
     seed: int = 13
     constraints: Constraints = field(default_factory=Constraints)
+    recipe: str | None = None        # a named search space instead of constraints.ops (see harness.attack.recipes)
+    lexicon_dir: str | None = None   # MUSE lexicons, for the bumblebee recipe
 
     def __post_init__(self):
         from harness.errors import OptionError
@@ -31,6 +33,21 @@ class AttackSpec:
             raise OptionError("beam", f"must be a positive integer, got {self.beam!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise OptionError("seed", f"must be a non-negative integer, got {self.seed!r}")
+        from .recipes import RECIPES
+
+        if self.recipe is not None and self.recipe not in RECIPES:
+            raise OptionError("recipe", f"must be one of {', '.join(RECIPES)}, got {self.recipe!r}")
+        if self.recipe is not None and self.constraints.ops:
+            raise OptionError("recipe", "a recipe names its own ops; give --recipe or --ops, not both")
+
+
+def search_ops(task: str, spec: AttackSpec) -> tuple[list, str | None]:
+    """The op instances of the search space and, for a recipe, the id of its resources (for the signature)."""
+    if spec.recipe == "bumblebee":
+        from .recipes import bumblebee
+
+        return bumblebee(task, spec.lexicon_dir)
+    return resolve_ops(task, spec.constraints.ops), None
 
 
 @dataclass
@@ -75,7 +92,11 @@ def attack(examples: Sequence[Example], predictor, *, task: str, spec: AttackSpe
     """Search every example (all in lockstep). `score(examples) -> probs` defaults to a plain cacheless Scorer;
     `allowed(original, variant) -> bool` is the optional similarity constraint (applied before any query)."""
     c = spec.constraints
-    ops = resolve_ops(task, c.ops)
+    ops, _ = search_ops(task, spec)
+    if spec.recipe == "bumblebee":
+        from .recipes import check_english
+
+        check_english(examples)
     fields = sp.resolve_fields(task, c.fields)
     if score is None:
         from harness.scoring import Scorer

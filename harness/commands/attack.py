@@ -32,6 +32,10 @@ def register(subparsers) -> None:
     s.add_argument("--max-share", type=float, default=0.2, metavar="F",
                    help="most of the editable words that may be edited (default 0.2)")
     s.add_argument("--ops", help="comma list of label-preserving ops (default: all that need no external resource)")
+    s.add_argument("--recipe", choices=("bumblebee",), help="a named search space instead of --ops: bumblebee "
+                   "(Tan & Joty 2021) replaces words of English examples by their MUSE translations into the "
+                   "other XNLI languages; needs --lexicon-dir")
+    s.add_argument("--lexicon-dir", metavar="DIR", help="MUSE lexicons (en-<lang>.txt), for --recipe bumblebee")
     s.add_argument("--fields", help="comma list of editable fields (default: xnli hypothesis; xcopa premise, "
                    "choice1, choice2)")
     s.add_argument("--similarity", metavar="DIR", help="local sentence encoder (e.g. LaBSE): variants below "
@@ -69,7 +73,8 @@ def _build(args):
 
     c = Constraints(max_share=args.max_share, fields=_split(args.fields), ops=_split(args.ops), budget=args.budget,
                     similarity=args.similarity, min_similarity=args.min_similarity)
-    spec = AttackSpec(search=args.search, beam=args.beam, seed=args.seed, constraints=c)
+    spec = AttackSpec(search=args.search, beam=args.beam, seed=args.seed, constraints=c, recipe=args.recipe,
+                      lexicon_dir=args.lexicon_dir)
     cache = args.cache if args.cache is not None else str(default_cache_path())
     if args.max_per_lang is not None and args.max_per_lang < 1:
         from harness.errors import OptionError
