@@ -80,3 +80,16 @@ def test_unsupported_field_or_language_gives_nothing(samples):
     assert op.candidate_edits(ex, "premise", "k") == []
     ex = samples["xnli"]["en"][0]
     assert len(op.candidate_edits(ex, "hypothesis", "k")) == 1  # the whole-field variant
+
+
+def test_textattack_adapter_can_propose_single_edits():
+    from perturb.textattack_adapter import XstressEdits
+
+    cols = {"premise": "वह घर गया।", "hypothesis": "बच्चे स्कूल नहीं गए क्योंकि बारिश हो रही थी।"}
+    e = XstressEdits("char.keyboard", lang="hi")
+    single = e.propose_single(cols)
+    assert len(single) > len(e.propose(cols)) and single == XstressEdits("char.keyboard", lang="hi").propose_single(cols)
+    for new, edits in single:
+        assert new["premise"] == cols["premise"] and len(edits) == 1
+        col, start, end, before, after = edits[0]
+        assert cols[col][start:end] == before and new[col] == cols[col][:start] + after + cols[col][end:]
