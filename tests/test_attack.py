@@ -269,3 +269,28 @@ def test_bumblebee_recipe_mixes_english_with_muse_translations(sample_data):
         attack(de, DummyPredictor("xnli"), task="xnli", spec=sp)
     with pytest.raises(ValueError, match="lexicon"):
         attack(en, DummyPredictor("xnli"), task="xnli", spec=AttackSpec(recipe="bumblebee"))
+
+
+TORCHRUN = """
+import sys
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from test_attack import _job
+_job(Path({out!r}), "beam")
+"""
+
+
+def test_two_process_torchrun_gives_the_single_process_output(tmp_path):
+    one = _job(tmp_path / "one", "beam")
+    script = tmp_path / "rank.py"
+    script.write_text(TORCHRUN.format(tests=str(ROOT / "tests"), out=str(tmp_path / "two")))
+    env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'tests'}", OMP_NUM_THREADS="1")
+    env.pop("CUDA_VISIBLE_DEVICES", None)
+    proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
+                           str(30500 + os.getpid() % 1000), str(script)], env=env, cwd=str(ROOT),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _tree(tmp_path / "two" / "attackset") == _tree(tmp_path / "one" / "attackset")
+    two = json.loads((tmp_path / "two" / "results.json").read_text())
+    assert two["metrics"] == json.loads(json.dumps(one["metrics"]))
+    assert two["scoring"]["requested"] == one["scoring"]["requested"]

@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import inputs, metrics, output, report
+from . import inputs, metrics, output, parallel, report
 from . import space as sp
 from .constraints import signature
 from .run import AttackSpec, attack, by_language, search_ops
@@ -60,7 +60,8 @@ def model_id(predictor) -> str:
 
 
 def run_job(predictor, model_name: str, spec: AttackSpec, opts: JobOptions, out: Path) -> dict:
-    """Attack, write OUT/attackset (an xstress attack set), OUT/results.json, summary.md, success_vs_budget.png."""
+    """Attack, write OUT/attackset (an xstress attack set), OUT/results.json, summary.md, success_vs_budget.png.
+    Under torchrun each rank searches a slice; rank 0 writes and returns the document, the others return None."""
     from harness.cache import PredictionCache
     from harness.scoring import Scorer
 
@@ -74,23 +75,40 @@ def run_job(predictor, model_name: str, spec: AttackSpec, opts: JobOptions, out:
     sig = signature([("attack", spec.search)] + ([("beam", spec.beam)] if spec.search == "beam" else []) + recipe
                     + [("model", model_id(predictor)), ("seed", spec.seed)]
                     + c.parts(fields=fields, ops=ops, similarity_id=sim_id))
+    w = parallel.world()
     cache = PredictionCache(opts.cache) if opts.cache else None
     try:
         scorer = Scorer(predictor, cache=cache, batch_tokens=opts.batch_tokens, progress=False)
-        results = attack(by_language(examples), predictor, task=task, spec=spec, score=scorer.score,
-                         allowed=allowed, on_round=_round_note if opts.progress else None)
+        mine = attack(parallel.my_slice(by_language(examples), w), predictor, task=task, spec=spec,
+                      score=scorer.score, allowed=allowed, on_round=_round_note if opts.progress else None)
     finally:
         if cache is not None:
             cache.close()
+    parts = parallel.gather((mine, scorer.stats), w)
+    if not w.main:
+        parallel.finish(w)
+        return None  # rank 0 writes the output
+    results = [a for part, _ in parts for a in part]
+    _add_stats(scorer.stats, [st for _, st in parts[1:]])
     info = {"search": spec.search, "beam": spec.beam, "seed": spec.seed, "recipe": spec.recipe,
             "fields": list(fields), "ops": list(ops),
             "model": {"name": model_name, "id": model_id(predictor)},
             "constraints": {"budget": c.budget, "max_share": c.max_share, "similarity": sim_id,
                             "min_similarity": c.min_similarity},
             "params": {"budget": c.budget, "max_share": c.max_share, "beam": spec.beam}}
-    manifest = output.write(Path(out) / "attackset", results, task=task, split=split, sources=sources,
-                            signature=sig, attack_info=info, overwrite=opts.overwrite)
-    return _report(out, manifest, results, scorer, predictor, model_name, sig, spec, opts, task)
+    try:
+        manifest = output.write(Path(out) / "attackset", results, task=task, split=split, sources=sources,
+                                signature=sig, attack_info=info, overwrite=opts.overwrite)
+        return _report(out, manifest, results, scorer, predictor, model_name, sig, spec, opts, task)
+    finally:
+        parallel.finish(w)
+
+
+def _add_stats(total, others) -> None:
+    """Sum the other ranks' scoring counters into rank 0's."""
+    for st in others:
+        for name in ("requested", "unique", "cache_hits", "scored_inputs", "forward_passes"):
+            setattr(total, name, getattr(total, name) + getattr(st, name))
 
 
 def _report(out, manifest, results, scorer, predictor, model_name, sig, spec, opts, task) -> dict:

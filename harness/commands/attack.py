@@ -107,12 +107,18 @@ def run(args) -> int:
         raise UsageError(_FLAGS.get(e.name, "--" + e.name.replace("_", "-")), e.message) from None
     name, path = parse_model_arg(args.model)
     task = args.task or _task_of(args)
+    from harness.attack import parallel
+
+    w = parallel.world()
     predictor = load_model(path, task=task, name=name, options=LoadOptions(
-        label_order=parse_label_order(args.label_order), allow_pickle=args.allow_pickle, device=args.device))
+        label_order=parse_label_order(args.label_order), allow_pickle=args.allow_pickle,
+        device=parallel.device_for(w, args.device)))
     try:
         doc = run_job(predictor, name, spec, opts, Path(args.out))
     except OptionError as e:
         raise UsageError(_FLAGS.get(e.name, "--" + e.name.replace("_", "-")), e.message) from None
+    if doc is None:
+        return 0  # another rank of a torchrun launch: rank 0 reports
     print("\n".join(table(doc["metrics"])))
     print(f"wrote {args.out}/attackset, results.json, summary.md and success_vs_budget.png")
     return 0
