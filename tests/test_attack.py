@@ -245,9 +245,14 @@ def test_cli_errors_name_the_flag(tmp_path, capsys, tiny_models):  # noqa: F811
     assert "changes labels" in capsys.readouterr().err
     assert main(base + ["--data", str(data), "--attacks", str(data)]) == 2
     assert "--data" in capsys.readouterr().err
+    assert main(base + ["--data", str(data), "--fields", "premise,question"]) == 2
+    assert "--fields" in capsys.readouterr().err
     assert main(base + ["--data", str(data), "--max-per-lang", "2", "--budget", "5", "--bootstrap", "20",
                         "--cache", "none", "--no-progress"]) == 0
     assert (tmp_path / "o" / "attackset" / "manifest.json").is_file()
+    capsys.readouterr()
+    assert main(base + ["--data", str(data), "--budget", "5", "--cache", "none"]) == 2  # refused before searching
+    assert "--overwrite" in capsys.readouterr().err
 
 
 def test_bumblebee_recipe_mixes_english_with_muse_translations(sample_data):
@@ -294,3 +299,25 @@ def test_two_process_torchrun_gives_the_single_process_output(tmp_path):
     two = json.loads((tmp_path / "two" / "results.json").read_text())
     assert two["metrics"] == json.loads(json.dumps(one["metrics"]))
     assert two["scoring"]["requested"] == one["scoring"]["requested"]
+
+
+def test_metrics_and_curves_by_hand():
+    from harness.attack.metrics import budgets, columns, summarise
+
+    assert budgets(200) == [1, 2, 5, 10, 20, 50, 100, 200] and budgets(7) == [1, 2, 5, 7] and budgets(1) == [1]
+
+    def rec(first, skipped=False, queries=10, edited=1, words=10):
+        return {"attack": {"first_success": first, "skipped": skipped, "success": first is not None,
+                           "queries": queries, "words_edited": edited, "words": words}}
+
+    rows = [rec(None, skipped=True, queries=1, edited=0), rec(3, queries=3), rec(8, queries=8, edited=2),
+            rec(None, queries=20, edited=0)]
+    m = summarise(columns(rows), budget=20, n_boot=200, seed=1, level=0.95)
+    assert m["acc_clean"]["value"] == 0.75 and m["acc_attack"]["value"] == 0.25
+    assert m["success_rate"]["value"] == pytest.approx(2 / 3)
+    assert m["queries_mean"] == pytest.approx((3 + 8 + 20) / 3) and m["queries_median"] == 8
+    assert m["share_mean"] == pytest.approx(0.15)
+    curve = {c["budget"]: c["success_rate"]["value"] for c in m["curve"]}
+    assert curve == {1: 0.0, 2: 0.0, 5: pytest.approx(1 / 3), 10: pytest.approx(2 / 3), 20: pytest.approx(2 / 3)}
+    lo, hi = m["success_rate"]["lo"], m["success_rate"]["hi"]
+    assert 0 <= lo <= m["success_rate"]["value"] <= hi <= 1

@@ -65,6 +65,7 @@ def run_job(predictor, model_name: str, spec: AttackSpec, opts: JobOptions, out:
     from harness.cache import PredictionCache
     from harness.scoring import Scorer
 
+    _check_out(Path(out) / "attackset", opts.overwrite)  # before the search, not after it
     task, split, examples, sources = load_examples(opts)
     c = spec.constraints
     op_list, resource_id = search_ops(task, spec)
@@ -102,6 +103,13 @@ def run_job(predictor, model_name: str, spec: AttackSpec, opts: JobOptions, out:
         return _report(out, manifest, results, scorer, predictor, model_name, sig, spec, opts, task)
     finally:
         parallel.finish(w)
+
+
+def _check_out(path: Path, overwrite: bool) -> None:
+    from perturb.errors import UsageError
+
+    if path.exists() and not overwrite and (not path.is_dir() or any(path.iterdir())):
+        raise UsageError("--out", f"{path} already exists; choose a new directory or pass --overwrite")
 
 
 def _add_stats(total, others) -> None:

@@ -88,28 +88,34 @@ def start(probe: Probe):
     probe.out.p_gold, probe.out.pred = float(p[probe.gold]), int(np.argmax(p))
     if probe.wrong(p):
         probe.out.skipped = True
+        probe.out.first_success = None  # a clean mistake is not an attack's success
         return False
     return True
 
 
 def rank(probe: Probe):
     """Word positions by leave-one-out importance (drop in gold probability when the word is deleted), most
-    important first, ties in text order; whole-field positions after them. Costs one query per word position."""
+    important first, ties in text order; whole-field positions after them. Costs one query per word position
+    (a position left unasked by the budget ranks last)."""
     words = [p for p in probe.space.positions if p.word >= 0]
     tails = [p for p in probe.space.positions if p.word < 0]
-    items = [(pos, sp.deleted(probe.space, pos)) for pos in words]
-    new = list(dict.fromkeys(canonical_fields(ex.task, ex) for _, ex in items if
-                             canonical_fields(ex.task, ex) not in probe.memo))[:max(0, probe.remaining)]
+    keyed = {}
+    for pos in words:
+        ex = sp.deleted(probe.space, pos)
+        keyed[pos] = (canonical_fields(ex.task, ex), ex)
+    new = list(dict.fromkeys(k for k, _ in keyed.values() if k not in probe.memo))[:max(0, probe.remaining)]
     if new:
-        by_key = {canonical_fields(ex.task, ex): ex for _, ex in items}
+        by_key = {k: ex for k, ex in keyed.values()}
         probs = yield [by_key[k] for k in new]
         for k, p in zip(new, probs):
             probe.memo[k] = np.asarray(p, dtype=np.float64)
         probe.out.queries += len(new)
-    clean = probe.out.p_gold
-    score = [clean - probe.memo.get(canonical_fields(ex.task, ex), [np.inf] * (probe.gold + 1))[probe.gold]
-             for _, ex in items]
-    order = sorted(range(len(words)), key=lambda i: (-score[i], i))
+
+    def drop(pos) -> float:
+        p = probe.memo.get(keyed[pos][0])
+        return -np.inf if p is None else probe.out.p_gold - p[probe.gold]
+
+    order = sorted(range(len(words)), key=lambda i: (-drop(words[i]), i))
     return [words[i] for i in order] + tails
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from perturb import registry, segment
 from perturb.candidates import Candidate, compose, overlaps
-from perturb.example import DEFAULT_TARGET_FIELDS, Example
+from perturb.example import DEFAULT_TARGET_FIELDS, TASK_FIELDS, Example
 from perturb.ops.char._common import broken_clusters
 
 
@@ -41,7 +41,16 @@ def default_ops() -> tuple[str, ...]:
 
 
 def resolve_fields(task: str, fields) -> tuple[str, ...]:
-    return tuple(fields) if fields else DEFAULT_TARGET_FIELDS[task]
+    """The editable fields: the task's defaults, or the given ones (text fields of the task only)."""
+    from harness.errors import OptionError
+
+    if not fields:
+        return DEFAULT_TARGET_FIELDS[task]
+    allowed = [f for f in TASK_FIELDS[task] if f != "question"]
+    bad = [f for f in fields if f not in allowed]
+    if bad:
+        raise OptionError("fields", f"{', '.join(bad)} not a text field of {task}; choose from {', '.join(allowed)}")
+    return tuple(f for f in allowed if f in fields)
 
 
 def build_space(example: Example, ops, fields: tuple[str, ...], rng_key: str) -> Space:

@@ -76,10 +76,12 @@ def _build(args):
     spec = AttackSpec(search=args.search, beam=args.beam, seed=args.seed, constraints=c, recipe=args.recipe,
                       lexicon_dir=args.lexicon_dir)
     cache = args.cache if args.cache is not None else str(default_cache_path())
-    if args.max_per_lang is not None and args.max_per_lang < 1:
-        from harness.errors import OptionError
+    from harness.errors import OptionError
 
+    if args.max_per_lang is not None and args.max_per_lang < 1:
         raise OptionError("max_per_lang", f"must be a positive integer, got {args.max_per_lang}")
+    if args.bootstrap < 1:
+        raise OptionError("n_boot", f"must be a positive integer, got {args.bootstrap}")
     opts = JobOptions(task=args.task, data=args.data, attacks=args.attacks, split=args.split, langs=args.langs,
                       max_per_lang=args.max_per_lang, sample_seed=args.sample_seed,
                       cache=None if cache.lower() == "none" else cache, batch_tokens=args.batch_tokens,
