@@ -321,3 +321,33 @@ def test_metrics_and_curves_by_hand():
     assert curve == {1: 0.0, 2: 0.0, 5: pytest.approx(1 / 3), 10: pytest.approx(2 / 3), 20: pytest.approx(2 / 3)}
     lo, hi = m["success_rate"]["lo"], m["success_rate"]["hi"]
     assert 0 <= lo <= m["success_rate"]["value"] <= hi <= 1
+
+
+def test_group_comparison_on_robust_accuracy():
+    from harness.attack.compare import compare
+
+    ids = [f"xnli/test/de/{i:06d}" for i in range(30)]
+    models = {"s1": {"de": {i: 1 for i in ids}}, "s2": {"de": {i: int(n % 2 == 0) for n, i in enumerate(ids)}},
+              "i1": {"de": {i: 0 for i in ids}}, "i2": {"de": {i: 0 for i in ids}}}
+    groups = {"s1": "seq", "s2": "seq", "i1": "int", "i2": "int"}
+    c = compare(models, groups, "seq", "int", n_boot=300, seed=1)
+    o = c["by_lang"]["de"]
+    assert c["models_a"] == ["s1", "s2"] and o["n"] == 30 and o["diff"] == pytest.approx(0.75)
+    assert o["lo"] <= 0.75 <= o["hi"] and o["p"] < 1e-6 and o["significant"]
+    same = compare(models, groups, "i1", "i2", n_boot=100, seed=1)["overall"]
+    assert same["diff"] == 0 and same["p"] == 1.0
+    with pytest.raises(ValueError):
+        compare(models, groups, "seq", "seq")
+
+
+def test_cli_attacks_several_models_and_compares_them(tmp_path, capsys, tiny_models):  # noqa: F811
+    data = _data(tmp_path)
+    args = ["attack", "--task", "xnli", "--langs", "en", "--data", str(data), "--budget", "8", "--cache", "none",
+            "--bootstrap", "50", "--out", str(tmp_path / "o"), "--model", f"a={tiny_models.classifier}",
+            "--model", f"b={tiny_models.classifier}", "--schedule", "a=sequential", "--schedule", "b=interleaved"]
+    assert main(args + ["--compare", "sequential:nope"]) == 2
+    assert "--compare" in capsys.readouterr().err and not (tmp_path / "o").exists()
+    assert main(args) == 0
+    assert "sequential − interleaved accuracy under attack: +0.0 pp" in capsys.readouterr().out
+    comp = json.loads((tmp_path / "o" / "comparison.json").read_text())
+    assert comp[0]["overall"]["n"] == 6 and (tmp_path / "o" / "a" / "attackset" / "manifest.json").is_file()

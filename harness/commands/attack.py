@@ -21,7 +21,13 @@ def register(subparsers) -> None:
     src.add_argument("--max-per-lang", type=int, metavar="N", help="attack a seeded sample of N ids per language")
     src.add_argument("--sample-seed", type=int, default=0, help="seed of --max-per-lang's choice (default 0)")
     add_no_verify(src, "with --attacks; results.json records it")
-    p.add_argument("--model", required=True, metavar="[NAME=]DIR", help="the checkpoint attacked")
+    p.add_argument("--model", required=True, action="append", metavar="[NAME=]DIR",
+                   help="the checkpoint attacked; repeatable (each model is attacked on its own, into OUT/NAME/)")
+    p.add_argument("--schedule", action="append", default=[], metavar="NAME=SCHEDULE",
+                   help="training schedule of model NAME, to compare groups of models (repeatable)")
+    p.add_argument("--compare", action="append", default=[], metavar="A:B",
+                   help="compare accuracy under attack of group A with group B (schedules or model names); "
+                   "default with exactly two schedules (or two models): the first-named against the second")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
     p.add_argument("--overwrite", action="store_true", help="replace OUT/attackset if it exists")
     s = p.add_argument_group("search")
@@ -93,12 +99,9 @@ def _build(args):
 def run(args) -> int:
     from pathlib import Path
 
-    from harness.attack.job import run_job
     from harness.attack.report import table
     from harness.errors import OptionError
     from harness.experiment import parse_model_arg
-    from harness.labels import parse_label_order
-    from harness.models import LoadOptions, load_model
     from perturb.errors import UsageError
 
     try:
@@ -107,23 +110,84 @@ def run(args) -> int:
             raise OptionError("batch_tokens", f"must be a positive integer, got {args.batch_tokens}")
     except OptionError as e:  # the library names the argument; the CLI names the flag
         raise UsageError(_FLAGS.get(e.name, "--" + e.name.replace("_", "-")), e.message) from None
-    name, path = parse_model_arg(args.model)
     task = args.task or _task_of(args)
+    models = [parse_model_arg(t) for t in args.model]
+    if len({n for n, _ in models}) != len(models):
+        raise UsageError("--model", "two models have the same name; name them NAME=DIR")
+    groups, pairs = _plan(args, [n for n, _ in models])  # refused before any search
+    out = Path(args.out)
+    docs = {}
+    for name, path in models:
+        doc = _attack_one(args, name, path, task, spec, opts, out if len(models) == 1 else out / name)
+        if doc is not None:  # None: another rank of a torchrun launch (rank 0 reports)
+            docs[name] = doc
+            print("\n".join(([f"{name}:"] if len(models) > 1 else []) + table(doc["metrics"])))
+    if not docs:
+        return 0
+    _compare(groups, pairs, docs, out, opts)
+    print(f"wrote {args.out}: attackset, results.json, summary.md and success_vs_budget.png"
+          + (" per model" if len(models) > 1 else ""))
+    return 0
+
+
+def _attack_one(args, name, path, task, spec, opts, out):
     from harness.attack import parallel
+    from harness.attack.job import run_job
+    from harness.errors import OptionError
+    from harness.labels import parse_label_order
+    from harness.models import LoadOptions, load_model
+    from perturb.errors import UsageError
 
     w = parallel.world()
     predictor = load_model(path, task=task, name=name, options=LoadOptions(
         label_order=parse_label_order(args.label_order), allow_pickle=args.allow_pickle,
         device=parallel.device_for(w, args.device)))
     try:
-        doc = run_job(predictor, name, spec, opts, Path(args.out))
+        return run_job(predictor, name, spec, opts, out)
     except OptionError as e:
         raise UsageError(_FLAGS.get(e.name, "--" + e.name.replace("_", "-")), e.message) from None
-    if doc is None:
-        return 0  # another rank of a torchrun launch: rank 0 reports
-    print("\n".join(table(doc["metrics"])))
-    print(f"wrote {args.out}/attackset, results.json, summary.md and success_vs_budget.png")
-    return 0
+
+
+def _plan(args, names: list[str]) -> tuple[dict, list[tuple[str, str]]]:
+    """The models' groups (--schedule) and the group pairs to compare (--compare, or the default pair)."""
+    from harness.commands.score import _pairs
+    from perturb.errors import UsageError
+
+    groups = _pairs(args.schedule, "--schedule")
+    unknown = sorted(set(groups) - set(names))
+    if unknown:
+        raise UsageError("--schedule", f"names unknown model(s) {unknown}; models: {names}")
+    known = set(names) | set(groups.values())
+    pairs = []
+    for c in args.compare:
+        a, _, b = c.partition(":")
+        if not a or not b or a not in known or b not in known or a == b:
+            raise UsageError("--compare", f"{c!r}: expected A:B with two different groups among {sorted(known)}")
+        pairs.append((a, b))
+    if not pairs:
+        named = list(dict.fromkeys(groups[m] for m in names if m in groups)) if groups else list(names)
+        pairs = [tuple(named)] if len(named) == 2 else []
+    return groups, pairs
+
+
+def _compare(groups: dict, pairs: list, docs: dict, out, opts) -> None:
+    """The paired group comparisons into OUT/comparison.json and OUT/comparison.md."""
+    import json
+
+    from harness.attack.compare import compare, markdown, robust_correct
+    from perturb.fsutil import atomic_write_text
+
+    if not pairs or len(docs) < 2:
+        return
+    correct = {m: robust_correct(out / m / "attackset") for m in docs}
+    comps = [compare(correct, groups, a, b, n_boot=opts.n_boot, seed=opts.boot_seed, level=opts.level)
+             for a, b in pairs]
+    atomic_write_text(out / "comparison.json", json.dumps(comps, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(out / "comparison.md", "\n".join(markdown(c, opts.level) for c in comps))
+    for c in comps:
+        o = c["overall"]
+        print(f"{c['a']} − {c['b']} accuracy under attack: {100 * o['diff']:+.1f} pp "
+              f"[{100 * o['lo']:+.1f}, {100 * o['hi']:+.1f}], p = {o['p']:.3g} ({o['n']} ids)")
 
 
 def _task_of(args) -> str:
