@@ -51,7 +51,12 @@ def load_examples(opts: JobOptions):
         from perturb.loaders import split_name
 
         split = split_name(task, split)
-    return task, split, inputs.sample(ex, opts.max_per_lang, opts.sample_seed), src
+    ex = inputs.sample(ex, opts.max_per_lang, opts.sample_seed)
+    for lang in src:  # the set holds the attacked rows: a sample says so, with the file's own row count kept
+        src[lang] = dict(src[lang], file_rows=src[lang].get("rows"), rows=len(ex[lang]))
+        if opts.max_per_lang is not None:
+            src[lang]["sample"] = {"max_per_lang": opts.max_per_lang, "seed": opts.sample_seed}
+    return task, split, ex, src
 
 
 def model_id(predictor) -> str:
@@ -75,7 +80,8 @@ def run_job(predictor, model_name: str, spec: AttackSpec, opts: JobOptions, out:
     recipe = [("recipe", spec.recipe), ("lexicon", resource_id)] if spec.recipe else []
     sig = signature([("attack", spec.search)] + ([("beam", spec.beam)] if spec.search == "beam" else []) + recipe
                     + [("model", model_id(predictor)), ("seed", spec.seed)]
-                    + c.parts(fields=fields, ops=ops, similarity_id=sim_id))
+                    + c.parts(fields=fields, ops=ops, similarity_id=sim_id)
+                    + ([("sample", f"{opts.max_per_lang}@{opts.sample_seed}")] if opts.max_per_lang else []))
     w = parallel.world()
     cache = PredictionCache(opts.cache) if opts.cache else None
     try:
