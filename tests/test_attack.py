@@ -351,3 +351,18 @@ def test_cli_attacks_several_models_and_compares_them(tmp_path, capsys, tiny_mod
     assert "sequential − interleaved accuracy under attack: +0.0 pp" in capsys.readouterr().out
     comp = json.loads((tmp_path / "o" / "comparison.json").read_text())
     assert comp[0]["overall"]["n"] == 6 and (tmp_path / "o" / "a" / "attackset" / "manifest.json").is_file()
+
+
+def test_attack_reads_an_attack_sets_clean_rows(tmp_path, sample_data):
+    assert main(["perturb", "--task", "xnli", "--data", str(sample_data / "xnli"), "--langs", "de,en", "--ops",
+                 "char.swap", "--out", str(tmp_path / "p"), "--workers", "1", "--quiet"]) == 0
+    from harness.predictor import DummyPredictor as Fp
+
+    opts = JobOptions(attacks=str(tmp_path / "p"), langs="de", max_per_lang=4, n_boot=20)
+    doc = run_job(Fp("xnli", seed=1), "dummy", spec("greedy", budget=10), opts, tmp_path / "o")
+    src = read_attack_set(tmp_path / "o" / "attackset").manifest["sources"]["de"]
+    assert src["rows"] == 4 and src["attack_set"] == read_attack_set(tmp_path / "p").content_hash
+    assert doc["metrics"]["de"]["n"] == 4 and "sample:4@0" in doc["signature"]
+    (tmp_path / "p" / "xnli" / "de" / "clean.jsonl").write_text("{}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="rows|sha256|changed"):
+        run_job(Fp("xnli", seed=1), "dummy", spec("greedy", budget=10), opts, tmp_path / "o2")
