@@ -101,8 +101,8 @@ def per_word(words: Sequence, edit, example, field: str, rng_key: str, name: str
     text = example.fields[field]
     out = []
     for i, w in enumerate(words):
-        for j in range(draws):
-            rng = derive(rng_key, name, example.id, field, i * draws + j)
+        rng = derive(rng_key, name, example.id, field, i)  # one generator per word, drawn from `draws` times
+        for _ in range(draws):
             out.append(from_spans(name, field, text, edit(w, rng)))
     return unique(out)
 
