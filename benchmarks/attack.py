@@ -3,6 +3,8 @@
 
     python benchmarks/attack.py            # 15 languages x 8 XNLI test pairs, budget 100, greedy over char.keyboard
     python benchmarks/attack.py --quick    # 15 x 3 pairs, budget 40
+    python benchmarks/attack.py --shape xlmr-base --sample   # on a GPU (gpu.sh ATTACK=1): XLM-R base shapes,
+                                                              # the repo's data/ sample (no real data needed)
 
 Same model, same search (greedy word importance), same transformation (char.keyboard's candidates), same budget,
 same examples. Compared:
@@ -29,19 +31,45 @@ from pathlib import Path
 import common  # noqa: F401 - puts the repo root on sys.path
 from common import command_line, data_root, environment, loadavg, stamp, update_results_md, write_result
 
-SHAPE = {"hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 1024}
+SHAPES = {
+    "small": {"hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 1024},
+    "xlmr-base": {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072},
+    "xlmr-large": {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16,
+                   "intermediate_size": 4096},
+}
 
 
-def model_dir(quick: bool, data: Path) -> Path:
-    if quick:
-        from harness import demo_models
+def model_dir(shape: str, data: Path | None) -> Path:
+    """The benchmark's random-weight classifier: the demo's tiny one, or `shape` with a tokenizer trained on
+    XNLI dev (real data) or the demo's tokenizer (with --sample: no real data on the machine)."""
+    from harness import demo_models
 
-        root = Path(tempfile.mkdtemp(prefix="xstress-bench-attack-"))
+    root = Path(tempfile.mkdtemp(prefix="xstress-bench-attack-"))
+    if shape == "tiny" or data is None:
         demo_models.build_tokenizer(root / "tok")
-        return demo_models.build_classifier(root / "cls", tokenizer_dir=root / "tok", seed=0)
+        if shape == "tiny":
+            return demo_models.build_classifier(root / "cls", tokenizer_dir=root / "tok", seed=0)
+        tok = root / "tok"
+    else:
+        import scoring
+
+        tok = scoring.build_tokenizer(data)
     import scoring
 
-    return scoring.build_model(scoring.build_tokenizer(data), SHAPE, name="small")
+    return scoring.build_model(tok, SHAPES[shape], name=f"{shape}-{'sample' if data is None else 'xnli'}")
+
+
+def pick(data: Path | None, per_lang: int) -> list:
+    """per_lang XNLI test pairs per language from the real data, or from the repo's data/ sample."""
+    import scoring
+
+    if data is not None:
+        return scoring.pick_examples(data, per_lang)
+    from perturb.loaders import load
+    from perturb.sample import sample_data_dir
+
+    by_lang = load(task="xnli", data=str(sample_data_dir() / "xnli"), split="test", langs="all")
+    return [ex for lang in sorted(by_lang) for ex in by_lang[lang][:per_lang]]
 
 
 def run_once(examples, predictor, spec, *, lockstep: bool):
@@ -71,17 +99,19 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--data")
+    ap.add_argument("--shape", choices=("tiny", *SHAPES), help="model shape (default: tiny with --quick, else small)")
+    ap.add_argument("--sample", action="store_true", help="the repo's data/ sample instead of the real data")
     args = ap.parse_args(argv)
-    data = data_root(args.data)
-    import scoring
+    args.shape = args.shape or ("tiny" if args.quick else "small")
+    data = None if args.sample else data_root(args.data)
     from harness.attack.constraints import Constraints
     from harness.attack.run import AttackSpec
     from harness.models import load_model
     from harness.scoring import Scorer
 
     per_lang, budget = (3, 40) if args.quick else (8, 100)
-    examples = scoring.pick_examples(data, per_lang)
-    predictor = load_model(model_dir(args.quick, data), task="xnli")
+    examples = pick(data, per_lang)
+    predictor = load_model(model_dir(args.shape, data), task="xnli")
     spec = AttackSpec(search="greedy", constraints=Constraints(budget=budget, ops=("char.keyboard",)))
     # Warm-up on all examples: segmenters, layouts, torch threads and the per-text memos, so that neither timed
     # run pays a one-off cost the other does not.
@@ -110,11 +140,16 @@ def report(args, examples, budget, r_loop, r_lock, asked, t_loop, t_lock, t_plai
                             "scored_inputs": len(asked)},
                "plain_scoring": {"seconds": t_plain, "inputs": len(asked)},
                "same_outcomes": same, "speedup": t_loop / t_lock, "throughput_vs_plain": t_plain / t_lock}
-    name = "attack-cpu-quick" if args.quick else "attack-cpu"
+    import torch
+
+    where = "gpu" if torch.cuda.is_available() else "cpu"
+    name = (f"attack-{where}" + ("-quick" if args.quick else "")
+            + ("" if args.shape in ("tiny", "small") else f"-{args.shape}") + ("-sample" if args.sample else ""))
     write_result(name, payload)
     text = (f"## Attack: lockstep vs per-example ({stamp()}, `{command_line()}`)\n\n"
             f"{len(examples)} XNLI test pairs (15 languages), greedy word importance over `char.keyboard`, budget "
-            f"{budget}, {'tiny demo' if args.quick else 'small random-weight'} XLM-R on CPU.\n\n"
+            f"{budget}, random-weight XLM-R ({args.shape}) on {where.upper()}"
+            f"{', data/ sample' if args.sample else ''}.\n\n"
             "| run | wall s | success rate | queries |\n|---|---:|---:|---:|\n"
             f"| per-example loop (batches ≤ 32, TextAttack's structure) | {t_loop:.1f} | {_rate(r_loop):.3f} | "
             f"{sum(r.outcome.queries for r in r_loop)} |\n"
