@@ -13,7 +13,7 @@ from harness.significance import seed_resample, signflip_exact_p, signflip_mc_p
 
 
 def robust_correct(attack_set) -> dict[str, dict[str, int]]:
-    """{lang: {id: 1 if still predicted correctly after the attack else 0}} from an attack set `xstress attack` wrote."""
+    """{lang: {id: 1 if still predicted correctly after the attack, else 0}} from a set `xstress attack` wrote."""
     from harness.attackset import read_attack_set
 
     aset = read_attack_set(attack_set)

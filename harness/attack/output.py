@@ -1,4 +1,4 @@
-"""Writes an attack as an xstress attack set: clean rows, one adversarial row per attacked example, a signed manifest."""
+"""Writes an attack as an xstress attack set: clean rows, one adversarial row per example, a signed manifest."""
 
 from __future__ import annotations
 
