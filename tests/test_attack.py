@@ -376,3 +376,18 @@ def test_an_examples_search_does_not_depend_on_the_others(search):
     together = attack(exs, KeywordPredictor(), task="xnli", spec=spec(search, budget=25))
     alone = [attack([ex], KeywordPredictor(), task="xnli", spec=spec(search, budget=25))[0] for ex in exs]
     assert [(a.outcome, a.edits) for a in together] == [(a.outcome, a.edits) for a in alone]
+
+
+def test_similarity_encoder_is_recorded_in_the_signature(tmp_path, tiny_models):  # noqa: F811
+    data = _data(tmp_path)
+    args = ["attack", "--task", "xnli", "--langs", "en", "--data", str(data), "--budget", "6", "--cache", "none",
+            "--bootstrap", "20", "--model", str(tiny_models.classifier), "--similarity", str(tiny_models.mlm),
+            "--min-similarity", "0.5", "--out", str(tmp_path / "o"), "--no-progress"]
+    assert main(args) == 0
+    sig = json.loads((tmp_path / "o" / "results.json").read_text())["signature"]
+    sim = next(p for p in sig.split("|") if p.startswith("sim:"))
+    assert sim != "sim:none" and sim.endswith("@0.5")
+    bad = [str(tmp_path) if a == str(tiny_models.mlm) else str(tmp_path / "o2") if a == str(tmp_path / "o") else a
+           for a in args]
+    assert main(bad) == 2  # not a model directory: one error, no output
+    assert not (tmp_path / "o2").exists()
