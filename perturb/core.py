@@ -232,6 +232,19 @@ class Perturbation:
                 return DROPPED
         return Perturbed(example.replace(fields=new_fields, label=label), example.label, tuple(edits), variant)
 
+    # -- candidate enumeration (model-in-the-loop search; the sampling path above never calls it) -------------
+    def candidate_edits(self, example: Example, field: str, rng_key: str = "") -> list:
+        """The single edits this op could make in `field` of `example`, each a `perturb.candidates.Candidate`
+        (edit spans against the original text), deterministic in (rng_key, op, example id, field).
+
+        This default enumerates through `edit_field` at one unit per draw; ops with a per-word edit function
+        override it. An op that does not support the example's task and language, or the field, gives []."""
+        from .candidates import sampled
+
+        if not self.supports(example.task, example.lang) or field not in self.allowed_fields(example.task):
+            return []
+        return sampled(self, example, field, rng_key, self.name)
+
 
 def apply_spans(text: str, field: str, spans: Sequence[Span]) -> tuple[str, list[Edit]]:
     """Replace the spans (sorted, non-overlapping, in bounds) and record them as edits; no-op spans vanish."""

@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import __version__
 from . import segment
 from . import integrity
+from . import signature
 from .attackset import (MANIFEST, SCHEMA_VERSION, STATUS_OK, STATUS_UNSUPPORTED, TASK_NOT_APPLICABLE, atomic_dir,
                         clean_line, dump_manifest, parse_shard, perturbed_line, shard_bounds, task_scope)
 from .core import Dropped, Perturbed
@@ -146,7 +147,7 @@ def _qfix(source: Source) -> str | None:
 
 
 def _src_token(source: Source, sha: str) -> str:
-    return f"{source.task}-{source.split}-{source.lang}@{sha[:8]}"
+    return signature.source_token(source.task, source.split, source.lang, sha)
 
 
 def _library_versions() -> dict[str, str]:

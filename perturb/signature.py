@@ -92,3 +92,15 @@ def scores(*, task: str, attacks: str, set_id: str, models: int, boot: int, boot
 def model(*, fingerprint: str, precision: Any, version: str) -> Signature:
     """One scored model: its weights' fingerprint, precision, and the tool version."""
     return Signature.of([("model", fingerprint), ("prec", precision), ("xstress", version)])
+
+
+def attack(*, version: str, parts: Sequence[tuple[str, Any]]) -> Signature:
+    """A model-in-the-loop attack's rows: the tool version first (as attack sets have it), then the search, its
+    model, seed, constraints and sample in the order `harness.attack.job` lists them; `src` is appended per
+    language."""
+    return Signature.of([("xstress", version), *parts])
+
+
+def source_token(task: str, split: str, lang: str, sha256: str) -> str:
+    """The `src` value of an attack-set signature: task-split-lang@first 8 hex digits of the source's sha256."""
+    return f"{task}-{split}-{lang}@{sha256[:8]}"

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from typing import Any, Mapping, Sequence
 
 from . import registry
-from .core import Perturbed
+from .core import Perturbed, Span, apply_spans
 from .example import Example
 from .recipe import op_key
 from .rng import derive_rng
@@ -123,6 +123,23 @@ class XstressEdits:
             out.append((new, [(from_field[e.field], e.start, e.end, e.before, e.after) for e in res.edits]))
         return out
 
+    def propose_single(self, cols: Mapping[str, str]) -> list[tuple[dict[str, str], list[tuple[str, int, int, str, str]]]]:
+        """Like `propose`, but every single edit the op could make (its `candidate_edits`, one word at a time:
+        what `xstress attack` searches), instead of `candidates` sampled variants. TextAttack's search then
+        composes them, as it does with its own word-level transformations."""
+        ex, to_field = self._example(cols)
+        targets = [to_field[n] for n in cols if self.only is None or n in self.only]
+        if self.only is None and all(to_field[n] == n for n in cols):
+            targets = [n for n in cols if n in self.op.default_fields(self.task)] or targets
+        from_field = {f: n for n, f in to_field.items()}
+        out = []
+        for field in targets:
+            for c in self.op.candidate_edits(ex, field, f"seed:{self.seed}"):
+                new_text, edits = apply_spans(ex.fields[field], field, [Span(e.start, e.end, e.after) for e in c.edits])
+                new = {n: (new_text if to_field[n] == field else cols[n]) for n in cols}
+                out.append((new, [(from_field[e.field], e.start, e.end, e.before, e.after) for e in edits]))
+        return out
+
 
 def _spans(words: Sequence[str], text: str) -> list[tuple[int, int]] | None:
     """Character spans of TextAttack's words in `text` (its words are substrings, in order)."""
@@ -210,7 +227,8 @@ def _textattack_class():
             old_words = current_text.words
             prev_map = np.asarray(current_text.attack_attrs["original_index_map"])
             out = []
-            for new_cols, edits in self.edits.propose(cols):
+            propose = self.edits.propose_single if getattr(self, "single_edits", False) else self.edits.propose
+            for new_cols, edits in propose(cols):
                 candidate = AttackedText(OrderedDict(new_cols))
                 spans = [(offsets[c] + s, offsets[c] + e) for c, s, e, _, _ in edits]
                 aligned = align(old_words, current_text.text, candidate.words, spans)
@@ -235,7 +253,7 @@ def _textattack_class():
 
 def transformation(op: str, *, lang: str, params: Mapping[str, Any] | None = None, seed: int = 13,
                    candidates: int = 8, columns: Sequence[str] | None = None,
-                   resources: Mapping[str, Any] | None = None):
+                   resources: Mapping[str, Any] | None = None, single_edits: bool = False):
     """A TextAttack `Transformation` proposing up to `candidates` variants of the text per call from xstress op
     `op` (a char.* or lex.* registry name, with `params`) for language `lang`.
 
@@ -243,7 +261,10 @@ def transformation(op: str, *, lang: str, params: Mapping[str, Any] | None = Non
     and by default only the fields `xstress perturb` edits are edited (XNLI: the hypothesis); other column
     names map in order and are all edited by default. `resources`: what ops with external resources need, as
     `xstress perturb` takes them (lex.codeswitch: {"lexicon_dir": DIR}; lex.mlm: {"mlm": MODEL}). (one or two columns for XNLI languages, up to three for XCOPA-only
-    languages such as et or qu)."""
+    languages such as et or qu). `single_edits=True`: propose every single edit the op could make
+    (`Perturbation.candidate_edits`, as `xstress attack` searches) instead of `candidates` sampled variants."""
     edits = XstressEdits(op, lang=lang, params=params, seed=seed, candidates=candidates, columns=columns,
                          resources=resources)
-    return _textattack_class()(edits)
+    t = _textattack_class()(edits)
+    t.single_edits = single_edits  # True: every single edit the op offers (Perturbation.candidate_edits)
+    return t

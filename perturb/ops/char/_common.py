@@ -351,6 +351,15 @@ class WordOp(Perturbation):
     def edit_field(self, text, *, field, example, rng: random.Random):
         return select(self.candidates(text, example.lang), self.params.rate, rng, self.touch)
 
+    def candidate_edits(self, example, field, rng_key=""):
+        """Every eligible word's edits through the op's own `touch` (see perturb.candidates.per_word)."""
+        from ...candidates import per_word
+
+        if not self.supports(example.task, example.lang) or field not in self.allowed_fields(example.task):
+            return []
+        words = self.candidates(example.fields[field], example.lang)
+        return per_word(words, self.touch, example, field, rng_key, self.name)
+
 
 def first_valid(options: Sequence, rng: random.Random, build: Callable[[object], object | None]):
     """Try options in a random order (drawn from rng as needed) and return the first non-None build(option)."""

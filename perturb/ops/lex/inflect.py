@@ -66,6 +66,16 @@ class Inflect(Perturbation):
             replacements.append((tok.start, tok.end, rng.choice(options)))
         return lc.spaced(text, replacements)
 
+    def candidate_edits(self, example, field, rng_key=""):
+        """Every other attested form of every eligible word (no randomness: the options are listed)."""
+        from ...candidates import from_spans, unique
+
+        lang, text = example.lang, example.fields[field]
+        if not self.supports(example.task, lang) or field not in self.allowed_fields(example.task):
+            return []
+        return unique(from_spans(self.name, field, text, lc.spaced(text, [(tok.start, tok.end, form)]))
+                      for tok in lc.content_words(text, lang) for form in _options(tok.text, lang))
+
 
 def _unarticled(text: str, lang: str) -> list:
     """The content words of text that do not follow an article: a noun's number and gender must agree with its

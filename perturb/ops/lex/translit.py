@@ -53,3 +53,17 @@ class Translit(Perturbation):
                 eligible.append((tok, roman))
         chosen = [eligible[i] for i in lc.choose(len(eligible), self.params.rate, rng)]
         return lc.spaced(text, [(tok.start, tok.end, roman) for tok, roman in chosen])
+
+    def candidate_edits(self, example, field, rng_key=""):
+        """Each romanisable word, romanised (one candidate per word: the romaniser is deterministic)."""
+        from ...candidates import from_spans, unique
+
+        lang, text = example.lang, example.fields[field]
+        if not self.supports(example.task, lang) or field not in self.allowed_fields(example.task):
+            return []
+        out = []
+        for tok in segment.words(text, lang):
+            roman = tr.roman_of(tok.text, lang)
+            if roman is not None:
+                out.append(from_spans(self.name, field, text, lc.spaced(text, [(tok.start, tok.end, roman)])))
+        return unique(out)
