@@ -7,7 +7,8 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable, ClassVar, Iterable, Iterator, NamedTuple, Sequence
+from types import MappingProxyType
+from typing import Callable, ClassVar, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import regex
 
@@ -325,6 +326,12 @@ def random_order(n: int, rng: random.Random) -> Iterator[int]:
         yield pool[i]
 
 
+# Why char.insert and char.swap decline Chinese (shown by the manifest, the perturb summary and `xstress ls`).
+ZH_WORD_BY_WORD = ("Chinese is typed word by word through a pinyin input method: a stray or transposed character "
+                   "inside a word is not a slip writers make (char.keyboard models same-pinyin slips, "
+                   "char.substitute look-alike characters)")
+
+
 class WordOp(Perturbation):
     """Base of the char ops: `candidates` lists the eligible words of a field (each a (Word, data)
     tuple, in text order), `touch` edits one of them; n_to_touch(rate, len(candidates)) are touched."""
@@ -332,6 +339,8 @@ class WordOp(Perturbation):
     # The kind of per-language table the op reads (resources/<kind>/): it supports the languages that have one.
     # None: every language the segmenter knows.
     table: ClassVar[str | None] = None
+    # Languages the op declines although it has what it needs, each with the reason users are shown.
+    declined: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     @classmethod
     def languages(cls, task):
@@ -339,8 +348,13 @@ class WordOp(Perturbation):
 
     @classmethod
     def language_pool(cls) -> Iterable[str]:
-        """The languages the op can edit, in any task: those with a `table`, or every segmenter language."""
-        return table_langs(cls.table, segment.LANGS) if cls.table else segment.LANGS
+        """The languages the op can edit, in any task: those with a `table`, or every segmenter language,
+        less the `declined` ones."""
+        pool = table_langs(cls.table, segment.LANGS) if cls.table else segment.LANGS
+        return frozenset(pool) - frozenset(cls.declined)
+
+    def unsupported_reason(self, task, lang):
+        return self.declined.get(lang)
 
     def candidates(self, text: str, lang: str) -> list[tuple]:
         raise NotImplementedError

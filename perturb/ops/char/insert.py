@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import random
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from ... import segment
 from ...core import RateParams
@@ -31,6 +32,7 @@ class CharInsert(cc.WordOp):
     Params = InsertParams
 
     table = "alphabets"
+    declined = MappingProxyType({"zh": cc.ZH_WORD_BY_WORD})
 
     def candidates(self, text, lang):
         alpha = cc.alphabet(lang)

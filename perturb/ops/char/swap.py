@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import random
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import regex
 
@@ -75,6 +76,7 @@ class CharSwap(cc.WordOp):
     family = "char"
     description = "swap two adjacent grapheme clusters inside a word"
     Params = SwapParams
+    declined = MappingProxyType({"zh": cc.ZH_WORD_BY_WORD})
 
     def candidates(self, text, lang):
         # Whether a word has a swappable pair is usually settled by its first pair; the full list is
