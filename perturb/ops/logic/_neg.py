@@ -958,6 +958,13 @@ def _tr_known_stem(stem: str, rule) -> bool:
     return bool(m) and stem[:m.start()] in stems
 
 
+def _tr_abilitative(stem: str, rule, lang: str) -> bool:
+    """A stem before -mA that ends in a/e and is not a listed verb: most likely the abilitative -(y)A-
+    ("inemedi" = in-e-me-di, "okuyamadı"), whose positive is "-ebildi", not "inedi"."""
+    known = _wordset(rule, "verb_stems", lang)
+    return bool(known) and stem[-1:] in ("a", "e") and stem not in known
+
+
 @_denegate_morph("tr_verb")
 def _tr_denegate(rule, text, toks, folded, i, lang):
     """Remove -mA from a sentence-final negative past, progressive or future verb."""
@@ -966,6 +973,9 @@ def _tr_denegate(rule, text, toks, folded, i, lang):
     word = toks[i].text
     low = fold(word, lang)
     if low != word:
+        return None
+    m = _TR_NEG_PAST.match(low) or _TR_NEG_PROG.match(low) or _TR_NEG_FUT.match(low)
+    if m and _tr_abilitative(m["stem"], rule, lang):
         return None
     m = _TR_NEG_PAST.match(low)
     if m:
@@ -1121,6 +1131,12 @@ def _de_local(rule, text, toks, folded, lang):
     return [_Cand(k, [Span(last.start, last.start, "nicht ")])]
 
 
+# A separable verb's zu-infinitive written as one word ("vorzunehmen", "anzurufen").
+_DE_ZU_INFINITIVE = regex.compile(
+    r"(?:ab|an|auf|aus|bei|dar|durch|ein|fest|fort|her|hin|los|mit|nach|um|vor|weg|weiter|wieder|zurück|zusammen)"
+    r"zu[a-zäöüß]{2,}(?:en|ern|eln)")
+
+
 @_local_morph("de_kein")
 def _de_kein(rule, text, toks, folded, lang):
     """German: the one indefinite article of the sentence → "kein" ("hat einen Bruder" → "hat keinen Bruder",
@@ -1134,6 +1150,8 @@ def _de_kein(rule, text, toks, folded, lang):
     m = hits[0]
     if m == 0 or folded[m - 1] in _wordset(rule, "prev_not", lang):
         return []  # a sentence-initial indefinite is often generic ("Eine Karte kostet 12 Euro")
+    if any(f == "zu" or _DE_ZU_INFINITIVE.fullmatch(f) for f in folded[m + 1:]):
+        return []  # inside a zu-infinitive ("versuchte, eine Antwort zu geben"): "keine" would negate it alone
     after = toks[m + 1:m + 4]
     if not after or folded[m + 1] in _wordset(rule, "next_not", lang):
         return []
@@ -1204,6 +1222,10 @@ def _ar_denegate(rule, text, toks, folded, i, lang):
     return [Span(t.start, v.end, m[1] + "س" + v.text)]
 
 
+# One-character resultative and directional complements jieba may cut from their verb ("爱上了" → 爱|上|了).
+_ZH_RESULTATIVE = frozenset("上到完成住掉见懂好走出起下来去开")
+
+
 @_local_morph("zh_le")
 def _zh_local(rule, text, toks, folded, lang):
     """Chinese perfective: V了O → 没V O ("聊了3个小时" → "没聊3个小时"); 没 goes before 被/把 with the verb.
@@ -1222,6 +1244,8 @@ def _zh_local(rule, text, toks, folded, lang):
         v = toks[j - 1]
         if not rx(r"\p{Han}{1,2}").fullmatch(v.text) or v.text.startswith(bad_start):
             continue
+        if v.text in _ZH_RESULTATIVE and j > 1 and rx(r"\p{Han}+").fullmatch(toks[j - 2].text):
+            continue  # a resultative complement cut from its verb ("爱|上|了"): 没 belongs before the verb
         if any(f in causative for f in folded[:j - 1]):
             continue
         if j + 1 < len(toks) and folded[j + 1] in _wordset(rule, "not_before", lang):

@@ -733,7 +733,8 @@ QUANTIFIER_RULE_KEYS = frozenset({"match", "to", "agree", "agree_prefix", "inser
                                   "next_not_regex", "next_regex", "not_first", "prev_not", "prev_not_regex",
                                   "remove_next", "star_not", "star_not_regex"})
 NUMBER_KEYS = frozenset({"agreement", "window", "hedges", "post_hedges", "range_words", "name_words",
-                         "function_words", "date_words", "years", "count_side", "capital_names", "block_suffix"})
+                         "function_words", "date_words", "years", "count_side", "capital_names", "block_suffix",
+                         "evaluative"})
 DISTRACTOR_KEYS = frozenset({"overlap", "negation"})
 
 

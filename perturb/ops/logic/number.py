@@ -66,9 +66,40 @@ def _numbers_doc(lang):
     return {"hedges": _seqs(lang, doc.get("hedges")), "agreement": str(doc.get("agreement", "default")),
             "block_suffix": str(doc.get("block_suffix", "")), "window": int(doc.get("window", "3")),
             "range_words": tuple(doc.get("range_words") or ()), **words,
+            "evaluative": _phrase_matcher(lang, doc.get("evaluative")),
             "count_side": str(doc.get("count_side", "next")),
             "capital_names": doc.get("capital_names", "true") == "true",
             "years": tuple(int(y) for y in str(doc.get("years", "1000-2100")).split("-"))}
+
+
+def _phrase_matcher(lang: str, phrases):
+    """A matcher for listed phrases on the case-folded text: with word edges in spaced scripts, as a substring
+    in Chinese and Thai (no spaces between words); None when the list is empty."""
+    forms = sorted({fold(str(w), lang).strip() for w in phrases or () if str(w).strip()}, key=len, reverse=True)
+    if not forms:
+        return None
+    if lang in _NO_SPACE:
+        return tuple(forms)
+    edge = r"[\p{L}\p{M}\p{N}]"
+    return regex.compile(rf"(?<!{edge})(?:{'|'.join(regex.escape(f) for f in forms)})(?!{edge})")
+
+
+def _evaluative(text: str, lang: str, doc) -> bool:
+    """Whether the sentence judges an amount ("3 mg is too much", "enough", "太多"): "4 mg is too much" is then
+    not excluded, and "2 mg" may be too much as well, so a changed number's label is undetermined."""
+    matcher = doc["evaluative"]
+    if matcher is None:
+        return False
+    key = fold(text, lang)
+    if isinstance(matcher, tuple):
+        return any(f in key for f in matcher)
+    return matcher.search(key) is not None
+
+
+def _round(value: int) -> bool:
+    """A large round figure ("2000 people", "200000 words"): usually an approximation, so a change by 1–3
+    ("2001", "199999") is not excluded by it. (Small round counts, "100 barrels", are kept.)"""
+    return value >= 1000 and value % 100 == 0
 
 
 class _Occurrence:
@@ -214,9 +245,25 @@ def _hedged_around(occ: _Occurrence, lang: str, doc, window: int) -> bool:
     for a, b in ((i0 - 2, i0 - 1), (i1 + 2, i1 + 1)):
         if 0 <= a < len(toks) and 0 <= b < len(toks) and folded[b] in ranges and _INT.search(toks[a].text):
             return True
+    if _alternative_near(occ, ranges, window):
+        return True
     # Hedges glued to the number ("40+", "~40", "约40").
     around = "".join(t.text for t in toks[max(0, i0 - 1):i1 + 2])
     return any(c in around for c in "+~≈<>≤≥±")
+
+
+def _alternative_near(occ: _Occurrence, ranges, window: int) -> bool:
+    """An alternative or range with a few words between ("10 cents or an extra 30 cents", "30 cents or 10
+    cents"): a range word within `window` words of the number, and another number within three words beyond it."""
+    toks, folded = occ.toks, occ.folded
+    i0, i1 = occ.idx[0], occ.idx[-1]
+    for k in [*range(max(0, i0 - window), i0), *range(i1 + 1, min(len(toks), i1 + 1 + window))]:
+        if folded[k] not in ranges:
+            continue
+        side = range(max(0, k - 3), k) if k < i0 else range(k + 1, min(len(toks), k + 4))
+        if any(_INT.search(toks[a].text) for a in side):
+            return True
+    return False
 
 
 @register
@@ -257,6 +304,8 @@ class Number(LogicOp):
     def _determined(occ, premise_occs, text, premise, lang, doc) -> bool:
         """The premise states this very number, unhedged, in the same role, and it is a count or measure."""
         if not _pinned(occ, text, lang, doc) or _hedged_around(occ, lang, doc, doc["window"]):
+            return False
+        if _round(occ.value) or _evaluative(text, lang, doc) or _evaluative(premise, lang, doc):
             return False
         # Every premise mention must be exact (one hedged mention leaves the value open) and one must match.
         if any(_hedged_around(p, lang, doc, doc["window"]) or not _pinned(p, premise, lang, doc)
