@@ -5,6 +5,7 @@
 #   bash benchmarks/gpu.sh                 # writes benchmarks/results/scoring-gpu.json (+ $OUT/ if set)
 #   PAIRS=20000 BUDGET_S=300 bash benchmarks/gpu.sh
 #   TRAIN=1 bash benchmarks/gpu.sh         # then also xstress train vs HF Trainer, XLM-R base shapes (second call)
+#   ATTACK=1 bash benchmarks/gpu.sh        # then also xstress attack lockstep vs per-example, base and large shapes
 #
 # Needs python with a CUDA torch, transformers and numpy. It tries, in order: $PYTHON; this repo's .venv;
 # python3 on PATH; then a venv (benchmarks/.gpu-venv, sharing the system's site-packages so an installed
@@ -53,6 +54,18 @@ timeout 570 "$pick" benchmarks/gpu_scoring.py --pairs "$PAIRS" --budget-s "$BUDG
 rc=$?
 # Training: `xstress train` (one task) against HF Trainer, XLM-R base shapes, bf16, side by side. Opt in with
 # TRAIN=1 (it needs xstress itself, accelerate and datasets importable; a second call keeps within 10 minutes).
+# Attack: `xstress attack`'s lockstep search vs one example at a time, XLM-R base and large shapes, on the repo's
+# data/ sample (no real data on the machine). Opt in with ATTACK=1 (needs xstress importable).
+if [ "${ATTACK:-0}" = 1 ]; then
+    if "$pick" -c 'import harness.attack, perturb' 2>/dev/null; then
+        for shape in xlmr-base xlmr-large; do
+            timeout 270 "$pick" benchmarks/attack.py --sample --shape "$shape" || rc=$?
+        done
+        [ -n "${OUT:-}" ] && cp benchmarks/results/attack-gpu-*.json "$OUT/" 2>/dev/null
+    else
+        echo "ATTACK=1: xstress not importable with $pick; skipped" >&2
+    fi
+fi
 if [ "${TRAIN:-0}" = 1 ]; then
     if "$pick" -c 'import accelerate, datasets, harness.train' 2>/dev/null; then
         timeout 540 "$pick" benchmarks/train.py --shape base --steps 100 --repeats 3 --batch 32 || rc=$?

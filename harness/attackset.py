@@ -1,5 +1,6 @@
-"""The harness's view of an attack set: :func:`read_attack_set` (manifest + per-language JSONL, rows streamed) and
-:func:`op_info` (a perturbation's family and label effect from the manifest)."""
+"""What scoring and the audit read of an attack set: :func:`read_attack_set` (perturb's reader, imported when first
+called), and from its manifest :func:`op_info` (family, label effect) and :func:`signature` (one op x language).
+Exports and `xstress ls` use :mod:`perturb.attackset` directly."""
 
 from __future__ import annotations
 
@@ -27,5 +28,6 @@ def op_info(manifest: dict, op: str) -> dict:
 
 
 def signature(manifest: dict, op: str, lang: str) -> str | None:
-    """The sacrebleu-style signature the manifest records for ``op`` in ``lang`` (None if absent)."""
+    """The signature the manifest records for ``op`` in ``lang`` (None if absent); parse it with
+    :meth:`perturb.signature.Signature.parse`."""
     return ((manifest.get("counts") or {}).get(op) or {}).get(lang, {}).get("signature")

@@ -8,7 +8,7 @@ import sys
 from perturb import __version__
 
 # Order is the order of `xstress --help`. Each module defines register(subparsers) and run(args) -> int.
-COMMANDS = ("ls", "perturb", "merge", "score", "report", "audit", "demo", "export", "fetch", "train", "study")
+COMMANDS = ("ls", "perturb", "merge", "score", "attack", "report", "audit", "demo", "export", "fetch", "train", "study")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,7 +32,7 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from perturb.errors import UsageError
 from perturb.fsutil import atomic_write_text, sha256_file
@@ -278,13 +278,7 @@ def fetch(dataset: str, *, out, langs: Sequence[str] | None = None, base_url: st
     if dataset not in DATASETS:
         raise UsageError("dataset", f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
     ds = DATASETS[dataset]
-    if langs:
-        bad = [l for l in langs if l not in ds.langs]
-        if bad:
-            raise UsageError("--langs", f"{dataset} has no file for {', '.join(bad)}; available: {', '.join(ds.langs)}")
-        langs = [l for l in ds.langs if l in langs]
-    else:
-        langs = list(ds.default_langs)
+    langs = _select_langs(ds, langs)
     files = [r for r in ds.files if r.lang is None or r.lang in langs]
     user_sha = _parse_sha_args(ds, files, sha256)
     out = Path(out)
@@ -300,10 +294,9 @@ def fetch(dataset: str, *, out, langs: Sequence[str] | None = None, base_url: st
         got: dict[str, Path] = {}
         entries: dict[str, dict] = {}
         for r in files:
-            url = f"{base}/{r.path}"
-            key = f"{ds.name}/{r.path}"
             local = Path(staging) / r.path.replace("/", "__")
             t0 = time.perf_counter()
+            url = f"{base}/{r.path}"
             if data is not None:
                 src = _local_copy(Path(data), r, ds)
                 shutil.copyfile(src, local)
@@ -312,24 +305,11 @@ def fetch(dataset: str, *, out, langs: Sequence[str] | None = None, base_url: st
                 log(f"fetch {url}")
                 limit = r.size if r.size is not None and r.path not in user_sha else MAX_BYTES
                 digest, origin = _download(url, local, timeout=timeout, max_bytes=limit, ds=ds), url
-            if r.path in user_sha:
-                expected, how = user_sha[r.path], "--sha256"
-            elif r.sha256:
-                expected, how = r.sha256, "pinned"
-            elif locked.get(key, {}).get("sha256"):
-                expected, how = locked[key]["sha256"], f"lock file {lock_path}"
-            else:
-                expected, how = None, "first use"
-            if expected is not None and digest != expected:
-                raise FetchError(f"{origin}: sha256 {digest} does not match the expected {expected} ({how}); "
-                                 "the file is corrupt or has changed upstream — nothing was written")
-            if expected is None:
-                log(f"warning: {r.path} has no published checksum; recorded sha256 {digest} in {lock_path} "
-                    "(trust on first use: later fetches with this lock must match it)")
+            key = f"{ds.name}/{r.path}"
+            verified = _verify(r, digest, origin, user_sha=user_sha, locked=locked.get(key, {}), lock_path=lock_path,
+                               log=log)
             got[r.path] = local
-            entries[key] = {"url": url, "sha256": digest, "bytes": local.stat().st_size,
-                            "verified": {"pinned": "pinned", "--sha256": "user"}.get(
-                                how, "first-use" if expected is None else "lock")}
+            entries[key] = {"url": url, "sha256": digest, "bytes": local.stat().st_size, "verified": verified}
             log(f"ok {r.path} ({entries[key]['bytes']} bytes, {time.perf_counter() - t0:.1f} s, "
                 f"sha256 {entries[key]['verified']})")
         with atomic_dir(target, overwrite=overwrite) as tmp:
@@ -339,6 +319,37 @@ def fetch(dataset: str, *, out, langs: Sequence[str] | None = None, base_url: st
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(lock_path, json.dumps(lock_doc, indent=2, sort_keys=True) + "\n")
     return {"dataset": ds.name, "licence": ds.licence, "langs": langs, "path": str(target), "files": entries}
+
+
+def _select_langs(ds: Dataset, langs: Sequence[str] | None) -> list[str]:
+    """The requested languages in the dataset's order (its defaults when none), refusing ones it lacks."""
+    if not langs:
+        return list(ds.default_langs)
+    bad = [l for l in langs if l not in ds.langs]
+    if bad:
+        raise UsageError("--langs", f"{ds.name} has no file for {', '.join(bad)}; available: {', '.join(ds.langs)}")
+    return [l for l in ds.langs if l in langs]
+
+
+def _verify(r: Remote, digest: str, origin: str, *, user_sha: Mapping[str, str], locked: Mapping[str, Any],
+            lock_path: Path, log: Callable[[str], None]) -> str:
+    """Check a file's sha256 against, in order, the caller's, the pinned one, the lock file's; return how it was
+    verified (user, pinned, lock, or first-use when none is known: trust on first use)."""
+    if r.path in user_sha:
+        expected, how = user_sha[r.path], "--sha256"
+    elif r.sha256:
+        expected, how = r.sha256, "pinned"
+    elif locked.get("sha256"):
+        expected, how = locked["sha256"], f"lock file {lock_path}"
+    else:
+        expected, how = None, "first use"
+    if expected is not None and digest != expected:
+        raise FetchError(f"{origin}: sha256 {digest} does not match the expected {expected} ({how}); "
+                         "the file is corrupt or has changed upstream — nothing was written")
+    if expected is None:
+        log(f"warning: {r.path} has no published checksum; recorded sha256 {digest} in {lock_path} "
+            "(trust on first use: later fetches with this lock must match it)")
+    return {"pinned": "pinned", "--sha256": "user"}.get(how, "first-use" if expected is None else "lock")
 
 
 def _local_copy(data: Path, r: Remote, ds: Dataset) -> Path:

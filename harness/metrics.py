@@ -211,33 +211,40 @@ def percentile_cis(reps: np.ndarray, level: float = 0.95) -> np.ndarray:
     return out
 
 
-def holm(pvalues: Sequence[float]) -> np.ndarray:
-    """Holm step-down adjusted p-values (family-wise error); NaN stays NaN and does not count as a test."""
+def _adjusted(pvalues: Sequence[float], step) -> np.ndarray:
+    """p-values adjusted by `step` (ascending p-values -> their adjusted values); NaN stays NaN, not a test."""
     p = np.asarray(pvalues, dtype=np.float64)
     out = np.full_like(p, np.nan)
     ok = np.flatnonzero(~np.isnan(p))
-    m = ok.size
     order = ok[np.argsort(p[ok], kind="stable")]
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        out[i] = running
+    out[order] = step(p[order])
     return out
+
+
+def _holm_step(ps: np.ndarray) -> np.ndarray:
+    m, adj, running = ps.size, np.empty_like(ps), 0.0
+    for rank in range(m):
+        running = max(running, min(1.0, (m - rank) * ps[rank]))
+        adj[rank] = running
+    return adj
+
+
+def _bh_step(ps: np.ndarray) -> np.ndarray:
+    m, adj, running = ps.size, np.empty_like(ps), 1.0
+    for rank in range(m - 1, -1, -1):
+        running = min(running, m * ps[rank] / (rank + 1))
+        adj[rank] = running
+    return adj
+
+
+def holm(pvalues: Sequence[float]) -> np.ndarray:
+    """Holm step-down adjusted p-values (family-wise error); NaN stays NaN and does not count as a test."""
+    return _adjusted(pvalues, _holm_step)
 
 
 def bh(pvalues: Sequence[float]) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (false discovery rate); NaN stays NaN and does not count."""
-    p = np.asarray(pvalues, dtype=np.float64)
-    out = np.full_like(p, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    m = ok.size
-    order = ok[np.argsort(p[ok], kind="stable")]
-    running = 1.0
-    for rank in range(m - 1, -1, -1):
-        i = order[rank]
-        running = min(running, m * p[i] / (rank + 1))
-        out[i] = running
-    return out
+    return _adjusted(pvalues, _bh_step)
 
 
 CORRECTIONS = {"holm": holm, "bh": bh}

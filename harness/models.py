@@ -149,32 +149,58 @@ def load_model(source: str | os.PathLike, *, task: str, options: LoadOptions | N
         _check_safetensors(files)
 
     import torch
-    from transformers import AutoConfig, AutoModelForMultipleChoice, AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForMultipleChoice, AutoModelForSequenceClassification
 
     try:
         config = AutoConfig.from_pretrained(str(path), trust_remote_code=False, local_files_only=True)
     except Exception as e:
         raise CheckpointError(f"{label}: unreadable config.json ({type(e).__name__}: {e})") from None
-
     if task == "xnli":
-        perm = label_permutation(
-            getattr(config, "id2label", None), task=task, label_order=options.label_order, checkpoint=label
-        )
-        if options.label_order is not None:
-            _check_label2id(config, dict(enumerate(options.label_order)), "--label-order", label)
-        else:
-            id2label = getattr(config, "id2label", None) or {}
-            _check_label2id(config, {int(k): v for k, v in id2label.items()}, "config.id2label", label)
-        rows = _classifier_rows(files) if safe else None
-        if rows is not None and rows != config.num_labels:
-            raise CheckpointError(
-                f"{label}: config.json describes {config.num_labels} labels but the classifier in the weights has "
-                f"{rows} outputs; config and weights do not belong together"
-            )
+        perm = _nli_label_permutation(config, files if safe else None, options, label)
         auto = AutoModelForSequenceClassification
     else:
         perm = (0, 1)  # multiple choice: one logit per choice, already in choice order
         auto = AutoModelForMultipleChoice
+    tokenizer = _load_tokenizer(path, config, label)
+    model = _load_weights(auto, path, config, safe=safe, task=task, label=label)
+    device = options.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device).eval()
+    return HFPredictor(
+        model=model,
+        tokenizer=tokenizer,
+        task=task,
+        perm=perm,
+        fingerprint=fingerprint(path, files),
+        device=device,
+        template=options.template,
+        max_length=_max_length(config, tokenizer, options.max_length),
+        name=name or path.name,
+        path=str(path),
+    )
+
+
+def _nli_label_permutation(config, safetensors: Sequence[Path] | None, options: LoadOptions, label: str):
+    """The model-to-dataset label order of an NLI checkpoint, after checking config and weights agree on it."""
+    perm = label_permutation(
+        getattr(config, "id2label", None), task="xnli", label_order=options.label_order, checkpoint=label
+    )
+    if options.label_order is not None:
+        _check_label2id(config, dict(enumerate(options.label_order)), "--label-order", label)
+    else:
+        id2label = getattr(config, "id2label", None) or {}
+        _check_label2id(config, {int(k): v for k, v in id2label.items()}, "config.id2label", label)
+    rows = _classifier_rows(safetensors) if safetensors is not None else None
+    if rows is not None and rows != config.num_labels:
+        raise CheckpointError(
+            f"{label}: config.json describes {config.num_labels} labels but the classifier in the weights has "
+            f"{rows} outputs; config and weights do not belong together"
+        )
+    return perm
+
+
+def _load_tokenizer(path: Path, config, label: str):
+    """The checkpoint's tokenizer, refused when it does not belong to the model (vocabulary or padding)."""
+    from transformers import AutoTokenizer
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path), trust_remote_code=False, local_files_only=True)
@@ -196,6 +222,12 @@ def load_model(source: str | os.PathLike, *, task: str, options: LoadOptions | N
             f"{label}: the tokenizer pads with id {tok_pad} but config.json's pad_token_id is {cfg_pad}; "
             "tokenizer and model do not belong together"
         )
+    return tokenizer
+
+
+def _load_weights(auto, path: Path, config, *, safe: bool, task: str, label: str):
+    """The model with the checkpoint's weights in fp32; refused when any weight of the task's head is missing."""
+    import torch
 
     try:
         model, info = auto.from_pretrained(
@@ -225,21 +257,7 @@ def load_model(source: str | os.PathLike, *, task: str, options: LoadOptions | N
             f"{label}: weights do not fit a {auto.__name__.removeprefix('AutoModelFor')} model for {task} "
             f"(missing: {missing[:5]}, mismatched: {list(info.get('mismatched_keys') or [])[:5]}); is it a {task} checkpoint?"
         )
-
-    device = options.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    model.to(device).eval()
-    return HFPredictor(
-        model=model,
-        tokenizer=tokenizer,
-        task=task,
-        perm=perm,
-        fingerprint=fingerprint(path, files),
-        device=device,
-        template=options.template,
-        max_length=_max_length(config, tokenizer, options.max_length),
-        name=name or path.name,
-        path=str(path),
-    )
+    return model
 
 
 class HFPredictor:

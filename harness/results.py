@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypedDict
 
+from perturb import signature as sig
 from perturb.fsutil import atomic_write_text
 from perturb.integrity import document_hash
 from harness.errors import HarnessError
@@ -113,39 +114,17 @@ def _clean(obj):
 
 def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Results:
     m = attack_set.manifest
-    manifest_bytes = json.dumps(m, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    msha = hashlib.sha256(manifest_bytes).hexdigest()
-    sigs: dict[str, dict[str, str]] = {}
-    status: dict[str, dict[str, str]] = {}  # lets the report tell "unsupported" from "all dropped" in a gap
-    for op, per_lang in (m.get("counts") or {}).items():
-        for lang, c in per_lang.items():
-            if isinstance(c, dict) and c.get("signature"):
-                sigs.setdefault(op, {})[lang] = c["signature"]
-            if isinstance(c, dict) and c.get("status"):
-                status.setdefault(op, {})[lang] = c["status"]
+    msha = hashlib.sha256(json.dumps(m, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    sigs, status = _cell_maps(m)
     version = _version()
-    sample = f"{opts.max_per_lang}@{opts.sample_seed}" if opts.max_per_lang else "all"
     questions = (runs[0].info.get("xcopa_question") if runs else None) or {}
-    qfix = f"|qfix:{'/'.join(sorted({q['qfix'] for q in questions.values()}))}" if questions else ""
     content = (m.get("integrity") or {}).get("content_hash")
-    # The set's content hash cites *what* was scored (every file's sha256 and rows); unverified sets say so.
-    set_id = f"{(content or 'none')[:16]}{'' if attack_set.verified else '(unverified)'}"
-    signature = (f"task:{attack_set.task}|attacks:{msha[:8]}|set:{set_id}|models:{len(runs)}|boot:{opts.n_boot}"
-                 f"|bseed:{opts.boot_seed}|ci:{opts.level}|sample:{sample}{qfix}|xstress:{version}")
-    models = []
-    devices = set()
-    for r in runs:
-        info = dict(r.info)
-        devices.add(info.get("device"))
-        fp = info.get("fingerprint")
-        models.append({"name": r.name, "schedule": r.schedule, "seed": r.seed, **info,
-                       "signature": f"model:{(fp or 'none')[:12]}|prec:{info.get('precision', 'n/a')}|xstress:{version}"})
-    devices.discard(None)
+    models, devices = _models(runs, version)
     doc = {
         "schema_version": SCHEMA_VERSION,
         "xstress_version": version,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "signature": signature,
+        "signature": _signature(attack_set, opts, msha, content, len(runs), questions, version).format(),
         "task": attack_set.task,
         "attack_set": {
             "path": str(exp.attacks), "manifest_sha256": msha, "seed": m.get("seed"), "recipe": m.get("recipe"),
@@ -153,18 +132,7 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
             "signatures": sigs, "status": status, "content_hash": content,
             "verified": bool(attack_set.verified),
         },
-        "config": {
-            "bootstrap": {"n": analysis.n_boot, "seed": analysis.seed, "level": analysis.level,
-                          "resample": "each cell's own ids, every cell in every replicate"},
-            "min_n": analysis.min_n,
-            "units": "fractions: accuracies and rates in [0, 1], Δ in [-1, 1] (×100 = percentage points)",
-            "alpha": opts.alpha, "max_per_lang": opts.max_per_lang, "sample_seed": opts.sample_seed,
-            "langs": list(opts.langs) if opts.langs else None, "ops": list(opts.ops) if opts.ops else None,
-            "batch_tokens": opts.batch_tokens, "template": opts.template,
-            **({"xcopa_question": {"mode": opts.xcopa_question,
-                                   "changed": {lang: q["changed"] for lang, q in sorted(questions.items())}}}
-               if questions else {}),
-        },
+        "config": _config(opts, analysis, questions),
         "environment": environment(next(iter(devices)) if len(devices) == 1 else ",".join(sorted(devices)) or None),
         "models": models,
         "cells": analysis.cells,
@@ -172,6 +140,61 @@ def build_document(*, exp, opts, attack_set, runs, analysis, comparisons) -> Res
         "comparisons": comparisons,
     }
     return _clean(doc)
+
+
+def _cell_maps(manifest: dict) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """The manifest's signature and status of every op x language ({op: {lang: ...}})."""
+    sigs: dict[str, dict[str, str]] = {}
+    status: dict[str, dict[str, str]] = {}  # lets the report tell "unsupported" from "all dropped" in a gap
+    for op, per_lang in (manifest.get("counts") or {}).items():
+        for lang, c in per_lang.items():
+            if isinstance(c, dict) and c.get("signature"):
+                sigs.setdefault(op, {})[lang] = c["signature"]
+            if isinstance(c, dict) and c.get("status"):
+                status.setdefault(op, {})[lang] = c["status"]
+    return sigs, status
+
+
+def _signature(attack_set, opts, msha: str, content: str | None, n_models: int, questions: dict,
+               version: str) -> sig.Signature:
+    """The document's signature: what was scored and how."""
+    sample = f"{opts.max_per_lang}@{opts.sample_seed}" if opts.max_per_lang else "all"
+    qfix = "/".join(sorted({q["qfix"] for q in questions.values()})) if questions else None
+    # The set's content hash cites *what* was scored (every file's sha256 and rows); unverified sets say so.
+    set_id = f"{(content or 'none')[:16]}{'' if attack_set.verified else '(unverified)'}"
+    return sig.scores(task=attack_set.task, attacks=msha[:8], set_id=set_id, models=n_models, boot=opts.n_boot,
+                      boot_seed=opts.boot_seed, level=opts.level, sample=sample, qfix=qfix, version=version)
+
+
+def _models(runs, version: str) -> tuple[list[dict], set[str]]:
+    """Each scored model's entry (with its signature), and the devices they ran on."""
+    models = []
+    devices = set()
+    for r in runs:
+        info = dict(r.info)
+        devices.add(info.get("device"))
+        fp = info.get("fingerprint")
+        models.append({"name": r.name, "schedule": r.schedule, "seed": r.seed, **info,
+                       "signature": sig.model(fingerprint=(fp or "none")[:12], precision=info.get("precision", "n/a"),
+                                              version=version).format()})
+    devices.discard(None)
+    return models, devices
+
+
+def _config(opts, analysis, questions: dict) -> dict:
+    """How the scores were computed: bootstrap, sampling, alpha, batching, and XCOPA's question fix."""
+    return {
+        "bootstrap": {"n": analysis.n_boot, "seed": analysis.seed, "level": analysis.level,
+                      "resample": "each cell's own ids, every cell in every replicate"},
+        "min_n": analysis.min_n,
+        "units": "fractions: accuracies and rates in [0, 1], Δ in [-1, 1] (×100 = percentage points)",
+        "alpha": opts.alpha, "max_per_lang": opts.max_per_lang, "sample_seed": opts.sample_seed,
+        "langs": list(opts.langs) if opts.langs else None, "ops": list(opts.ops) if opts.ops else None,
+        "batch_tokens": opts.batch_tokens, "template": opts.template,
+        **({"xcopa_question": {"mode": opts.xcopa_question,
+                               "changed": {lang: q["changed"] for lang, q in sorted(questions.items())}}}
+           if questions else {}),
+    }
 
 
 def question_note(doc) -> list[str]:

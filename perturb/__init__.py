@@ -1,7 +1,7 @@
 """xstress perturbations: language-aware adversarial versions of XNLI and XCOPA (no torch imported here)."""
 from __future__ import annotations
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = ["__version__", "Example", "load", "apply", "generate", "get", "names"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from .example import DEFAULT_TARGET_FIELDS, TASK_FIELDS, TASK_LANGS, XNLI_LABELS, Example, Label
@@ -78,17 +79,6 @@ class RateParams(Params):
             raise ValueError(f"rate must be a number in [0, 1], got {self.rate!r}")
 
 
-def format_value(value: Any) -> str:
-    """Render a parameter value for a signature: stable, short, no `|`."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, (tuple, list, frozenset)):
-        return "+".join(format_value(v) for v in value)
-    return str(value).replace("|", "/")
-
-
 def task_languages(task: str, supported) -> frozenset[str]:
     """The languages of `task` among `supported` (resources often cover more languages than a task has)."""
     return frozenset(supported) & frozenset(TASK_LANGS.get(task, ()))
@@ -139,6 +129,11 @@ class Perturbation:
     def supports(self, task: str, lang: str) -> bool:
         return task in self.tasks and lang in self.languages(task)
 
+    def unsupported_reason(self, task: str, lang: str) -> str | None:
+        """Why a language that `supports` refuses is refused, where the op can say it better than "unsupported"
+        (the manifest, the perturb summary and `xstress ls` show it); None by default."""
+        return None
+
     @classmethod
     def label_effect(cls) -> str | dict:
         """'preserve' or the label map (JSON-able, None for undetermined)."""
@@ -158,6 +153,41 @@ class Perturbation:
             return tuple(cls.editable_fields.get(task, ()))
         # The XCOPA question is a keyword (cause/effect), not text to perturb.
         return tuple(f for f in TASK_FIELDS[task] if f != "question")
+
+    # -- optional hooks: external resources, parallel text, signatures -----------------------------
+    # External resources the op needs before it can run, {name: what it is}, e.g. {"lexicon_dir": "a MUSE
+    # lexicon directory"}. A recipe hands each from the matching flag (recipe.RESOURCE_FLAGS) to `bind`.
+    requires: ClassVar[Mapping[str, str]] = MappingProxyType({})
+    # A language whose examples the op reads beside each example (its translation, found by id), e.g. "en";
+    # the engine hands them over through `with_parallel` before any worker starts. None: no parallel text.
+    needs_parallel: ClassVar[str | None] = None
+
+    def bind(self, **resources: Any) -> "Perturbation":
+        """A copy of this op that uses the resources it `requires` (one keyword argument each); ValueError or
+        OSError when one is unusable. Only ops that declare `requires` are bound."""
+        if resources:
+            raise TypeError(f"{self.name} takes no resources, got {', '.join(sorted(resources))}")
+        return self
+
+    def with_parallel(self, task: str, examples: Iterable[Example] | None, source: str) -> "Perturbation":
+        """A copy of this op that knows the `needs_parallel` examples of `task` (None: none available) and records
+        `source` (e.g. xnli-test-en@1a2b3c4d, or "none") in its signature. Only ops that declare
+        `needs_parallel` are given parallel text."""
+        raise TypeError(f"{self.name} reads no parallel text (it declares no needs_parallel)")
+
+    def resource_parts(self, task: str, lang: str | None) -> list[tuple[str, Any]]:
+        """Signature fields naming the external resources used for `task` in `lang` (None: no language yet),
+        by content hash or library version, never by path, e.g. [("lexicon", "en-de@1a2b3c4d")]."""
+        return []
+
+    def resource_params(self) -> dict[str, Any]:
+        """What the manifest records, beside the params, about the bound resources (JSON-able)."""
+        return {}
+
+    @classmethod
+    def contract_instance(cls) -> "Perturbation":
+        """The instance the contract tests run on the sample data; ops that need a resource bind a small one."""
+        return cls()
 
     # -- behaviour -----------------------------------------------------------------------------
     def edit_field(self, text: str, *, field: str, example: Example,
@@ -201,6 +231,19 @@ class Perturbation:
             if label is None:
                 return DROPPED
         return Perturbed(example.replace(fields=new_fields, label=label), example.label, tuple(edits), variant)
+
+    # -- candidate enumeration (model-in-the-loop search; the sampling path above never calls it) -------------
+    def candidate_edits(self, example: Example, field: str, rng_key: str = "") -> list:
+        """The single edits this op could make in `field` of `example`, each a `perturb.candidates.Candidate`
+        (edit spans against the original text), deterministic in (rng_key, op, example id, field).
+
+        This default enumerates through `edit_field` at one unit per draw; ops with a per-word edit function
+        override it. An op that does not support the example's task and language, or the field, gives []."""
+        from .candidates import sampled
+
+        if not self.supports(example.task, example.lang) or field not in self.allowed_fields(example.task):
+            return []
+        return sampled(self, example, field, rng_key, self.name)
 
 
 def apply_spans(text: str, field: str, spans: Sequence[Span]) -> tuple[str, list[Edit]]:

@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import __version__
 from . import segment
 from . import integrity
+from . import signature
 from .attackset import (MANIFEST, SCHEMA_VERSION, STATUS_OK, STATUS_UNSUPPORTED, TASK_NOT_APPLICABLE, atomic_dir,
                         clean_line, dump_manifest, parse_shard, perturbed_line, shard_bounds, task_scope)
 from .core import Dropped, Perturbed
@@ -140,13 +141,13 @@ def _worker_unit(unit: _Unit):
     return _run_unit(unit, _WORKER_STATE["entries"], _WORKER_STATE["seed"], _WORKER_STATE["labels"], report)
 
 
-def _qfix(source: Source) -> str:
-    """`|qfix:majority` (or as-is, unmatched) on XCOPA signatures: the question the prompts will see."""
-    return f"|qfix:{xcopa_question_report(source)['qfix']}" if source.task == "xcopa" else ""
+def _qfix(source: Source) -> str | None:
+    """`majority` (or as-is, unmatched) for XCOPA signatures: the question the prompts will see."""
+    return xcopa_question_report(source)["qfix"] if source.task == "xcopa" else None
 
 
 def _src_token(source: Source, sha: str) -> str:
-    return f"{source.task}-{source.split}-{source.lang}@{sha[:8]}"
+    return signature.source_token(source.task, source.split, source.lang, sha)
 
 
 def _library_versions() -> dict[str, str]:
@@ -192,69 +193,92 @@ def generate(*, task: str, data, split: str = "test", langs="all", recipe: Recip
     fewer languages than workers, slices of one) and write their own files, which are joined in order:
     the bytes never depend on the number of workers ("auto": one per available core). `resources` ({"lexicon_dir": ..., "mlm": ...})
     reach the ops of a recipe given by name."""
-    lang_list = parse_langs(task, langs)
-    if isinstance(recipe, str):
-        recipe = load_recipe(recipe, resources=resources)
-    if not recipe.entries:  # an "attack set" of clean rows only would look like one that found nothing to do
-        raise UsageError("--recipe", f"recipe {recipe.name!r} lists no perturbations")
-    if not any(task in e.op.tasks for e in recipe.entries):
-        raise UsageError("--recipe", f"no perturbation of recipe {recipe.name!r} applies to {task}: "
-                         + "; ".join(f"{e.name} ({task_scope(e.op)})" for e in recipe.entries))
-    shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    workers = resolve_workers(workers)
-    split = split_name(task, split)
-    sources = find_sources(task, data, split, lang_list)
-    if task == "xcopa":  # XCOPA's question per item: cross-language majority by default (perturb/xcopa_question.py)
-        sources = [dataclasses.replace(s, question=check_mode(xcopa_question)) for s in sources]
-    label_list = read_labels_file(labels) if labels else None
-    data_root = Path(data)
-    recipe = _attach_parallel(recipe, task, data, split, label_list)
-
-    manifest: dict = {
-        "schema": SCHEMA_VERSION,
-        "xstress_version": __version__,
-        "task": task,
-        "split": split,
-        "seed": seed,
-        "recipe": recipe.name,
-        "normalization": "NFC",
-        "libraries": _library_versions(),
-        "sources": {},
-        "perturbations": {},
-        "counts": {},
-    }
-    if shard_t is not None:
-        manifest["shard"] = f"{shard_t[0]}/{shard_t[1]}"
-    for entry in recipe.entries:
-        manifest["perturbations"][entry.name] = {
-            "op": entry.op.name, "family": entry.op.family, "description": entry.op.description,
-            "params": entry.params_json(), "k": entry.k,
-            "fields": list(entry.target_fields(task)) if task in entry.op.tasks else [],
-            "label_effect": entry.op.label_effect(),
-        }
-        manifest["counts"][entry.name] = {}
-
+    run = _Run.checked(task=task, data=data, split=split, langs=langs, recipe=recipe, seed=seed, workers=workers,
+                       shard=shard, labels=labels, resources=resources, xcopa_question=xcopa_question)
     with atomic_dir(Path(out), overwrite=overwrite) as tmp:
-        plans = [_Plan.new(s, recipe, tmp) for s in sources]
-        scan = functools.partial(_scan_source, manifest=manifest, shard_t=shard_t, label_list=label_list,
-                                 data_root=data_root)
-        if workers == 1 or not plans:
+        plans = [_Plan.new(s, run.recipe, tmp) for s in run.sources]
+        scan = functools.partial(_scan_source, shard_t=run.shard, label_list=run.labels, data_root=run.data_root)
+        if run.workers == 1 or not plans:
             # 1. Read and check every file, write the clean rows; 2. perturb, language by language.
             for plan in plans:
                 scan(plan)
             for plan in plans:
                 [unit] = _units(plan, 1)
-                plan.counts = [_run_unit(unit, recipe.entries, seed, label_list, progress)]
+                plan.counts = [_run_unit(unit, run.recipe.entries, run.seed, run.labels, progress)]
         else:
-            _run_parallel(plans, scan, shard_t, recipe, seed, label_list, workers, progress)
+            _run_parallel(plans, scan, run.shard, run.recipe, run.seed, run.labels, run.workers, progress)
         # 3. Join the parts and count.
-        for plan in plans:
-            _finish_source(plan, recipe, seed, manifest)
+        cells = [_finish_source(plan, run.recipe, run.seed) for plan in plans]
+        manifest = run.manifest(plans, cells)
         integrity.record(tmp, manifest)  # last: every file is written; readers check these before use
         (tmp / MANIFEST).write_text(dump_manifest(manifest), encoding="utf-8")
     return manifest
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A run's settings, checked before anything is written: what to read, which recipe, seed, workers, shard."""
+
+    task: str
+    split: str
+    seed: int
+    recipe: Recipe                 # with the parallel text attached (ops that need_parallel)
+    sources: list[Source]
+    shard: tuple[int, int] | None
+    labels: list[str] | None       # from --labels, for files that withhold them
+    data_root: Path
+    workers: int
+
+    @classmethod
+    def checked(cls, *, task, data, split, langs, recipe, seed, workers, shard, labels, resources,
+                xcopa_question) -> "_Run":
+        lang_list = parse_langs(task, langs)
+        if isinstance(recipe, str):
+            recipe = load_recipe(recipe, resources=resources)
+        if not recipe.entries:  # an "attack set" of clean rows only would look like one that found nothing to do
+            raise UsageError("--recipe", f"recipe {recipe.name!r} lists no perturbations")
+        if not any(task in e.op.tasks for e in recipe.entries):
+            raise UsageError("--recipe", f"no perturbation of recipe {recipe.name!r} applies to {task}: "
+                             + "; ".join(f"{e.name} ({task_scope(e.op)})" for e in recipe.entries))
+        shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        workers = resolve_workers(workers)
+        split = split_name(task, split)
+        sources = find_sources(task, data, split, lang_list)
+        if task == "xcopa":  # XCOPA's question per item: cross-language majority by default (xcopa_question.py)
+            sources = [dataclasses.replace(s, question=check_mode(xcopa_question)) for s in sources]
+        label_list = read_labels_file(labels) if labels else None
+        recipe = _attach_parallel(recipe, task, data, split, label_list)
+        return cls(task, split, seed, recipe, sources, shard_t, label_list, Path(data), workers)
+
+    def manifest(self, plans: Sequence["_Plan"], cells: Sequence[list[dict]]) -> dict:
+        """The manifest of the finished plans (before integrity): settings, sources, perturbations and, per
+        entry and language, the counts and signature (`cells`, per plan and entry, from _finish_source)."""
+        manifest: dict = {
+            "schema": SCHEMA_VERSION,
+            "xstress_version": __version__,
+            "task": self.task,
+            "split": self.split,
+            "seed": self.seed,
+            "recipe": self.recipe.name,
+            "normalization": "NFC",
+            "libraries": _library_versions(),
+            "sources": {plan.source.lang: plan.record for plan in plans},
+            "perturbations": {},
+            "counts": {},
+        }
+        if self.shard is not None:
+            manifest["shard"] = f"{self.shard[0]}/{self.shard[1]}"
+        for i, entry in enumerate(self.recipe.entries):
+            manifest["perturbations"][entry.name] = {
+                "op": entry.op.name, "family": entry.op.family, "description": entry.op.description,
+                "params": entry.params_json(), "k": entry.k,
+                "fields": list(entry.target_fields(self.task)) if self.task in entry.op.tasks else [],
+                "label_effect": entry.op.label_effect(),
+            }
+            manifest["counts"][entry.name] = {plan.source.lang: per_entry[i] for plan, per_entry in zip(plans, cells)}
+        return manifest
 
 
 @dataclass
@@ -270,6 +294,7 @@ class _Plan:
     hi: int | None = None          # None: rows not counted yet
     units: list[_Unit] = field(default_factory=list)
     counts: list[list[tuple[int, int, int]]] = field(default_factory=list)  # per unit, per entry
+    record: dict = field(default_factory=dict)  # the manifest's "sources" entry, set by _scan_source
 
     @property
     def size(self) -> int:
@@ -283,9 +308,9 @@ class _Plan:
                    tuple(e.op.supports(source.task, source.lang) for e in recipe.entries))
 
 
-def _scan_source(plan: _Plan, *, manifest, shard_t, label_list, data_root) -> _Plan:
-    """Read a plan's source in full (every row is checked here), record it in the manifest, write its clean
-    rows and set the plan's sha and rows; nothing of the source stays in memory."""
+def _scan_source(plan: _Plan, *, shard_t, label_list, data_root) -> _Plan:
+    """Read a plan's source in full (every row is checked here), write its clean rows and set the plan's sha,
+    rows and record (file, format, sha256, rows); nothing of the source stays in memory."""
     source = plan.source
     plan.sha = source.sha256()
     try:
@@ -304,9 +329,9 @@ def _scan_source(plan: _Plan, *, manifest, shard_t, label_list, data_root) -> _P
         with open(clean, "w", encoding="utf-8", newline="\n") as f:
             for ex in itertools.islice(iter_source(source, labels=label_list), plan.lo, plan.hi):
                 f.write(clean_line(ex))
-    manifest["sources"][source.lang] = {"file": rel, "format": source.format, "sha256": plan.sha, "rows": n}
+    plan.record = {"file": rel, "format": source.format, "sha256": plan.sha, "rows": n}
     if source.task == "xcopa":
-        manifest["sources"][source.lang]["question"] = xcopa_question_report(source)
+        plan.record["question"] = xcopa_question_report(source)
     return plan
 
 
@@ -398,9 +423,10 @@ def _drain(queue, progress) -> None:
         progress(lang, n)
 
 
-def _finish_source(plan: _Plan, recipe: Recipe, seed: int, manifest: dict) -> None:
-    """Join the plan's part files in order into each entry's file and record its counts."""
+def _finish_source(plan: _Plan, recipe: Recipe, seed: int) -> list[dict]:
+    """Join the plan's part files in order into each entry's file; returns each entry's counts and signature."""
     src = _src_token(plan.source, plan.sha)
+    cells = []
     for i, (entry, on) in enumerate(zip(recipe.entries, plan.active)):
         if on and len(plan.units) > 1:
             with open(plan.lang_dir / f"{entry.name}.jsonl", "wb") as out:
@@ -411,30 +437,34 @@ def _finish_source(plan: _Plan, recipe: Recipe, seed: int, manifest: dict) -> No
         applied = sum(c[i][0] for c in plan.counts)
         not_applicable = sum(c[i][1] for c in plan.counts)
         dropped = sum(c[i][2] for c in plan.counts)
-        manifest["counts"][entry.name][plan.source.lang] = {
+        cells.append({
             "status": (STATUS_OK if on else STATUS_UNSUPPORTED if plan.source.task in entry.op.tasks
                        else TASK_NOT_APPLICABLE),
             "signature": entry.signature(version=__version__, seed=seed, task=plan.source.task, src=src,
-                                         lang=plan.source.lang) + _qfix(plan.source),
+                                         lang=plan.source.lang, qfix=_qfix(plan.source)).format(),
             "examples": plan.size,
             "variants": plan.size * entry.k if on else 0,
             "applied": applied,
             "not_applicable": not_applicable,
             "dropped": dropped,
-        }
+        })
+        reason = None if on else entry.op.unsupported_reason(plan.source.task, plan.source.lang)
+        if reason:
+            cells[-1]["reason"] = reason
+    return cells
 
 
 def _attach_parallel(recipe: Recipe, task: str, data, split: str, labels) -> Recipe:
     """Ops that read each example's translation (`needs_parallel = "en"`) get that language's examples, loaded
     once from the same data. Before the worker pool starts, so every worker and shard sees the same table and
     looks examples up by id: output stays byte-identical across workers and shards."""
-    wanted = {getattr(e.op, "needs_parallel", None) for e in recipe.entries if task in e.op.tasks} - {None}
+    wanted = {e.op.needs_parallel for e in recipe.entries if task in e.op.tasks} - {None}
     if not wanted:
         return recipe
     loaded = {lang: _load_parallel(task, data, split, lang, labels) for lang in sorted(wanted)}
     entries = []
     for e in recipe.entries:
-        lang = getattr(e.op, "needs_parallel", None)
+        lang = e.op.needs_parallel
         if lang in loaded and task in e.op.tasks:
             e = dataclasses.replace(e, op=e.op.with_parallel(task, *loaded[lang]))
         entries.append(e)

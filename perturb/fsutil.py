@@ -5,7 +5,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 BLOCK = 1 << 20  # read files in 1 MiB blocks: memory stays flat for multi-GB weights
 
@@ -19,11 +19,13 @@ def sha256_file(path: os.PathLike | str) -> str:
     return h.hexdigest()
 
 
-def files_sha256(paths: Iterable[os.PathLike | str]) -> str:
-    """One sha256 over several files, in the given order: each file's name and the sha256 of its bytes."""
+def files_sha256(paths: Iterable[os.PathLike | str], *,
+                 file_hash: Callable[[os.PathLike | str], str] = sha256_file) -> str:
+    """One sha256 over several files, in the given order: each file's name and the sha256 of its bytes (as
+    `file_hash` gives it, e.g. a memoised sha256_file)."""
     h = hashlib.sha256()
     for p in paths:
-        h.update(Path(p).name.encode("utf-8") + b"\0" + sha256_file(p).encode("ascii") + b"\n")
+        h.update(Path(p).name.encode("utf-8") + b"\0" + file_hash(p).encode("ascii") + b"\n")
     return h.hexdigest()
 
 

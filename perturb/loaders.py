@@ -95,12 +95,12 @@ def _csv_rows(path: Path) -> Iterable[tuple[int, list[str]]]:
                 last = reader.line_num
                 yield reader.line_num, cols
         except UnicodeDecodeError as e:
-            raise InputError(path, _line_of_byte(path, e.start), f"not valid UTF-8 ({e.reason})") from None
+            raise InputError(path, _line_of_byte(path), f"not valid UTF-8 ({e.reason})") from None
         except csv.Error as e:
             raise InputError(path, last + 1, f"unreadable row ({e})") from None
 
 
-def _line_of_byte(path: Path, offset_in_chunk: int) -> int | None:
+def _line_of_byte(path: Path) -> int | None:
     """Best-effort line of the first invalid UTF-8 byte (decoding errors only report a chunk offset)."""
     data = Path(path).read_bytes()
     try:
@@ -115,13 +115,9 @@ def _check_nonempty(path: Path, n: int):
         raise InputError(path, None, "file holds no examples")
 
 
-def read_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> list[Example]:
-    """Canonical TSV: header `premise<TAB>hypothesis<TAB>label` (label column may be absent with `labels`)."""
-    return list(iter_tsv(path, task_split=task_split, lang=lang, labels=labels))
-
-
 def iter_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> Iterator[Example]:
-    """`read_tsv` one example at a time (the checks on the whole file run when the end is reached)."""
+    """Canonical TSV, one example at a time: header `premise<TAB>hypothesis<TAB>label` (the label column may be
+    absent with `labels`). The checks on the whole file run when the end is reached."""
     n = 0
     header = None
     for line, cols in _csv_rows(path):
@@ -148,13 +144,9 @@ def iter_tsv(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | 
     _check_labels_len(path, labels, n)
 
 
-def read_xtreme(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> list[Example]:
-    """XTREME download files: no header, CRLF; dev has 3 columns, test has 2 (labels withheld)."""
-    return list(iter_xtreme(path, task_split=task_split, lang=lang, labels=labels))
-
-
 def iter_xtreme(path: Path, *, task_split: str, lang: str, labels: Sequence[str] | None = None) -> Iterator[Example]:
-    """`read_xtreme` one example at a time."""
+    """XTREME download files, one example at a time: no header, CRLF; dev has 3 columns, test has 2 (labels
+    withheld)."""
     n = 0
     width = None
     for line, cols in _csv_rows(path):
@@ -200,44 +192,38 @@ def _xnli_example(path, line, task_split, lang, index, premise, hypothesis, raw_
 def read_xnli1(path: Path, *, task_split: str, langs: Sequence[str]) -> dict[str, list[Example]]:
     """XNLI-1.0 `xnli.{dev,test}.tsv`: one file, a `language` column, sentence1/sentence2/gold_label."""
     out: dict[str, list[Example]] = {lang: [] for lang in langs}
-    header = None
-    for line, cols in _csv_rows(path):
-        if header is None:
-            header = _xnli1_header(path, line, cols)
-            continue
-        lang = _xnli1_row_lang(path, line, cols, header)
-        if lang not in out:
-            continue
-        rows = out[lang]
-        rows.append(_xnli_example(path, line, task_split, lang, len(rows), cols[header["sentence1"]],
-                                  cols[header["sentence2"]], cols[header["gold_label"]], None))
-    if header is None:
-        raise InputError(path, None, "empty file (no header)")
-    for lang, rows in out.items():
-        if not rows:
-            raise InputError(path, None, f"no rows for language {lang!r}")
+    for lang, ex in _xnli1_rows(path, task_split=task_split, langs=langs):
+        out[lang].append(ex)
     return out
 
 
 def iter_xnli1(path: Path, *, task_split: str, lang: str) -> Iterator[Example]:
     """One language of an XNLI-1.0 file, one example at a time (the other languages' rows are checked
     and skipped, as `read_xnli1` does)."""
-    n = 0
+    for _, ex in _xnli1_rows(path, task_split=task_split, langs=[lang]):
+        yield ex
+
+
+def _xnli1_rows(path: Path, *, task_split: str, langs: Sequence[str]) -> Iterator[tuple[str, Example]]:
+    """(lang, example) of the rows of `langs` in file order; every row is checked, other languages' skipped.
+    An empty file, or a language without rows, is an InputError once the end is reached."""
+    counts = {lang: 0 for lang in langs}
     header = None
     for line, cols in _csv_rows(path):
         if header is None:
             header = _xnli1_header(path, line, cols)
             continue
-        row_lang = _xnli1_row_lang(path, line, cols, header)
-        if row_lang != lang:
+        lang = _xnli1_row_lang(path, line, cols, header)
+        if lang not in counts:
             continue
-        yield _xnli_example(path, line, task_split, lang, n, cols[header["sentence1"]],
-                            cols[header["sentence2"]], cols[header["gold_label"]], None)
-        n += 1
+        yield lang, _xnli_example(path, line, task_split, lang, counts[lang], cols[header["sentence1"]],
+                                  cols[header["sentence2"]], cols[header["gold_label"]], None)
+        counts[lang] += 1
     if header is None:
         raise InputError(path, None, "empty file (no header)")
-    if not n:
-        raise InputError(path, None, f"no rows for language {lang!r}")
+    for lang, n in counts.items():
+        if not n:
+            raise InputError(path, None, f"no rows for language {lang!r}")
 
 
 def _xnli1_header(path, line, cols) -> dict[str, int]:
@@ -291,7 +277,7 @@ def _json_rows(path: Path) -> Iterable[tuple[int, dict]]:
                     raise InputError(path, line, "expected a JSON object")
                 yield line, obj
         except UnicodeDecodeError as e:
-            raise InputError(path, _line_of_byte(path, e.start), f"not valid UTF-8 ({e.reason})") from None
+            raise InputError(path, _line_of_byte(path), f"not valid UTF-8 ({e.reason})") from None
 
 
 def _str_field(obj, key, path, line) -> str:
@@ -301,13 +287,9 @@ def _str_field(obj, key, path, line) -> str:
     return normalise_text(value, path, line)
 
 
-def read_hf_jsonl(path: Path, *, task_split: str, lang: str, labels=None) -> list[Example]:
-    """HF `datasets` XNLI exported as JSON lines: premise, hypothesis, integer label in HF order."""
-    return list(iter_hf_jsonl(path, task_split=task_split, lang=lang, labels=labels))
-
-
 def iter_hf_jsonl(path: Path, *, task_split: str, lang: str, labels=None) -> Iterator[Example]:
-    """`read_hf_jsonl` one example at a time."""
+    """HF `datasets` XNLI exported as JSON lines, one example at a time: premise, hypothesis, integer label in HF
+    order."""
     n = 0
     for line, obj in _json_rows(path):
         label = obj.get("label")

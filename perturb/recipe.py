@@ -11,8 +11,9 @@ from typing import Any, Mapping, Sequence
 import yaml
 
 from . import registry
-from .core import Perturbation, format_value
+from .core import Perturbation
 from .errors import UsageError
+from .signature import Signature, format_value, perturbation as perturbation_signature
 
 _ENTRY_KEYS = {"op", "as", "params", "k", "fields"}
 _OUTPUT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+-]*(\.[A-Za-z0-9_+-]+)*")
@@ -37,25 +38,24 @@ class Planned:
         for key, value in self.op.params.describe():
             out[key] = list(value) if isinstance(value, (tuple, frozenset)) else value
         # Ops bound to an external resource (a lexicon, a masked LM) name it by content hash, never by path.
-        resource_params = getattr(self.op, "resource_params", None)
-        if resource_params is not None:
-            out.update(resource_params())
+        out.update(self.op.resource_params())
         return out
 
     def op_key(self) -> str:
         """Hash material for the per-example RNG: the op and its params (not the output name)."""
-        return "|".join([self.op.name] + [f"{k}:{format_value(v)}" for k, v in self.op.params.describe()])
+        return op_key(self.op)
 
-    def signature(self, *, version: str, seed: int, task: str, src: str, lang: str | None = None) -> str:
-        parts = [f"xstress:{version}", f"op:{self.op.name}"]
-        parts += [f"{k}:{format_value(v)}" for k, v in self.op.params.describe()]
-        # e.g. lexicon:en-de@1a2b3c4d or mlm:5e6f7a8b: the identity of an external resource, so that two
-        # machines with the same files at different paths sign the same attack set alike.
-        resource_parts = getattr(self.op, "resource_parts", None)
-        if resource_parts is not None:
-            parts += [f"{k}:{format_value(v)}" for k, v in resource_parts(task, lang)]
-        parts += [f"k:{self.k}", f"seed:{seed}", f"fields:{'+'.join(self.target_fields(task))}", f"src:{src}"]
-        return "|".join(parts)
+    def signature(self, *, version: str, seed: int, task: str, src: str, lang: str | None = None,
+                  qfix: str | None = None) -> Signature:
+        """This entry's signature for one source file (`src`) of `task` in `lang`."""
+        return perturbation_signature(version=version, op=self.op.name, params=self.op.params.describe(),
+                                      resources=self.op.resource_parts(task, lang), k=self.k, seed=seed,
+                                      fields=self.target_fields(task), src=src, qfix=qfix)
+
+
+def op_key(op: Perturbation) -> str:
+    """The RNG key of an op and its params, as the engine derives every example's RNG from it."""
+    return "|".join([op.name] + [f"{k}:{format_value(v)}" for k, v in op.params.describe()])
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def parse_recipe(doc: Any, *, where: str, default_name: str, resources: Mapping[
 
 def _bind_resources(op: Perturbation, resources: Mapping[str, Any] | None, where: str) -> Perturbation:
     """Give an op the external resources it declares in `requires` ({name: what it is}) through its `bind`."""
-    needs = getattr(op, "requires", None) or {}
+    needs = op.requires
     if not needs:
         return op
     given = {}

@@ -24,8 +24,9 @@ from collections import OrderedDict
 from typing import Any, Mapping, Sequence
 
 from . import registry
-from .core import Perturbed, format_value
+from .core import Perturbed, Span, apply_spans
 from .example import Example
+from .recipe import op_key
 from .rng import derive_rng
 
 INSTALL_HINT = ("pip install 'xstress[textattack]' (TextAttack 0.3.x requires transformers < 5, so give it its own "
@@ -62,7 +63,7 @@ class XstressEdits:
         self.op = cls(**dict(params or {}))
         # Ops that read external resources (lex.codeswitch: a MUSE lexicon dir; lex.mlm: a masked LM) get them
         # the way a recipe gives them (recipe._bind_resources), from `resources`.
-        needs = getattr(cls, "requires", None) or {}
+        needs = cls.requires
         if needs:
             missing = [n for n in needs if (resources or {}).get(n) is None]
             if missing:
@@ -76,8 +77,8 @@ class XstressEdits:
             raise ValueError(f"{op} does not support language {lang!r}; it supports {', '.join(langs)}")
         self.task = tasks[0]
         self.only = tuple(columns) if columns else None
-        # The same RNG key as the engine uses for this op and params (recipe.Planned.op_key).
-        self._key = "|".join([cls.name] + [f"{k}:{format_value(v)}" for k, v in self.op.params.describe()])
+        # The same RNG key as the engine uses for this op and params.
+        self._key = op_key(self.op)
 
     def _example(self, cols: Mapping[str, str]) -> tuple[Example, dict[str, str]]:
         names = list(cols)
@@ -120,6 +121,23 @@ class XstressEdits:
                 continue
             seen.add(key)
             out.append((new, [(from_field[e.field], e.start, e.end, e.before, e.after) for e in res.edits]))
+        return out
+
+    def propose_single(self, cols: Mapping[str, str]) -> list[tuple[dict[str, str], list[tuple[str, int, int, str, str]]]]:
+        """Like `propose`, but every single edit the op could make (its `candidate_edits`, one word at a time:
+        what `xstress attack` searches), instead of `candidates` sampled variants. TextAttack's search then
+        composes them, as it does with its own word-level transformations."""
+        ex, to_field = self._example(cols)
+        targets = [to_field[n] for n in cols if self.only is None or n in self.only]
+        if self.only is None and all(to_field[n] == n for n in cols):
+            targets = [n for n in cols if n in self.op.default_fields(self.task)] or targets
+        from_field = {f: n for n, f in to_field.items()}
+        out = []
+        for field in targets:
+            for c in self.op.candidate_edits(ex, field, f"seed:{self.seed}"):
+                new_text, edits = apply_spans(ex.fields[field], field, [Span(e.start, e.end, e.after) for e in c.edits])
+                new = {n: (new_text if to_field[n] == field else cols[n]) for n in cols}
+                out.append((new, [(from_field[e.field], e.start, e.end, e.before, e.after) for e in edits]))
         return out
 
 
@@ -209,7 +227,8 @@ def _textattack_class():
             old_words = current_text.words
             prev_map = np.asarray(current_text.attack_attrs["original_index_map"])
             out = []
-            for new_cols, edits in self.edits.propose(cols):
+            propose = self.edits.propose_single if getattr(self, "single_edits", False) else self.edits.propose
+            for new_cols, edits in propose(cols):
                 candidate = AttackedText(OrderedDict(new_cols))
                 spans = [(offsets[c] + s, offsets[c] + e) for c, s, e, _, _ in edits]
                 aligned = align(old_words, current_text.text, candidate.words, spans)
@@ -234,7 +253,7 @@ def _textattack_class():
 
 def transformation(op: str, *, lang: str, params: Mapping[str, Any] | None = None, seed: int = 13,
                    candidates: int = 8, columns: Sequence[str] | None = None,
-                   resources: Mapping[str, Any] | None = None):
+                   resources: Mapping[str, Any] | None = None, single_edits: bool = False):
     """A TextAttack `Transformation` proposing up to `candidates` variants of the text per call from xstress op
     `op` (a char.* or lex.* registry name, with `params`) for language `lang`.
 
@@ -242,7 +261,10 @@ def transformation(op: str, *, lang: str, params: Mapping[str, Any] | None = Non
     and by default only the fields `xstress perturb` edits are edited (XNLI: the hypothesis); other column
     names map in order and are all edited by default. `resources`: what ops with external resources need, as
     `xstress perturb` takes them (lex.codeswitch: {"lexicon_dir": DIR}; lex.mlm: {"mlm": MODEL}). (one or two columns for XNLI languages, up to three for XCOPA-only
-    languages such as et or qu)."""
+    languages such as et or qu). `single_edits=True`: propose every single edit the op could make
+    (`Perturbation.candidate_edits`, as `xstress attack` searches) instead of `candidates` sampled variants."""
     edits = XstressEdits(op, lang=lang, params=params, seed=seed, candidates=candidates, columns=columns,
                          resources=resources)
-    return _textattack_class()(edits)
+    t = _textattack_class()(edits)
+    t.single_edits = single_edits  # True: every single edit the op offers (Perturbation.candidate_edits)
+    return t

@@ -38,8 +38,7 @@ def samples(sample_data):
 
 def make_op(cls):
     # Ops that need an external resource say how to build a test instance.
-    factory = getattr(cls, "contract_instance", None)
-    return factory() if factory else cls()
+    return cls.contract_instance()
 
 
 def results(op, examples, seed, k=1):
@@ -101,7 +100,7 @@ def test_contract_of_every_recipe_entry(recipe, i, task, samples, sample_data):
     op = entry.op
     if task not in op.tasks:
         pytest.skip(f"{recipe}: {entry.name} does not run on {task}")
-    if getattr(op, "needs_parallel", None):
+    if op.needs_parallel:
         english = load(task=task, data=sample_data / task, split="test", langs=["en"])["en"]
         op = op.with_parallel(task, english, "sample-en")
     langs = sorted(op.languages(task) & set(samples[task]))

@@ -222,7 +222,7 @@ def _ops(name: str) -> tuple:
     cls = registry.get(name)
     op = make_op(cls)
     out = [op]
-    if "rate" in {f.name for f in dataclasses.fields(op.params)} and not hasattr(cls, "contract_instance"):
+    if "rate" in {f.name for f in dataclasses.fields(op.params)} and not cls.requires:
         out.append(cls(dataclasses.replace(op.params, rate=1.0)))
     # Every built-in recipe entry of this op, with the params it really runs with (modes, rates, directions).
     from perturb.recipe import builtin_recipes

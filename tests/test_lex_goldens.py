@@ -22,9 +22,10 @@ def _maker():
 MAKER = _maker()
 # Where a golden run legitimately changes nothing: English into English, French into French, and the
 # XCOPA-only languages whose sample words the tiny French fixture lexicon cannot reach through English.
+# (Tamil is not offered since 0.4.0: agglutinative, and simplemma has no Tamil to tell a bare word.)
 NEVER_APPLIES = {
     "lex.codeswitch": {"en"},
-    "lex.codeswitch@to=fr": {"fr", "et", "id", "it", "ta"},
+    "lex.codeswitch@to=fr": {"fr", "et", "id", "it"},
 }
 
 

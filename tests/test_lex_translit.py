@@ -51,6 +51,25 @@ WORDS = [
     ("th", "ห้อย", "hoi"),             # hoi
     ("th", "หน", "hon"),               # on
     ("th", "เกลียด", "kliat"),         # kelit
+    # a first consonant with a hidden a after the leading vowel (the rules read เ…ย as "oei"), silent ห after
+    # ใ ไ, short แ…็, open เ…อ
+    ("th", "เขย่ง", "khayeng"),        # khoeing (audit item 89)
+    ("th", "เฉลย", "chaloei"),         # chen
+    ("th", "เกษียณ", "kasian"),        # kesin
+    ("th", "แสดง", "sadaeng"),         # saetng
+    ("th", "เสด็จ", "sadet"),          # (none)
+    ("th", "ไหน", "nai"),              # nai
+    ("th", "น้ำตาไหล", "namtalai"),    # namtahain
+    ("th", "โหย", "hoi"),              # hoi
+    ("th", "แข็ง", "khaeng"),          # khae็ng
+    ("th", "เสมอ", "samoe"),           # semo
+    ("th", "เคย", "khoei"),            # khoei
+    ("th", "เพชร", "phetn"),           # phetn: a final ร after a consonant is left to the rules (RTGS "phet")
+    # a final cluster no RTGS word has: the word is romanised syllable by syllable
+    ("th", "สังคม", "sangkhom"),       # sangkm
+    ("th", "ธันวาคม", "thanwakhom"),   # thanwakm
+    ("th", "ระบบ", "rabop"),           # rapp
+    ("th", "เรียนจบ", "rianchop"),     # riantp
 ]
 
 
@@ -131,8 +150,9 @@ def test_fast_thai_romaniser_equals_pythainlp():
 
 
 def test_thai_words_without_a_respelling_romanise_as_pythainlp_does(real_data):
-    # The respelling (_translit._respell) only touches syllables with an initial ห or a leading vowel before a
-    # true cluster; every other word of the real Thai test text is pythainlp's own RTGS romanisation.
+    # The respelling (_translit._respell, _hidden_a) only touches syllables with an initial ห or a leading vowel
+    # before a true cluster or a hidden a, and words whose RTGS has an impossible final; every other word of
+    # the real Thai test text is pythainlp's own RTGS romanisation.
     import json
 
     from pythainlp.tokenize import syllable_tokenize
@@ -146,10 +166,38 @@ def test_thai_words_without_a_respelling_romanise_as_pythainlp_does(real_data):
     for w in sorted(words):
         if not tr.has_script(w, "th"):
             continue
-        if all(tr._respell(s)[0] == s for s in syllable_tokenize(w)):
+        if all(tr._respell(s)[0] == s and tr._hidden_a(s) == [s] for s in syllable_tokenize(w)):
             expected = romanize(w, engine="royin")
+            if expected and not tr.has_script(expected, "th") and not tr._RTGS_SHAPE.fullmatch(expected):
+                continue  # a final no RTGS word has ("sangkm"): romanised syllable by syllable instead
             assert tr.romanise(w, "th") == (expected or None) or tr.has_script(expected, "th"), w
             same += 1
         else:
             changed += 1
     assert same > 500 and changed > 50
+
+
+def test_thai_agrees_with_pythainlp_where_its_rules_are_right(real_data):
+    # 3,000 words of the Thai XNLI test (seeded draw): the respelling departs from pythainlp's RTGS only where
+    # its rules garble a word (ห, hidden a, clusters, แ…็, a final no RTGS word has). Measured 2026-12-03:
+    # 91.2 % agreement before the hidden-a and ไห rules, 90.0 % after (all 46 words that changed were read:
+    # each nearer RTGS, 13 romanised where they were left in Thai; ฉลาด "chlat" stays wrong), 86.6 % after
+    # the syllable-by-syllable fallback (104 words, e.g. สังคม "sangkm" -> "sangkhom", read: all but 4 nearer
+    # RTGS). The floor keeps a rule change from drifting further unseen.
+    import csv
+    import random
+
+    from pythainlp.transliterate import romanize
+
+    from perturb import segment
+
+    with (real_data / "xnli" / "test" / "th.tsv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    words = sorted({w.text for r in rows for f in ("premise", "hypothesis") for w in segment.words(r[f], "th")
+                    if tr.has_script(w.text, "th")})
+    sample = random.Random(20).sample(words, 3000)
+    agree = 0
+    for w in sample:
+        ref = romanize(w, engine="royin")
+        agree += tr.romanise(w, "th") == (None if not ref or tr.has_script(ref, "th") else ref)
+    assert agree / len(sample) >= 0.865, agree

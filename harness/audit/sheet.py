@@ -9,6 +9,7 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from harness.attackset import signature
 from harness.audit import html as html_sheet
 from harness.audit.present import label_text, markdown_item, text_columns
 
@@ -38,8 +39,7 @@ def sheet_meta(attacks, items, *, name: str, seed: int, per: int, ops, langs) ->
     mbytes = (Path(attacks.path) / "manifest.json").read_bytes()
     sigs: dict = {}
     for it in items:
-        c = attacks.manifest["counts"][it.op][it.lang]
-        sigs.setdefault(it.op, {})[it.lang] = c.get("signature")
+        sigs.setdefault(it.op, {})[it.lang] = signature(attacks.manifest, it.op, it.lang)
     from perturb import __version__
 
     return {

@@ -90,6 +90,7 @@ def attack_set_doc(path) -> dict:
                       "unsupported": [l for st, ls in by_status.items() if st not in (STATUS_OK, TASK_NOT_APPLICABLE)
                                       for l in ls],
                       "task_not_applicable": bool(per_lang) and set(by_status) == {TASK_NOT_APPLICABLE},
+                      "reasons": {l: c["reason"] for l, c in sorted(per_lang.items()) if c.get("reason")},
                       "candidates": totals["variants"], "applied": totals["applied"],
                       "not_applicable": totals["not_applicable"], "dropped": totals["dropped"],
                       "signatures": {l: c["signature"] for l, c in sorted(per_lang.items())}})
@@ -98,6 +99,12 @@ def attack_set_doc(path) -> dict:
             "sources": {l: {"rows": s["rows"], "file": s["file"], "sha256": s["sha256"]}
                         for l, s in sorted(m["sources"].items())},
             "perturbations": perts}
+
+
+def _unsupported_text(p: dict) -> str:
+    from harness.commands.perturb import unsupported_text
+
+    return unsupported_text({l: {"reason": p["reasons"].get(l, "")} for l in p["unsupported"]}, p["unsupported"])
 
 
 def show_attack_set(path, *, as_json: bool) -> int:
@@ -117,7 +124,7 @@ def show_attack_set(path, *, as_json: bool) -> int:
             print(f"  not for {doc['task']}: no rows")
             continue
         print(f"  languages: {' '.join(p['languages']) or '-'}"
-              + (f"   unsupported: {' '.join(p['unsupported'])}" if p["unsupported"] else ""))
+              + (f"   unsupported: {_unsupported_text(p)}" if p["unsupported"] else ""))
         print(f"  candidates {p['candidates']}: applied {p['applied']}, n/a {p['not_applicable']}, "
               f"dropped {p['dropped']}")
         for lang in p["languages"]:

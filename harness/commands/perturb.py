@@ -97,6 +97,16 @@ def _check_ops_apply(recipe, task: str) -> None:
                          f"({'; '.join(f'{op.name}: {task_scope(op)}' for op in wrong)})")
 
 
+def unsupported_text(per_lang: dict, unsupported: list[str]) -> str:
+    """The unsupported languages, each group that has a stated reason followed by it in parentheses."""
+    if not unsupported:
+        return "-"
+    by_reason: dict[str, list[str]] = {}
+    for lang in unsupported:
+        by_reason.setdefault(per_lang[lang].get("reason", ""), []).append(lang)
+    return "; ".join(" ".join(langs) + (f" ({reason})" if reason else "") for reason, langs in by_reason.items())
+
+
 def summary(manifest: dict, out, seconds: float) -> str:
     """One screen: per perturbation, languages done, candidates (examples x k) and what became of them."""
     from perturb import registry
@@ -118,7 +128,7 @@ def summary(manifest: dict, out, seconds: float) -> str:
         unsupported = [l for l, c in per_lang.items() if c["status"] != STATUS_OK]
         tot = {k: sum(c[k] for c in per_lang.values()) for k in ("variants", "applied", "not_applicable", "dropped")}
         lines.append(f"{name:<{w}}{len(ok):>6}{tot['variants']:>12}{tot['applied']:>10}{tot['not_applicable']:>9}"
-                     f"{tot['dropped']:>9}  {' '.join(unsupported) or '-'}")
+                     f"{tot['dropped']:>9}  {unsupported_text(per_lang, unsupported)}")
     lines.append("candidates = examples x k; each is applied (written), n/a (nothing to change) or dropped "
                  "(label undetermined)")
     q = {lang: s["question"] for lang, s in manifest["sources"].items() if "question" in s}

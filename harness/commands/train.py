@@ -1,6 +1,8 @@
 """`xstress train`: train XLM-R on a sequential or interleaved schedule of tasks; the result scores as it is."""
 from __future__ import annotations
 
+from harness.commands import add_config_flags, quiet_transformers
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -10,22 +12,17 @@ def register(subparsers) -> None:
         "jiant's samplers). Writes OUT/model (the target checkpoint `xstress score` reads), training.json, "
         "dev_curve.jsonl/png and experiment.yaml. Rerun the same command to resume after a kill. Several GPUs: "
         "`accelerate launch -m harness.cli train ...` or `torchrun --nproc_per_node N -m harness.cli train ...`.")
-    p.add_argument("--config", required=True, metavar="FILE", help="schedule YAML (see the README)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory (rerun with the same DIR to resume)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_config_flags(p, config="schedule YAML (see the README)",
+                     out="output directory (rerun with the same DIR to resume)", progress="no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     import sys
 
-    from transformers.utils import logging as hf_logging
-
     from harness.train import load_config, train
 
-    hf_logging.set_verbosity_error()
-    if args.no_progress or not sys.stderr.isatty():
-        hf_logging.disable_progress_bar()  # transformers' own bars (saving shards) only in a terminal
+    quiet_transformers(bars=not args.no_progress and sys.stderr.isatty())  # its bars only in a terminal
     cfg = load_config(args.config)
     doc = train(cfg, args.out, progress=False if args.no_progress else None,
                 log=lambda m: print(m, file=sys.stderr))

@@ -12,6 +12,8 @@ from perturb.errors import UsageError, unknown_languages
 from perturb.fsutil import sha256_file
 from perturb.example import TASK_FIELDS, XNLI_LABELS
 
+from harness.attackset import signature
+
 EXPORT_SCHEMA = 1
 EXPORT_MANIFEST = "export.json"
 CLEAN = "clean"
@@ -137,8 +139,7 @@ def export_manifest(aset: AttackSet, fmt: str, root: Path, tabs: Sequence[Table]
     sigs: dict = {}
     for t in tabs:
         if t.name != CLEAN:
-            sig = m["counts"].get(t.name, {}).get(t.lang, {}).get("signature")
-            sigs.setdefault(t.name, {})[t.lang] = sig
+            sigs.setdefault(t.name, {})[t.lang] = signature(m, t.name, t.lang)
     manifest_sha = sha256_file(aset.path / "manifest.json")
     files = {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(root.rglob("*"))
              if p.is_file() and p.name != EXPORT_MANIFEST}

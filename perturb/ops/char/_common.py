@@ -7,12 +7,13 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable, Iterator, NamedTuple, Sequence
+from types import MappingProxyType
+from typing import Callable, ClassVar, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import regex
 
 from ... import segment
-from ...core import TEXT_MEMO, Edit, Perturbation, Span, n_to_touch
+from ...core import TEXT_MEMO, Edit, Perturbation, Span, n_to_touch, task_languages
 from ._inputrules import typeable
 
 LETTER = regex.compile(r"\p{L}")
@@ -191,34 +192,48 @@ def valid_word_edit(word: Word, new_clusters: Sequence[str], lang: str | None = 
 # --- words that must stay words ----------------------------------------------------------------------
 
 # Languages whose frequent words wordfreq really lists (for sw, ht, qu and et it has no list, or falls
-# back to English); Thai reads pythainlp's word list instead. Others get no real-word check.
+# back to English); Thai reads pythainlp's word list instead. et and sw read simplemma's form dictionaries
+# (every form it lists, frequent or not; sw's is mostly generated verb forms and lacks common nouns such as
+# "mafuta"), ht spaCy's Haitian Creole function words ("ak", "ap", "pa"). qu has no offline list: no check.
 WORDFREQ_LANGS = frozenset("ar bg de el en es fr hi id it ru ta tr ur vi zh".split())
-REAL_WORD_LANGS = WORDFREQ_LANGS | {"th"}
+SIMPLEMMA_LANGS = frozenset({"et", "sw"})
+REAL_WORD_LANGS = WORDFREQ_LANGS | SIMPLEMMA_LANGS | {"th", "ht"}
 FREQUENT_N = 30000  # wordfreq's top 30,000 words: what a reader knows as words
 
 
 @functools.lru_cache(maxsize=None)
 def frequent_words(lang: str) -> frozenset[str]:
-    """Lowercased frequent words of lang (empty where no offline list is trusted): a typo that lands on
-    one of them writes a different word ("väriseval" -> "variseval"), not a misspelling."""
+    """Lowercased frequent words of lang (empty where no offline list is trusted, or where simplemma is
+    asked word by word instead): a typo that lands on one of them writes a different word ("väriseval" ->
+    "variseval"), not a misspelling."""
     if lang == "th":
         from pythainlp.corpus import thai_words
         return frozenset(thai_words())
+    if lang == "ht":
+        from spacy.lang.ht.stop_words import STOP_WORDS
+        return frozenset(STOP_WORDS)
     if lang in WORDFREQ_LANGS:
         import wordfreq
         return frozenset(wordfreq.top_n_list(lang, FREQUENT_N))
     return frozenset()
 
 
+def known_word(word: str, lang: str) -> bool:
+    """Whether the lowercased word is a word of lang by its offline list (False where there is none)."""
+    if lang in SIMPLEMMA_LANGS:
+        import simplemma  # low_memory: ~100 MB and a few seconds to open, where the full index takes ~1 GB
+        return simplemma.is_known(word, lang, low_memory=True)
+    return word in frequent_words(lang)
+
+
 def other_word(old: str, new: str, lang: str) -> bool:
-    """Whether the edited word `new` is a different frequent word of lang (case aside). A single Chinese
+    """Whether the edited word `new` is a different known word of lang (case aside). A single Chinese
     character is not judged: nearly every character is a word by itself, and the same-sound slip of a
     one-character word (他 -> 她) is the error char.keyboard models."""
-    known = frequent_words(lang)
-    if not known or (lang == "zh" and len(new) == 1):
+    if lang not in REAL_WORD_LANGS or (lang == "zh" and len(new) == 1):
         return False
     low = new.lower()
-    return low in known and low != old.lower()
+    return low != old.lower() and known_word(low, lang)
 
 
 def units(word: Word) -> int:
@@ -311,9 +326,35 @@ def random_order(n: int, rng: random.Random) -> Iterator[int]:
         yield pool[i]
 
 
+# Why char.insert and char.swap decline Chinese (shown by the manifest, the perturb summary and `xstress ls`).
+ZH_WORD_BY_WORD = ("Chinese is typed word by word through a pinyin input method: a stray or transposed character "
+                   "inside a word is not a slip writers make (char.keyboard models same-pinyin slips, "
+                   "char.substitute look-alike characters)")
+
+
 class WordOp(Perturbation):
     """Base of the char ops: `candidates` lists the eligible words of a field (each a (Word, data)
     tuple, in text order), `touch` edits one of them; n_to_touch(rate, len(candidates)) are touched."""
+
+    # The kind of per-language table the op reads (resources/<kind>/): it supports the languages that have one.
+    # None: every language the segmenter knows.
+    table: ClassVar[str | None] = None
+    # Languages the op declines although it has what it needs, each with the reason users are shown.
+    declined: ClassVar[Mapping[str, str]] = MappingProxyType({})
+
+    @classmethod
+    def languages(cls, task):
+        return task_languages(task, cls.language_pool()) if task in cls.tasks else frozenset()
+
+    @classmethod
+    def language_pool(cls) -> Iterable[str]:
+        """The languages the op can edit, in any task: those with a `table`, or every segmenter language,
+        less the `declined` ones."""
+        pool = table_langs(cls.table, segment.LANGS) if cls.table else segment.LANGS
+        return frozenset(pool) - frozenset(cls.declined)
+
+    def unsupported_reason(self, task, lang):
+        return self.declined.get(lang)
 
     def candidates(self, text: str, lang: str) -> list[tuple]:
         raise NotImplementedError
@@ -323,6 +364,15 @@ class WordOp(Perturbation):
 
     def edit_field(self, text, *, field, example, rng: random.Random):
         return select(self.candidates(text, example.lang), self.params.rate, rng, self.touch)
+
+    def candidate_edits(self, example, field, rng_key=""):
+        """Every eligible word's edits through the op's own `touch` (see perturb.candidates.per_word)."""
+        from ...candidates import per_word
+
+        if not self.supports(example.task, example.lang) or field not in self.allowed_fields(example.task):
+            return []
+        words = self.candidates(example.fields[field], example.lang)
+        return per_word(words, self.touch, example, field, rng_key, self.name)
 
 
 def first_valid(options: Sequence, rng: random.Random, build: Callable[[object], object | None]):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import regex
 
 from ... import segment
-from ...core import RateParams, Span, task_languages
+from ...core import RateParams, Span
 from ...registry import register
 from . import _common as cc
 
@@ -37,10 +37,6 @@ class CharBidi(cc.WordOp):
     family = "char"
     description = "encode a word's clusters in reverse order inside a bidi override so that it renders unchanged"
     Params = BidiParams
-
-    @classmethod
-    def languages(cls, task):
-        return task_languages(task, segment.LANGS) if task in cls.tasks else frozenset()
 
     def candidates(self, text, lang):
         return [(w, lang) for w in cc.words(text, lang) if _eligible(w.text, lang)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ... import segment
-from ...core import RateParams, task_languages
+from ...core import RateParams
 from ...registry import register
 from . import _common as cc
 
@@ -27,10 +26,6 @@ class CharDelete(cc.WordOp):
     family = "char"
     description = "delete one grapheme cluster (letter plus its marks) from a word"
     Params = DeleteParams
-
-    @classmethod
-    def languages(cls, task):
-        return task_languages(task, segment.LANGS) if task in cls.tasks else frozenset()
 
     def candidates(self, text, lang):
         # Three letters at least: deleting one of two leaves one, which no reader recognises as the word

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ... import segment
-from ...core import RateParams, task_languages
+from ...core import RateParams
 from ...registry import register
 from . import _common as cc
 
@@ -39,10 +39,8 @@ class CharDiacritics(cc.WordOp):
     description = "strip accents, tone marks, harakat or nukta from words, as the language is typed casually"
     Params = DiacriticsParams
 
-    @classmethod
-    def languages(cls, task):
-        # Languages without a table (en, id, sw, ta, th, zh) write no optional marks: unsupported.
-        return task_languages(task, cc.table_langs("diacritics", segment.LANGS)) if task in cls.tasks else frozenset()
+    # Languages without a table (en, id, sw, ta, th, zh) write no optional marks: unsupported.
+    table = "diacritics"
 
     def candidates(self, text, lang):
         out = []

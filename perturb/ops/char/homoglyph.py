@@ -5,7 +5,7 @@ import functools
 import random
 from dataclasses import dataclass
 
-from ...core import RateParams, task_languages
+from ...core import RateParams
 from ...registry import register
 from . import _common as cc
 
@@ -33,10 +33,8 @@ class CharHomoglyph(cc.WordOp):
     Params = HomoglyphParams
 
     @classmethod
-    def languages(cls, task):
-        if task not in cls.tasks:
-            return frozenset()
-        return task_languages(task, {lang for lang, t in SCRIPT_TABLE.items() if cc.has_table("homoglyphs", t)})
+    def language_pool(cls):
+        return {lang for lang, t in SCRIPT_TABLE.items() if cc.has_table("homoglyphs", t)}
 
     def candidates(self, text, lang):
         table = _table(SCRIPT_TABLE[lang])

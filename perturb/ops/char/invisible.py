@@ -4,8 +4,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ... import segment
-from ...core import RateParams, task_languages
+from ...core import RateParams
 from ...registry import register
 from . import _common as cc
 
@@ -40,10 +39,6 @@ class CharInvisible(cc.WordOp):
     family = "char"
     description = "insert a zero-width space, word joiner or (where invisible) ZWJ/ZWNJ between clusters of a word"
     Params = InvisibleParams
-
-    @classmethod
-    def languages(cls, task):
-        return task_languages(task, segment.LANGS) if task in cls.tasks else frozenset()
 
     def candidates(self, text, lang):
         usable = [CHARS[c] for c in self.params.chars if lang not in _NOT_IN.get(c, ())]

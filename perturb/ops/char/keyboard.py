@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ... import segment
-from ...core import RateParams, Span, task_languages
+from ...core import RateParams, Span
 from ...registry import register
 from . import _common as cc
 
@@ -39,13 +39,11 @@ class CharKeyboard(cc.WordOp):
     Params = KeyboardParams
 
     @classmethod
-    def languages(cls, task):
-        if task not in cls.tasks:
-            return frozenset()
+    def language_pool(cls):
         langs = set(cc.table_langs("keyboards", segment.LANGS))
         if cc.has_table("homophones", "zh"):
             langs.add("zh")
-        return task_languages(task, langs)
+        return langs
 
     def candidates(self, text, lang):
         # Eligibility is decided cheaply; the typos themselves are listed only for the words touched.
@@ -82,7 +80,9 @@ class CharKeyboard(cc.WordOp):
                 t = typos[k]
                 if t in plain:
                     new_text = word.text[:i] + t + word.text[i + 1:]
-                    return None if cc.other_word(word.text, new_text, lang) else \
+                    # (typeable: an Arabic-script key's neighbour may be a letter that cannot stand there, ة)
+                    return None if cc.other_word(word.text, new_text, lang) or \
+                        not cc.typeable(word.text, new_text) else \
                         [Span(word.start + i, word.start + i + 1, t)]
                 new = word.clusters[:i] + (t,) + word.clusters[i + 1:]
                 return [cc.cluster_span(word, i, i + 1, t)] if cc.valid_word_edit(word, new, lang) else None

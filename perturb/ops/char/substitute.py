@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 
 from ... import segment
-from ...core import RateParams, task_languages
+from ...core import RateParams
 from ...registry import register
 from . import _common as cc
 
@@ -32,9 +32,7 @@ class CharSubstitute(cc.WordOp):
                    "marks (zh: a look-alike character)")
     Params = SubstituteParams
 
-    @classmethod
-    def languages(cls, task):
-        return task_languages(task, cc.table_langs("alphabets", segment.LANGS)) if task in cls.tasks else frozenset()
+    table = "alphabets"
 
     def candidates(self, text, lang):
         alpha = cc.alphabet(lang)

@@ -4,11 +4,12 @@ from __future__ import annotations
 import functools
 import random
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import regex
 
 from ... import segment
-from ...core import RateParams, task_languages
+from ...core import RateParams
 from ...registry import register
 from . import _common as cc
 
@@ -62,27 +63,29 @@ def _has_swappable_pair(text: str) -> bool:
     return next(_plain_pairs(text), None) is not None
 
 
+ARABIC_SCRIPT = frozenset({"ar", "ur"})
+
+
 @register
 class CharSwap(cc.WordOp):
     """Models two keystrokes typed in the wrong order (two adjacent clusters swapped). Words of two letters
-    or more, every letter kept; Thai swaps pass the input sequence check (no "ม่ไ" from ไม่); a swap
+    or more (three in Arabic script), every letter kept; Thai swaps pass the input sequence check (no "ม่ไ" from ไม่); a swap
     that writes another frequent word is skipped (_common.REAL_WORD_LANGS)."""
 
     name = "char.swap"
     family = "char"
     description = "swap two adjacent grapheme clusters inside a word"
     Params = SwapParams
-
-    @classmethod
-    def languages(cls, task):
-        return task_languages(task, segment.LANGS) if task in cls.tasks else frozenset()
+    declined = MappingProxyType({"zh": cc.ZH_WORD_BY_WORD})
 
     def candidates(self, text, lang):
         # Whether a word has a swappable pair is usually settled by its first pair; the full list is
         # only needed for the words touched.
         # Two letters at least (see _common.MIN_UNITS): a swap keeps every letter of the word.
-        return [(w, lang) for w in cc.words(text, lang)
-                if cc.units(w) >= cc.MIN_UNITS["swap"] and _has_swappable_pair(w.text)]
+        # Arabic script: three, since a two-letter word swapped (في -> يف, آپ -> پآ) reads as that word
+        # written backwards, not as a slip.
+        need = cc.MIN_UNITS["swap"] + (lang in ARABIC_SCRIPT)
+        return [(w, lang) for w in cc.words(text, lang) if cc.units(w) >= need and _has_swappable_pair(w.text)]
 
     def touch(self, cand, rng: random.Random):
         word, lang = cand

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import importlib.metadata
 import importlib.util
 import os
@@ -15,7 +14,7 @@ from typing import Iterable, Sequence
 
 import regex
 
-from ... import segment
+from ... import fsutil, segment
 from ...core import Perturbation, Span, n_to_touch
 from ...example import Example
 
@@ -233,11 +232,7 @@ class ParallelMixin:
 
 @functools.lru_cache(maxsize=256)
 def _sha256(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return fsutil.sha256_file(path)  # size and mtime_ns only key the memo
 
 
 def file_sha256(path: os.PathLike | str) -> str:
@@ -247,8 +242,5 @@ def file_sha256(path: os.PathLike | str) -> str:
 
 
 def files_sha256(paths: Sequence[Path]) -> str:
-    """One sha256 over several files: each file's name and sha256, in the given order."""
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.name.encode("utf-8") + b"\0" + file_sha256(p).encode("ascii") + b"\n")
-    return h.hexdigest()
+    """One sha256 over several files: each file's name and sha256, in the given order (memoised per file)."""
+    return fsutil.files_sha256(paths, file_hash=file_sha256)

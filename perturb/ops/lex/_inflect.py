@@ -55,12 +55,19 @@ class KeepRules:
     verb: tuple[tuple[regex.Pattern, ...], ...]
     avoid: tuple[regex.Pattern, ...]
     prefixes: tuple[str, ...] = ()
+    articles: frozenset[str] = frozenset()
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    def _has_pair(self, forms) -> bool:
+        have = set(forms)
+        return any(f.endswith(a) and len(f) > len(a) + 2 and f[:-len(a)] + b in have
+                   for a, b in self.pairs for f in forms)
 
     def is_verb(self, forms) -> bool:
         if any(all(any(p.search(f) for f in forms) for p in test) for test in self.verb):
             return True
         have = set(forms)
-        return any(p + f in have for f in forms for p in self.prefixes)
+        return any(p + f in have for f in forms for p in self.prefixes) or self._has_pair(forms)
 
     def avoided(self, replacement: str, original: str) -> bool:
         return any(p.search(replacement) and not p.search(original) for p in self.avoid)
@@ -68,25 +75,33 @@ class KeepRules:
 
 @functools.lru_cache(maxsize=None)
 def keep_rules(lang: str) -> KeepRules:
-    verb, avoid, prefixes = [], [], []
+    verb, avoid, prefixes, articles, pairs = [], [], [], [], []
     node = lc.resource("inflect_keep.tsv")
     for n, line in enumerate(node.read_text(encoding="utf-8").splitlines(), 1):
         if not line or line.startswith("#"):
             continue
         cols = line.split("\t")
-        if len(cols) != 3 or cols[1] not in ("verb", "prefix", "avoid"):
-            raise ValueError(f"{node}:{n}: expected 'language<TAB>verb|prefix|avoid<TAB>patterns', got {line!r}")
+        if len(cols) != 3 or cols[1] not in ("verb", "prefix", "avoid", "article", "pair"):
+            raise ValueError(f"{node}:{n}: expected 'language<TAB>verb|prefix|avoid|article|pair<TAB>patterns', "
+                             f"got {line!r}")
         if cols[0] != lang:
             continue
-        if cols[1] == "prefix":
-            prefixes.extend(cols[2].split())
+        if cols[1] == "pair":
+            ends = cols[2].split()
+            if len(ends) != 2:
+                raise ValueError(f"{node}:{n}: a pair line names two endings, got {cols[2]!r}")
+            pairs.append((ends[0], ends[1]))
+            continue
+        if cols[1] in ("prefix", "article"):
+            (prefixes if cols[1] == "prefix" else articles).extend(cols[2].split())
             continue
         patterns = tuple(regex.compile(p) for p in cols[2].split())
         if cols[1] == "verb":
             verb.append(patterns)
         else:
             avoid.extend(patterns)
-    return KeepRules(tuple(verb), tuple(avoid), tuple(prefixes))
+    return KeepRules(tuple(verb), tuple(avoid), tuple(prefixes), frozenset(lc.key(a) for a in articles),
+                     tuple(pairs))
 
 
 # Cached: ops ask for every example, and the answer (resource files, installed libraries) is fixed per process.

@@ -313,11 +313,21 @@ def _pinyin(word: str) -> str | None:
     return "".join(lazy_pinyin(word, style=Style.NORMAL))
 
 
+# What an RTGS romanisation looks like: syllables of consonants, vowels and one of RTGS's finals (k t p n m
+# ng, or the vowel glides i o w). The rules, run on a whole word, sometimes leave a final cluster no RTGS
+# word has (ตุลาคม "tulakm", อนาคต "nakt"); the word is then romanised syllable by syllable ("tulakhom").
+_RTGS_SHAPE = regex.compile(r"(?:[^aeiou]*[aeiou]+(?:ng|[ktpnmiow])?)+")
+
+
 def _royin(word: str) -> str | None:
-    respelt = _respelt_syllables(word)
-    if respelt is not None:
-        return respelt
-    return _royin_plain(word)
+    out = _respelt_syllables(word)
+    if out is None:
+        out = _royin_plain(word)
+    if out is not None and not _RTGS_SHAPE.fullmatch(out):
+        alt = _respelt_syllables(word, always=True)
+        if alt is not None and _RTGS_SHAPE.fullmatch(alt):
+            return alt
+    return out
 
 
 # Where pythainlp's RTGS rules go wrong, and the respelling this module gives them first (one syllable at
@@ -335,9 +345,12 @@ _CLUSTER_SECOND = {"ร": "r", "ล": "l", "ว": "w"}
 def _respell(syllable: str) -> tuple[str, str]:
     """A syllable respelt for the RTGS rules, and the cluster consonant taken out of it ('' if none)."""
     i = 1 if syllable[:1] in _LEADING_VOWELS else 0
+    if syllable[:1] == "แ":  # แ…็ is short แ, which RTGS writes as the long one (แข็ง "khaeng"); the rules lack it
+        syllable = syllable.replace("\u0e47", "")
     # (a syllable of ห and one more consonant, หน "hon", reads ห as its initial)
     if syllable[i:i + 1] == "ห" and i + 1 < len(syllable):
-        silent = syllable[i + 1] in _SONORANTS and i + 2 < len(syllable)
+        # (ใ and ไ need no final: ไหน "nai"; โหย "hoi", เหว "heo" end in their vowel's ย, ว)
+        silent = syllable[i + 1] in _SONORANTS and (i + 2 < len(syllable) or syllable[0] in "ใไ")
         syllable = syllable[:i] + ("" if silent else "ฮ") + syllable[i + 1:]
     # (ใคร, ไกล: the cluster may end the syllable after ใ and ไ, which need no final)
     if i == 1 and syllable[1:3] in _TRUE_CLUSTERS and (len(syllable) > 3 or syllable[0] in "ใไ"):
@@ -345,16 +358,40 @@ def _respell(syllable: str) -> tuple[str, str]:
     return syllable, ""
 
 
-def _respelt_syllables(word: str) -> str | None:
+# Consonant pairs after a leading vowel whose second letter is silent or joins the first (เสร็จ "set"):
+# not split by _hidden_a.
+_SILENT_R = frozenset({"สร", "ศร", "ทร", "จร", "ซร"})
+
+
+def _hidden_a(syllable: str) -> list[str]:
+    """A syllable whose first consonant after its leading vowel carries a hidden a split in two (เขย่ง ->
+    ข + เย่ง, "khayeng"; the rules read เ…ย as "oei": "khoeing"). That is when the next letter is a consonant
+    that is not the final (something follows it) and the pair is no cluster, ห-lead or silent ร; อ is the
+    vowel of เ…อ (เถอะ), ์ marks a loanword spelling (เซลล์) and a final ร after a consonant is silent
+    (เพชร "phet", เมตร): these are left whole."""
+    from pythainlp.transliterate.royin import _CONSONANTS
+
+    if syllable[:1] not in _LEADING_VOWELS or len(syllable) < 4 or "\u0e4c" in syllable or \
+            (len(syllable) == 4 and syllable[3] == "ร"):
+        return [syllable]
+    c1, c2 = syllable[1], syllable[2]
+    if c1 not in _CONSONANTS or c2 not in _CONSONANTS or c1 in "หอ" or c2 == "อ" or \
+            c1 + c2 in _TRUE_CLUSTERS or c1 + c2 in _SILENT_R:
+        return [syllable]
+    return [c1, syllable[0] + syllable[2:]]
+
+
+def _respelt_syllables(word: str, always: bool = False) -> str | None:
     """The romanisation of a word with a syllable _respell changes, syllable by syllable (the rules, run on
-    the whole word, also mis-join its syllables: งานบริ "nganopri"); None when no syllable needs it, or one
-    fails."""
+    the whole word, also mis-join its syllables: งานบริ "nganopri"); None when no syllable needs it (unless
+    `always`), or one fails."""
     from pythainlp.tokenize import syllable_tokenize
     from pythainlp.transliterate.royin import _CONSONANTS
 
-    syllables = syllable_tokenize(word)
+    original = syllable_tokenize(word)
+    syllables = [piece for syl in original for piece in _hidden_a(syl)]
     runs = [_respell(syl) for syl in syllables]  # (respelt syllable, cluster consonant taken out)
-    if all(new == syl for (new, _), syl in zip(runs, syllables)):
+    if not always and len(syllables) == len(original) and all(new == syl for (new, _), syl in zip(runs, syllables)):
         return None
     outs = []
     for text, second in runs:
@@ -362,6 +399,8 @@ def _respelt_syllables(word: str) -> str | None:
         if out is None:
             return None
         out = _final_fixed(text, out, _CONSONANTS)
+        if _OPEN_OE.fullmatch(text):  # the rules write เมอ, เกอ as "me", "ke": RTGS "moe", "koe"
+            out = _CONSONANTS[text[1]][0] + "oe"
         if second:
             initial = _CONSONANTS[text[1]][0]
             if not out.startswith(initial):
@@ -372,6 +411,7 @@ def _respelt_syllables(word: str) -> str | None:
 
 
 _VOWEL_FINALS = {"ย": "i", "ว": "o"}
+_OPEN_OE = regex.compile("เ[ก-ฮ][\u0e48-\u0e4b]?อ")
 
 
 def _final_fixed(text: str, out: str, consonants: dict) -> str:
@@ -422,6 +462,21 @@ _FAST_ROYIN_VERSIONS = frozenset({"5.4.0"})
 _GROUP = re.compile(r"\(\[[^\]]*\]\)")
 
 
+def _compiled_vowels(rules) -> list | None:
+    """pythainlp's vowel rules as (compiled pattern, replacement, Thai letters it needs), or None when a rule
+    is not of the shape whose skip test is exact."""
+    vowels = []
+    for pattern, repl in rules:
+        literals = _GROUP.sub("", pattern)
+        # Only plain Thai letters outside the consonant groups, and only Latin letters and group
+        # references in the replacement: else the skip test in _fast_royin would not be exact.
+        if not literals or not all("\u0e00" <= c <= "\u0e7f" for c in literals) or \
+                not re.fullmatch(r"(?:\\[12]|[a-z])+", repl):
+            return None
+        vowels.append((re.compile(pattern), repl, frozenset(literals)))
+    return vowels
+
+
 @functools.lru_cache(maxsize=None)
 def _fast_royin():
     """A function equal to `romanize(word, engine="royin")`, or None where that cannot be vouched for."""
@@ -430,18 +485,12 @@ def _fast_royin():
     try:
         from pythainlp.transliterate import royin as R
 
-        vowels = []
-        for pattern, repl in R._VOWELS:
-            literals = _GROUP.sub("", pattern)
-            # Only plain Thai letters outside the consonant groups, and only Latin letters and group
-            # references in the replacement: else the skip test below would not be exact.
-            if not literals or not all("\u0e00" <= c <= "\u0e7f" for c in literals) or \
-                    not re.fullmatch(r"(?:\\[12]|[a-z])+", repl):
-                return None
-            vowels.append((re.compile(pattern), repl, frozenset(literals)))
+        vowels = _compiled_vowels(R._VOWELS)
         helpers = (R._normalize, R._replace_consonants, R._CONSONANTS, R._RE_CONSONANT, R._ROMANIZED_VOWELS,
                    R.word_tokenize)
     except (ImportError, AttributeError, TypeError, ValueError):
+        return None
+    if vowels is None:
         return None
     normalize, replace_consonants, consonant_table, consonant_re, romanized_vowels, word_tokenize = helpers
 

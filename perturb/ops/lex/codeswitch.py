@@ -12,6 +12,19 @@ How a word's translation is chosen (no randomness: the rng only picks which word
    (XCOPA test has none) nothing is translated.
 4. For `to` other than English, the chosen English word goes through en-<to>.txt (its first partner there):
    English is the pivot. An English source sentence translates directly.
+5. The English form must fit where the word stands. A word of an agglutinative language (tr, et, fi, hu, sw,
+   ta, qu) is switched only when it is bare, its own lemma in simplemma with no suffix: a case or possessive
+   suffix would be lost ("Aşçının gözleri" -> "Aşçının eyes") or left on an English stem. Languages of this
+   kind without a simplemma dictionary are not offered. In every language a word that is its own lemma (an
+   infinitive, a singular noun) gets the dictionary's uninflected English word, not the sentence's inflection
+   ("zu reden" -> "zu talk", not "talking"; "isim" -> "name", not "named"). In the isolating languages (zh,
+   th, vi) a verb carries no tense, so the sentence's -ed or -ing form becomes the dictionary word ("竞选" ->
+   "campaign"); a plural -s stays ("bão" -> "storms").
+   A plain word whose English would still be an -ed/-ing verb form is left alone ("karar verdim", a noun
+   with a light verb, is not "decided verdim"), and so are Hindi finite verbs ("आया" came: Hinglish writes
+   an English verb as "start करना", never in place of the Hindi verb).
+6. Never a word that is half of a reduplication: before a repetition mark (Thai "เด็กๆ", Japanese 々) or next
+   to the same word ("अलग अलग"), nor a word with an apostrophe suffix ("TV'de").
 Replacements that are stop words of the embedded language are skipped, so no negation or quantifier is ever
 written in. Names are never touched: capitalised words inside a sentence (except German nouns), words next to
 one, and words whose English partner is part of a multiword name in the parallel sentence ("نيو" in
@@ -32,6 +45,19 @@ from ...registry import register
 from . import _common as lc
 from . import _muse as muse
 from . import _viseg
+
+# Languages whose words carry case, possession and person as suffixes (see 5. above), and languages whose
+# words never inflect (verbs carry no tense).
+AGGLUTINATIVE = frozenset({"et", "fi", "hu", "qu", "sw", "ta", "tr"})
+ISOLATING = frozenset({"th", "vi", "zh"})
+# A repetition mark after the word (Thai ๆ, Lao ໆ, CJK 々), or an apostrophe suffix (Turkish "TV'de").
+_AFTER_WORD = regex.compile(r"\s?[ๆໆ々]|['’]\p{L}")
+# Languages whose finite verbs are never switched alone, and the ending of their verbs' lemma (an infinitive).
+_VERB_LEMMA = {"hi": "ना", "ur": "نا"}
+# English verb endings that a word of an isolating language does not carry.
+_VERB_ENDINGS = ("ed", "ing")
+
+NO_PARALLEL = "no English parallel for this split, so no sense can be confirmed; XCOPA test has none"
 
 # An English word must be at least this frequent (Zipf 2.5: about once in 30 million words) to be written in.
 MIN_ENGLISH_ZIPF = 2.5
@@ -68,7 +94,9 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
     def languages(cls, task):
         if task not in cls.tasks:
             return frozenset()
-        return task_languages(task, {lang for lang in muse.muse_languages() if muse.supports_lang(lang)} | {"en"})
+        usable = {lang for lang in muse.muse_languages() if muse.supports_lang(lang)
+                  and (lang not in AGGLUTINATIVE or _lemmatizes(lang))}
+        return task_languages(task, usable | {"en"})
 
     @classmethod
     def contract_instance(cls):
@@ -108,12 +136,28 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         return [x for x in dict.fromkeys((lang, self.params.to)) if x != "en"]
 
     def supports(self, task, lang):
-        return super().supports(task, lang) and self._usable(lang)
+        return super().supports(task, lang) and self._usable(lang) and self.unsupported_reason(task, lang) is None
+
+    def unsupported_reason(self, task, lang):
+        if task not in self.tasks or lang == "en" or self._lexicon_dir is None:
+            return None
+        if lang not in muse.muse_languages():
+            return "MUSE has no dictionary for this language"
+        if any(x not in self._files() for x in self._needed(lang)):
+            return "its MUSE dictionary (en-<lang>.txt) is not in the lexicon directory"
+        if lang in AGGLUTINATIVE and not _lemmatizes(lang):
+            return "agglutinative, and simplemma cannot tell a bare word from one with a suffix"
+        # The engine attaches the parallel English of the run's split, or records that there is none.
+        if self._usable(lang) and task in getattr(self, "_parallel", {}) and self.parallel_source(task) == "none":
+            return NO_PARALLEL
+        return None
 
     def _usable(self, lang: str) -> bool:
         """Whether every lexicon this source language needs is there (and readable: zh needs OpenCC)."""
         if lang == self.params.to or self._lexicon_dir is None or (lang == "vi" and not _viseg.available()):
             return False  # Vietnamese without pyvi would be cut into syllables, not words
+        if lang in AGGLUTINATIVE and not _lemmatizes(lang):
+            return False  # no way to tell a bare word from one with a suffix
         needed = self._needed(lang)
         return all(muse.supports_lang(x) for x in needed) and _has_files(self._lexicon_dir, tuple(needed))
 
@@ -125,6 +169,8 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
                  ("english", f"wordfreq-{lc.library_version('wordfreq')}@zipf{MIN_ENGLISH_ZIPF:g}")]
         if lang == "vi":
             parts.append(("words", _viseg.resource_id()))
+        if _lemmatizes(lang):
+            parts.append(("lemmas", f"simplemma-{lc.library_version('simplemma')}"))
         if lang != self.needs_parallel:
             parts.append(("parallel", self.parallel_source(task)))
         return parts
@@ -149,7 +195,7 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         english = _english(parallel.fields.get(field, "")) if parallel is not None else None
         eligible = []
         for start, end, word, initial in _candidates(text, lang):
-            out = _translate(word, to, src, tgt, english)
+            out = _translate(word, to, src, tgt, english, _plain(word, lang))
             if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)):
                 eligible.append((start, end, word, out, initial))
         replacements = []
@@ -178,6 +224,12 @@ def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
         word = text[s:e]
         if (name[i] and lang != "de") or _next_to_name(text, words, name, i):
             continue
+        if _AFTER_WORD.match(text, e) or _reduplicated(text, words, i):
+            continue  # half of a reduplication ("เด็กๆ", "अलग अलग"), or a suffix after an apostrophe
+        if lang in AGGLUTINATIVE and not _bare(word, lang):
+            continue  # its suffix would be lost: only a word that is its own lemma is switched
+        if lang in _VERB_LEMMA and _lemmatizes(lang) and _finite_verb(word, lang):
+            continue  # a Hindi verb form ("आया" came): Hinglish writes English verbs as "<base> करना" only
         if lang == "vi":
             if " " in word or not lc.is_content_word(word, lang) or _vi_in_longer_word(tokens, s, e):
                 continue  # MUSE has no Vietnamese entry of several syllables: such a word stays whole
@@ -197,6 +249,46 @@ def _next_to_name(text: str, words: list[tuple[int, int]], name: list[bool], i: 
     return False
 
 
+def _reduplicated(text: str, words: list[tuple[int, int]], i: int) -> bool:
+    """Whether the word before or after words[i], separated by at most a space, is the same word."""
+    own = lc.key(text[slice(*words[i])])
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(words):
+            a, b = (words[j][1], words[i][0]) if j < i else (words[i][1], words[j][0])
+            if text[a:b] in ("", " ") and lc.key(text[slice(*words[j])]) == own:
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def _lemmatizes(lang: str) -> bool:
+    from ._inflect import simplemma_languages  # a directory listing, no import of simplemma
+
+    return lang in simplemma_languages()
+
+
+@functools.lru_cache(maxsize=2**16)
+def _bare(word: str, lang: str) -> bool:
+    """Whether simplemma knows word and gives it as its own lemma: no case, possessive or person suffix."""
+    import simplemma  # lazy: its dictionaries load on first use
+
+    low = lc.key(word)
+    for w in dict.fromkeys((word, low)):  # as written first: simplemma keeps German nouns capitalised
+        if simplemma.is_known(w, lang=lang):
+            return lc.key(simplemma.lemmatize(w, lang=lang)) == low
+    return False
+
+
+@functools.lru_cache(maxsize=2**16)
+def _finite_verb(word: str, lang: str) -> bool:
+    """Whether simplemma gives word an infinitive (in _VERB_LEMMA's ending) other than itself as its lemma."""
+    import simplemma
+
+    low = lc.key(word)
+    lemma = lc.key(simplemma.lemmatize(low, lang=lang))
+    return lemma != low and lemma.endswith(_VERB_LEMMA[lang])
+
+
 def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
     i = next(n for n, t in enumerate(tokens) if t.start == start)
     before = tokens[i - 1:i] if i > 0 and tokens[i - 1].end + 1 == start else None
@@ -204,7 +296,7 @@ def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
     return _viseg.in_longer_word(tokens[i], before, after)
 
 
-def _translate(word: str, to: str, src, tgt, english: "_English | None") -> str | None:
+def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: bool = False) -> str | None:
     """The translation of word, or None. From English (src None) the word itself is the pivot. Otherwise the
     English partner must be an English word and occur in the parallel English sentence (as written or
     inflected, not inside a multiword name); the sentence's spelling is used. Without that confirmation a
@@ -214,11 +306,43 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None") -> str 
     for e, spelt in candidates:
         # English is written as the parallel sentence spells it; another language is looked up by the
         # dictionary's English word (the sentence may have it inflected: "Sundays").
-        outs = [spelt] if tgt is None else tgt.to_foreign.get(lc.key(e), ())
+        if tgt is None:
+            form = _fitting_form(e, spelt, plain)
+            outs = [form] if form is not None else []
+        else:
+            outs = tgt.to_foreign.get(lc.key(e), ())
         for out in outs:
             if lc.key(out) != k and lc.script_of(out) is not None and not lc.is_stopword(out, to):
                 return out
     return None
+
+
+def _plain(word: str, lang: str) -> bool | None:
+    """True for a word that carries no inflection: its own lemma in simplemma (an infinitive, a singular
+    noun); None for a word of an isolating language, which never does; False otherwise (or unknown)."""
+    if lang in ISOLATING:
+        return None
+    return _lemmatizes(lang) and _bare(word, lang)
+
+
+def _fitting_form(e: str, spelt: str, plain: bool | None) -> str | None:
+    """The English form to write: the sentence's spelling, except where it is an inflection of the dictionary
+    word e that the source word does not carry ("reden" -> "talk", not the sentence's "talking"): any
+    inflection for a plain word (plain True), a verb's -ed or -ing in an isolating language (plain None).
+    None where a plain word would still become an English -ed/-ing verb form: the word is then another part
+    of speech than the English one (Turkish "karar verdim", a noun with a light verb, for "decided")."""
+    k = lc.key(spelt)
+    out = spelt
+    if k != lc.key(e) and lc.key(e) in _stems(k) and (plain or (plain is None and k.endswith(_VERB_ENDINGS))):
+        out = lc.recase(e, spelt)  # the sentence's capital stays: "Sundays" -> "Sunday"
+    if plain and _verb_form(lc.key(out)):
+        return None
+    return out
+
+
+def _verb_form(word: str) -> bool:
+    """Whether word is the -ed or -ing form of an English word ("decided", "named"; not "need", "king")."""
+    return word.endswith(_VERB_ENDINGS) and any(s != word and _is_english(s) for s in _stems(word))
 
 
 def _confirmed(word: str, src, english: "_English") -> list[tuple[str, str]]:

@@ -10,8 +10,9 @@ sentence, for id, where simplemma groups derivations, nor for et, where a case e
 participants or tense: verbs are left alone (a group is a verb paradigm when its forms show the language's
 verb endings, resources/lex/inflect_keep.tsv), so are pronouns and auxiliaries (a group with a stop word among
 its forms), and an Arabic plural never becomes a dual. What remains is case, number and gender agreement of
-nouns and adjectives, the slips a learner makes. Known noise: simplemma conflates some homographs (Arabic ذهب
-"went" / "gold"), so a swap can land on the other word's forms.
+nouns and adjectives, the slips a learner makes, except right after an article (it, es, fr, pt, de, el): a noun
+that disagrees with its article ("La mogli") reads as an error no writer makes. Known noise: simplemma
+conflates some homographs (Arabic ذهب "went" / "gold"), so a swap can land on the other word's forms.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import regex
 
+from ... import segment
 from ...core import Perturbation, RateParams, task_languages
 from ...registry import register
 from . import _common as lc
@@ -54,7 +56,7 @@ class Inflect(Perturbation):
         if lang not in inf.languages():
             return None
         eligible = []
-        for tok in lc.content_words(text, lang):
+        for tok in _unarticled(text, lang):
             options = _options(tok.text, lang)
             if options:
                 eligible.append((tok, options))
@@ -63,6 +65,32 @@ class Inflect(Perturbation):
             tok, options = eligible[i]
             replacements.append((tok.start, tok.end, rng.choice(options)))
         return lc.spaced(text, replacements)
+
+    def candidate_edits(self, example, field, rng_key=""):
+        """Every other attested form of every eligible word (no randomness: the options are listed)."""
+        from ...candidates import from_spans, unique
+
+        lang, text = example.lang, example.fields[field]
+        if not self.supports(example.task, lang) or field not in self.allowed_fields(example.task):
+            return []
+        return unique(from_spans(self.name, field, text, lc.spaced(text, [(tok.start, tok.end, form)]))
+                      for tok in lc.content_words(text, lang) for form in _options(tok.text, lang))
+
+
+def _unarticled(text: str, lang: str) -> list:
+    """The content words of text that do not follow an article: a noun's number and gender must agree with its
+    article, and "La moglie" -> "La mogli" is no slip a writer makes (the article may be elided: "l'uomo")."""
+    articles = inf.keep_rules(lang).articles
+    words = segment.words(text, lang)
+    out = []
+    for i, tok in enumerate(words):
+        if not lc.is_content_word(tok.text, lang):
+            continue
+        prev = words[i - 1] if i > 0 else None
+        if prev is not None and lc.key(prev.text).rstrip("'’") in articles and text[prev.end:tok.start] in ("", " "):
+            continue
+        out.append(tok)
+    return out
 
 
 @functools.lru_cache(maxsize=2**16)  # words recur throughout a corpus

@@ -1,9 +1,14 @@
 """`lex.translit`: write a share of the words in Latin letters the way people romanise their language online (translit, Greeklish, Hinglish, Tanglish, Arabizi, Roman Urdu, pinyin, RTGS).
 
-The romanisers and their sources are in `perturb.ops._lex_translit` and resources/lex/translit/. Every word in the
+The romanisers and their sources are in `perturb.ops.lex._translit` and resources/lex/translit/. Every word in the
 language's own script may be romanised, function words included: people romanise whole messages, not only
 content words. A romanised word next to a word of another script gets a space, so two romanised Chinese or
 Thai words never run together.
+
+Urdu and Arabic come out as their consonant skeleton plus the written long vowels ("bht", "ktab", "koshsh" for
+کوشش), the chat style of Roman Urdu and Arabizi. Writers who spell words out add the short vowels ("koshish",
+"kosish"); those are unwritten in the script and vary by word (کتاب kitab, کتب kutub), so no rule here
+guesses them: an inserted vowel would as often be wrong as right.
 """
 from __future__ import annotations
 
@@ -48,3 +53,17 @@ class Translit(Perturbation):
                 eligible.append((tok, roman))
         chosen = [eligible[i] for i in lc.choose(len(eligible), self.params.rate, rng)]
         return lc.spaced(text, [(tok.start, tok.end, roman) for tok, roman in chosen])
+
+    def candidate_edits(self, example, field, rng_key=""):
+        """Each romanisable word, romanised (one candidate per word: the romaniser is deterministic)."""
+        from ...candidates import from_spans, unique
+
+        lang, text = example.lang, example.fields[field]
+        if not self.supports(example.task, lang) or field not in self.allowed_fields(example.task):
+            return []
+        out = []
+        for tok in segment.words(text, lang):
+            roman = tr.roman_of(tok.text, lang)
+            if roman is not None:
+                out.append(from_spans(self.name, field, text, lc.spaced(text, [(tok.start, tok.end, roman)])))
+        return unique(out)

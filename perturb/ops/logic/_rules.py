@@ -442,10 +442,6 @@ def final_punct_start(text: str) -> int:
     return i if i > 0 else len(text)
 
 
-def upper_first(s: str) -> str:
-    return s[:1].upper() + s[1:] if s else s
-
-
 def lower_first(s: str) -> str:
     return s[:1].lower() + s[1:] if s else s
 
