@@ -9,11 +9,10 @@ Resources
 One YAML file per language and kind under ``perturb/resources/logic/<lang>/``: ``negation.yaml`` (template
 frames, negation cues, negative-polarity items, idioms, imperative openings, scope words, coordinators,
 subordinators, local-negation and denegation rules), ``distractors.yaml``, ``quantifiers.yaml``, ``numbers.yaml``.
-Each file is parsed once into frozen rule objects (`_rulebook`); a key no rule reads, or a value of the wrong
-type, is an error naming the file and the key path. The functions a ``morph:`` rule names are in
-``morph/<lang>.py``. Each opens with a comment
-header naming its ``source``, ``licence`` and who ``checked`` it; `resource` refuses a file without one and a
-file that is not NFC. YAML is read with every scalar a string (lexicons hold "no", "on", "yes"). Word lists
+Each opens with a comment header naming its ``source``, ``licence`` and who ``checked`` it; `resource` refuses a
+file without one and a file that is not NFC. Each is parsed once into frozen rule objects (`_rulebook`); a key
+no rule reads, or a value of the wrong type, is an error naming the file and the key path. The functions a
+``morph:`` rule names are in ``morph/<lang>.py``. YAML is read with every scalar a string (lexicons hold "no", "on", "yes"). Word lists
 are compared case-folded (Turkish dotted/dotless i handled); regular expressions see the word as written.
 A language without the file is reported as unsupported by the op that needs it. All 15 XNLI languages have
 all four kinds. Every file says "checked: by the xstress developers (not a native-speaker review yet)": the
