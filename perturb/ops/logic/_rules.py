@@ -12,8 +12,8 @@ subordinators, local-negation and denegation rules), ``distractors.yaml``, ``qua
 Each opens with a comment header naming its ``source``, ``licence`` and who ``checked`` it; `resource` refuses a
 file without one and a file that is not NFC. Each is parsed once into frozen rule objects (`_rulebook`); a key
 no rule reads, or a value of the wrong type, is an error naming the file and the key path. The functions a
-``morph:`` rule names are in ``morph/<lang>.py``. YAML is read with every scalar a string (lexicons hold "no", "on", "yes"). Word lists
-are compared case-folded (Turkish dotted/dotless i handled); regular expressions see the word as written.
+``morph:`` rule names are in ``morph/<lang>.py``. YAML is read with every scalar a string (lexicons hold "no",
+"on", "yes"). Word lists are compared case-folded (Turkish dotted/dotless i handled); regular expressions see the word as written.
 A language without the file is reported as unsupported by the op that needs it. All 15 XNLI languages have
 all four kinds. Every file says "checked: by the xstress developers (not a native-speaker review yet)": the
 rules were written from the grammars named in each header and tested on the XNLI test hypotheses, but no
