@@ -17,7 +17,8 @@ from ...core import TEXT_MEMO, DROPPED, Span
 from . import morph
 from .morph.base import COMMAS, Cand, last_word, with_case
 from ._rulebook import NegationRules, NegRule, Template, negation_rules as lang_rules
-from ._rules import case_flippable, common_blockers, fold, folded_tokens, has_any_seq, lower_first, rx, seq_spans, tokens
+from ._rules import (case_flippable, common_blockers, fold, folded_tokens, has_any_seq, lower_first, rx, seq_spans,
+                     tokens)
 
 _SENTENCE_END = frozenset({".", "!", "?", "。", "！", "？", "।", "۔", "؟", "…"})
 

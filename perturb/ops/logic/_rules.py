@@ -13,7 +13,8 @@ Each opens with a comment header naming its ``source``, ``licence`` and who ``ch
 file without one and a file that is not NFC. Each is parsed once into frozen rule objects (`_rulebook`); a key
 no rule reads, or a value of the wrong type, is an error naming the file and the key path. The functions a
 ``morph:`` rule names are in ``morph/<lang>.py``. YAML is read with every scalar a string (lexicons hold "no",
-"on", "yes"). Word lists are compared case-folded (Turkish dotted/dotless i handled); regular expressions see the word as written.
+"on", "yes"). Word lists are compared case-folded (Turkish dotted/dotless i handled); regular expressions see
+the word as written.
 A language without the file is reported as unsupported by the op that needs it. All 15 XNLI languages have
 all four kinds. Every file says "checked: by the xstress developers (not a native-speaker review yet)": the
 rules were written from the grammars named in each header and tested on the XNLI test hypotheses, but no
@@ -710,7 +711,8 @@ def check_keys(lang: str, kind: str, doc: Mapping[str, Any]) -> None:
     if kind == "quantifiers":
         for section in ("weaken", "strengthen"):
             if not isinstance(doc.get(section) or [], list):
-                raise ResourceError(f"{where}: {section}: expected a list of rules, got a {type(doc[section]).__name__}")
+                got = type(doc[section]).__name__
+                raise ResourceError(f"{where}: {section}: expected a list of rules, got a {got}")
             for n, rule in enumerate(doc.get(section) or ()):
                 if not isinstance(rule, Mapping):
                     raise ResourceError(f"{where}: {section} rule {n + 1} must be a mapping")
