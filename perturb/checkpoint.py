@@ -22,8 +22,13 @@ class CheckpointFilesError(ValueError):
     """A model directory whose weights cannot (or may not) be loaded; the message names the directory or file."""
 
 
-def weight_files(path: Path, *, allow_pickle: bool = False) -> tuple[list[Path], bool]:
-    """The weight files to load (shards listed by an index expanded) and whether they are safetensors."""
+PICKLE_REMEDY = "or pass --allow-pickle (loaded with torch.load(weights_only=True))"
+
+
+def weight_files(path: Path, *, allow_pickle: bool = False,
+                 pickle_remedy: str = PICKLE_REMEDY) -> tuple[list[Path], bool]:
+    """The weight files to load (shards listed by an index expanded) and whether they are safetensors;
+    `pickle_remedy` ends the error for pickle-only weights (what the caller's user can do about it)."""
     for name in SAFETENSORS:
         if (path / name).is_file():
             return _expand_index(path, path / name), True
@@ -32,7 +37,7 @@ def weight_files(path: Path, *, allow_pickle: bool = False) -> tuple[list[Path],
             if not allow_pickle:
                 raise CheckpointFilesError(
                     f"{path}: only pickle weights ({name}) found. Pickle files can run code when loaded; convert "
-                    "the checkpoint to safetensors, or pass --allow-pickle (loaded with torch.load(weights_only=True))")
+                    f"the checkpoint to safetensors, {pickle_remedy}")
             return _expand_index(path, path / name), False
     raise CheckpointFilesError(f"{path}: no model weights (model.safetensors or pytorch_model.bin)")
 

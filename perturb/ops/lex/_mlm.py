@@ -7,14 +7,12 @@ import os
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from . import _common as lc
+from ...checkpoint import TOKENIZER_FILES, CheckpointFilesError, fingerprint, weight_files
 
 # How many of the LM's best tokens are read per masked word to find `top` whole-word candidates. XLM-R's top
 # predictions for a masked word are mostly whole words, punctuation and fragments; 200 leave enough words
 # after filtering even for a tiny test model, and cost nothing next to the forward pass.
 SCAN = 200
-_TOKENIZER_FILES = ("tokenizer.json", "sentencepiece.bpe.model", "spiece.model", "vocab.txt", "tokenizer_config.json",
-                    "special_tokens_map.json", "added_tokens.json")
 
 
 class MaskFiller(Protocol):
@@ -29,24 +27,28 @@ class MaskFiller(Protocol):
 
 
 def model_fingerprint(path: Path) -> str:
-    """sha256 (first 8 hex digits) over the config, the tokenizer files and the safetensors weights."""
-    files = [path / "config.json"] + [path / n for n in _TOKENIZER_FILES if (path / n).is_file()]
-    files += sorted(path.glob("*.safetensors"))
-    return lc.files_sha256(files)[:8]
+    """sha256 (first 8 hex digits) over the config, the tokenizer files and the safetensors weights, as the
+    harness fingerprints a scored model (perturb.checkpoint.fingerprint)."""
+    weights, _ = weight_files(path, pickle_remedy=_MLM_PICKLE_REMEDY)
+    return fingerprint(path, weights)[:8]
+
+
+# lex.mlm has no --allow-pickle: unpickling can run code, and the masked LM is read in every worker.
+_MLM_PICKLE_REMEDY = "e.g. with transformers' save_pretrained(safe_serialization=True); lex.mlm loads safetensors only"
 
 
 def check_model_dir(path: Path) -> None:
-    """ValueError unless path looks like a local masked-LM directory we are willing to load."""
+    """ValueError unless path looks like a local masked-LM directory we are willing to load (safetensors weights,
+    by perturb.checkpoint's rule, and a tokenizer)."""
     if not path.is_dir():
         raise ValueError(f"{path} is not a directory (a local model such as a downloaded xlm-roberta-base)")
     if not (path / "config.json").is_file():
         raise ValueError(f"{path} has no config.json: not a Hugging Face model directory")
-    if not list(path.glob("*.safetensors")):
-        if list(path.glob("*.bin")) or list(path.glob("*.pt")):
-            raise ValueError(f"{path} has only pickle weights (*.bin); xstress loads safetensors only, since "
-                             "unpickling can run code (convert with transformers' save_pretrained(safe_serialization=True))")
-        raise ValueError(f"{path} has no *.safetensors weights")
-    if not any((path / n).is_file() for n in _TOKENIZER_FILES[:4]):
+    try:
+        weight_files(path, pickle_remedy=_MLM_PICKLE_REMEDY)
+    except CheckpointFilesError as e:
+        raise ValueError(str(e)) from None
+    if not any((path / n).is_file() for n in TOKENIZER_FILES[:4]):
         raise ValueError(f"{path} has no tokenizer (tokenizer.json or a SentencePiece model)")
 
 
