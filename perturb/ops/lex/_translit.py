@@ -82,8 +82,30 @@ def _romanise(word: str, lang: str) -> str | None:
     if engine == "letters":
         return _letters(word, t)
     if engine == "brahmic":
+        if _ENGLISH_LOAN.search(word):
+            return None  # थिसॉरस: writers type the English word ("thesaurus"), not "thisoras"
         return _brahmic(word, t, schwa_deletion=lang in _SCHWA_DELETION)
-    return _arabic(word, t)
+    out = _arabic(word, t)
+    return out if out is None or _readable_skeleton(out) else None
+
+
+# ॉ/ऑ (candra o) is written almost only in English loans, which romanised users spell the English way.
+_ENGLISH_LOAN = regex.compile("[\u0949\u0911]")
+# Consonant sounds written with two Latin letters count once ("kh", "sh"): four in a row, three inside a word, or
+# two at the end of a longer word make a skeleton readers cannot pronounce ("gftgo" for گفتگو, "koshsh", "mhnt"); chat
+# writes such words with their vowels ("guftagu", "koshish", "mehnat"), which the script does not record.
+_DIGRAPH = regex.compile("kh|gh|sh|ch|th|dh|ph|zh|jh|bh|rh")
+_C = "[b-df-hj-np-tv-xz]"
+_CONSONANT_RUN = regex.compile(f"{_C}{{4}}|(?<=.){_C}{{3}}|{_C}{{2}}$")
+
+
+def _readable_skeleton(roman: str) -> bool:
+    """Whether an unvowelled romanisation reads as a word, as chat writes them ("ktab", "krna", "bht", "mjhe"), not
+    an unpronounceable skeleton ("gftgo", "koshsh", "hkomt", "pakstan")."""
+    sounds = _DIGRAPH.sub("C", roman.lower()).replace("C", "c")
+    if len(sounds) <= 3:
+        return True
+    return _CONSONANT_RUN.search(sounds) is None
 
 
 # --- tables -----------------------------------------------------------------------------------------------
