@@ -5,10 +5,12 @@ language's own script may be romanised, function words included: people romanise
 content words. A romanised word next to a word of another script gets a space, so two romanised Chinese or
 Thai words never run together.
 
-Urdu and Arabic come out as their consonant skeleton plus the written long vowels ("bht", "ktab", "koshsh" for
-کوشش), the chat style of Roman Urdu and Arabizi. Writers who spell words out add the short vowels ("koshish",
-"kosish"); those are unwritten in the script and vary by word (کتاب kitab, کتب kutub), so no rule here
-guesses them: an inserted vowel would as often be wrong as right.
+Urdu and Arabic come out as their consonant skeleton plus the written long vowels ("bht", "ktab", "krna"), the
+chat style of Roman Urdu and Arabizi. Writers who spell words out add the short vowels ("koshish", "kosish");
+those are unwritten in the script and vary by word (کتاب kitab, کتب kutub), so no rule here guesses them: an
+inserted vowel would as often be wrong as right. A skeleton that cannot be read aloud ("gftgo" for گفتگو, "koshsh"
+for کوشش) is not written; the word stays in its script. Hindi words with ॉ (English loans: थिसॉरस) stay in
+Devanagari: writers type the English word.
 """
 from __future__ import annotations
 
