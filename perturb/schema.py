@@ -8,9 +8,11 @@ XNLI_LABELS = ("entailment", "neutral", "contradiction")  # also HF's integer or
 XCOPA_LABELS = (0, 1)
 # The order every probability array in the harness uses (HF `xnli` order for XNLI; choice index for XCOPA).
 TASK_LABELS: dict[str, tuple] = {"xnli": XNLI_LABELS, "xcopa": XCOPA_LABELS}
-# Spellings of XNLI label names seen in public checkpoints' config.json. XNLI-1.0 itself says "contradictory".
+# XNLI-1.0's own spelling, the one alias a data file may use.
+XNLI1_LABEL_ALIASES = {"contradictory": "contradiction"}
+# Spellings of XNLI label names seen in public checkpoints' config.json (a model's labels, not a data file's).
 LABEL_ALIASES = {
-    "contradictory": "contradiction",
+    **XNLI1_LABEL_ALIASES,
     "contradict": "contradiction",
     "entailed": "entailment",
     "entails": "entailment",
@@ -24,6 +26,7 @@ XCOPA_LANGS = ("et", "ht", "id", "it", "qu", "sw", "ta", "th", "tr", "vi", "zh")
 TASK_LANGS = {"xnli": XNLI_LANGS, "xcopa": XCOPA_LANGS + ("en",)}
 ALL_LANGS: frozenset[str] = frozenset(XNLI_LANGS + XCOPA_LANGS)
 
+XCOPA_QUESTIONS = ("cause", "effect")  # the `question` field, English in every language
 TASK_FIELDS = {
     "xnli": ("premise", "hypothesis"),
     "xcopa": ("premise", "choice1", "choice2", "question"),

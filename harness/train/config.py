@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from harness.errors import HarnessError
-from perturb.schema import XNLI_LABELS
+from perturb.schema import TASKS, XNLI_LABELS
 
 TASK_TYPES = ("classification", "multiple_choice", "qa")
 FORMATS = ("jsonl", "xnli", "xcopa", "hf")
@@ -219,8 +219,8 @@ def parse_config(raw: Any, *, base: Path, src: str) -> TrainConfig:
     if raw.get("eval") is not None:
         e = _keys(raw["eval"], _EVAL, "eval", src)
         etask = e.get("task")
-        if etask not in ("xnli", "xcopa"):
-            raise TrainConfigError(f"{src}: eval.task: expected 'xnli' or 'xcopa', got {etask!r}")
+        if etask not in TASKS:
+            raise TrainConfigError(f"{src}: eval.task: expected {' or '.join(map(repr, TASKS))}, got {etask!r}")
         want = "classification" if etask == "xnli" else "multiple_choice"
         if tasks[schedule.target].type != want:
             raise TrainConfigError(f"{src}: eval.task: {etask} evaluates a {want} target, but the target "
