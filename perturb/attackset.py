@@ -274,8 +274,8 @@ class AttackSet:
                 if len(line) > integrity.MAX_LINE_BYTES:
                     raise InputError(path, line_no, f"line longer than {integrity.MAX_LINE_BYTES} bytes; "
                                                     "not a row xstress writes")
-                try:
-                    obj = json.loads(line)
+                try:  # decoded here: json.loads would first sniff each line's encoding (rows are UTF-8)
+                    obj = json.loads(line.decode("utf-8"))
                 except (json.JSONDecodeError, UnicodeDecodeError) as e:
                     raise InputError(path, line_no, f"not valid JSON ({getattr(e, 'msg', e)})") from None
                 row = from_json(obj, path, line_no)

@@ -1,6 +1,7 @@
 """The task schema, stated once: tasks, languages, fields, label names and aliases, and the example id format."""
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple, Union
 
 TASKS = ("xnli", "xcopa")
@@ -58,15 +59,26 @@ def example_id(task: str, split: str, lang: str, index: int) -> str:
 
 def parse_id(text: str) -> ExampleId:
     """The parts of an id that `example_id` wrote; ValueError naming the id for anything else."""
-    parts = text.split("/") if isinstance(text, str) else ()
+    if type(text) is not str:
+        raise _malformed(text)
+    return _parse_id(text)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # readers parse every row's id, and an id recurs in every op's file
+def _parse_id(text: str) -> ExampleId:
+    parts = text.split("/")
     if len(parts) == 4:
         task, split, lang, idx = parts
-        if task in TASK_FIELDS and split and lang and idx.isascii() and idx.isdigit():
-            index = int(idx)
-            if f"{index:06d}" == idx:
-                return ExampleId(task, split, lang, index)
-    raise ValueError(f"malformed example id {text!r}: expected {ID_FORMAT} (task one of {', '.join(TASKS)}, "
-                     "index at least six digits, no extra leading zeros)")
+        # `{index:06d}` gives six digits, or more without a leading zero.
+        if (task in TASK_FIELDS and split and lang and idx.isascii() and idx.isdigit()
+                and (len(idx) == 6 or (len(idx) > 6 and idx[0] != "0"))):
+            return ExampleId(task, split, lang, int(idx))
+    raise _malformed(text)
+
+
+def _malformed(text) -> ValueError:
+    return ValueError(f"malformed example id {text!r}: expected {ID_FORMAT} (task one of {', '.join(TASKS)}, "
+                      "index at least six digits, no extra leading zeros)")
 
 
 def parallel_key(text: str) -> str:

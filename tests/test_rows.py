@@ -58,7 +58,8 @@ def _drop(obj, key):
     ({**COPA, "label": "1"}, "'label' must be one of (0, 1) for xcopa, got '1'"),
     ({**COPA, "label": True}, "'label' must be one of"),
     ({**CLEAN, "id": "xnli/test/de/1"}, "malformed example id 'xnli/test/de/1'"),
-    ({**CLEAN, "id": 7}, "'id' must be a string"),
+    ({**CLEAN, "id": 7}, "'id' and 'lang' must be strings"),
+    ({**CLEAN, "lang": ["de"]}, "'id' and 'lang' must be strings"),
     ({**CLEAN, "id": "xnli/test/fr/000001"}, "id xnli/test/fr/000001 is not in language 'de'"),
     ({**CLEAN, "task": "xcopa"}, "task 'xcopa' does not match id"),
     ({**CLEAN, "fields": {"premise": "p"}}, "'fields' must be an object with exactly premise, hypothesis"),
@@ -68,6 +69,9 @@ def _drop(obj, key):
     ({**PERTURBED, "edits": {}}, "'edits' must be a list"),
     ({**PERTURBED, "edits": [{"after": "x"}]}, "edit lacks 'before', 'end', 'field', 'start'"),
     ({**PERTURBED, "edits": [{**PERTURBED["edits"][0], "start": 0.0}]}, "'start' and 'end' must be integers"),
+    ({**PERTURBED, "edits": [{**PERTURBED["edits"][0], "after": None}]}, "'before' and 'after' strings"),
+    ({**PERTURBED, "edits": [{**PERTURBED["edits"][0], "field": "question"}]}, "'field' must be one of premise"),
+    ({**PERTURBED, "edits": [{**PERTURBED["edits"][0], "field": ["x"]}]}, "'field' must be one of premise"),
 ])
 def test_a_bad_row_names_the_file_and_line(obj, needle):
     with pytest.raises(InputError) as e:
