@@ -135,7 +135,7 @@ def _clean_ids(attack_set, lang: str, max_per_lang, sample_seed) -> tuple[list[s
     for r in attack_set.rows(lang, "clean"):
         all_ids.append(r.id)
         if attack_set.task == "xcopa":
-            items.append((r.index, r.label, r.fields["question"]))
+            items.append((r.source_index, r.label, r.fields["question"]))
     known = set(all_ids)
     if len(known) != len(all_ids):
         raise AttackSetError(f"{attack_set.task}/{lang}/clean.jsonl: duplicate ids")
@@ -171,7 +171,7 @@ def _rows_of(attack_set, lang: str, meta: RowMeta, where: dict[str, int], known:
             meta.gold.append(g)
             meta.orig_gold.append(g if r.orig_label == r.label else gold_index(task, r.orig_label))
             if fix is not None:
-                question = fix.get(r.index, r.fields["question"])
+                question = fix.get(r.source_index, r.fields["question"])
                 if question != r.fields["question"]:
                     r = r.with_fields(question=question)
             yield r

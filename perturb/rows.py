@@ -40,7 +40,7 @@ class AttackRow(NamedTuple):
         return self.op is None
 
     @property
-    def index(self) -> int:  # noqa: F811 (not tuple.index: a row is not searched like a sequence)
+    def source_index(self) -> int:
         """The example's position in its source split (xnli row / XCOPA idx), from its id."""
         return parse_id(self.id).index
 
@@ -55,6 +55,10 @@ class AttackRow(NamedTuple):
         ex = result.example
         return cls(ex.id, ex.task, ex.lang, ex.fields, ex.label, result.orig_label, op, result.variant,
                    tuple(result.edits))
+
+    def to_example(self) -> Example:
+        """The example this row holds (a clean row: the source example; else the perturbed one, its new label)."""
+        return Example(self.id, self.task, self.lang, self.fields, self.label)
 
     def with_fields(self, **fields: str) -> "AttackRow":
         """A copy with some fields replaced (e.g. XCOPA's majority question at scoring time)."""

@@ -11,6 +11,7 @@ from perturb.attackset import canonical_line, read_attack_set
 from perturb.core import Edit
 from perturb.engine import generate
 from perturb.errors import InputError
+from perturb.example import Example
 from perturb.recipe import single_op_recipe
 from perturb.rows import AttackRow
 
@@ -27,13 +28,15 @@ COPA = {"edits": [], "fields": {"choice1": "a", "choice2": "b", "premise": "p", 
 def test_rows_read_back_typed():
     clean = AttackRow.from_json(CLEAN, "c.jsonl", 1)
     assert (clean.is_clean, clean.op, clean.variant, clean.orig_label, clean.edits) == (True, None, 0, "neutral", ())
-    assert (clean.task, clean.index, list(clean.fields)) == ("xnli", 1, ["premise", "hypothesis"])  # task order
+    assert (clean.task, clean.source_index, list(clean.fields)) == ("xnli", 1, ["premise", "hypothesis"])  # task order
     row = AttackRow.from_json(PERTURBED, "p.jsonl", 1)
     assert (row.op, row.variant, row.edits) == ("char.swap", 2, (Edit("hypothesis", 0, 1, "h", "x"),))
     copa = AttackRow.from_json(COPA, "p.jsonl", 1)
-    assert (copa.task, copa.label, copa.index) == ("xcopa", 1, 3)
+    assert (copa.task, copa.label, copa.source_index) == ("xcopa", 1, 3)
     for obj, r in ((CLEAN, clean), (PERTURBED, row), (COPA, copa)):
         assert r.to_json() == obj and canonical_line(r.to_json()) == canonical_line(obj)
+    assert clean.to_example() == Example(CLEAN["id"], "xnli", "de", {"premise": "p", "hypothesis": "h"}, "neutral")
+    assert AttackRow.of_example(clean.to_example()) == clean
     with pytest.raises(TypeError):
         row.fields["premise"] = "changed"  # read-only
     assert row.with_fields(premise="q").fields == {"premise": "q", "hypothesis": "x"} and row.fields["premise"] == "p"

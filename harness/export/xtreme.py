@@ -95,7 +95,7 @@ def _write_xcopa(t: Table, base: Path) -> None:
     # XTREME-R's xcopa_data.py keys each row by `idx`, so it must be unique in a file. It is for clean rows and for
     # ops with one variant; where an op made k > 1 variants of an item, idx becomes the row number (ids/ keeps
     # the item's xstress id and variant).
-    idx = [r.index for r in t.rows]
+    idx = [r.source_index for r in t.rows]
     if len(set(idx)) != len(idx):
         idx = list(range(len(t.rows)))
     objs = []
