@@ -15,7 +15,8 @@ import numpy as np
 
 from harness import metrics as M
 from harness.attackset import op_info
-from harness.collect import LangPredictions, parallel_key
+from harness.collect import LangPredictions
+from perturb.schema import parallel_key
 
 LEVELS = ("lang", "op", "family", "overall")
 
@@ -63,7 +64,7 @@ def _universe(runs: Sequence[ModelRun]) -> dict[str, int]:
             if lp.ids != base[lang].ids:
                 raise ValueError(f"{run.name}: ids of {lang} differ from {runs[0].name}'s; "
                                  "models must see the same set")
-    keys = sorted({parallel_key(i, lang) for lang, lp in base.items() for i in lp.ids})
+    keys = sorted({parallel_key(i) for lp in base.values() for i in lp.ids})
     return {k: n for n, k in enumerate(keys)}
 
 
@@ -89,7 +90,7 @@ def analyse(
     reps = {s: np.full((len(runs), len(keys), n_boot), np.nan) for s in M.STATS}
     cells, n_ids, lang_clean = [], np.zeros(len(keys), dtype=np.int64), defaultdict(dict)
     for lang in sorted(base):
-        order = np.argsort([where[parallel_key(i, lang)] for i in base[lang].ids], kind="stable")
+        order = np.argsort([where[parallel_key(i)] for i in base[lang].ids], kind="stable")
         counts_cache: dict[bytes, np.ndarray] = {}
         _clean_rows(runs, lang, order, u, level, lang_clean)
         for j, (klang, op) in enumerate(keys):

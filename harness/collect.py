@@ -12,6 +12,8 @@ import numpy as np
 from harness.errors import AttackSetError
 from perturb.errors import unknown_languages
 from harness.labels import gold_index
+from perturb.rows import AttackRow
+from perturb.schema import parallel_key
 
 # Rows whose unique inputs share one table (and one dedup window): what bounds memory (~1.5 KB a row while the
 # chunk is open). A language of XNLI test x `default` (~73k rows) takes two; an input repeated across chunks
@@ -42,21 +44,12 @@ class LangPredictions:
     ops: dict[str, OpPredictions] = field(default_factory=dict)
 
 
-def parallel_key(example_id: str, lang: str) -> str:
-    """The language-independent part of an id (``xnli/test/de/000042`` -> ``xnli/test/000042``).
-
-    Ids are parallel across languages, so resampling by this key resamples the same items in every language.
-    """
-    seg = f"/{lang}/"
-    return example_id.replace(seg, "/", 1) if seg in example_id else example_id
-
-
-def sample_ids(ids: Iterable[str], lang: str, n: int | None, seed: int) -> set[str]:
+def sample_ids(ids: Iterable[str], n: int | None, seed: int) -> set[str]:
     """A seeded choice of ``n`` ids, the same items in every language (hash of seed + parallel key, smallest n)."""
     ids = list(ids)
     if n is None or n >= len(ids):
         return set(ids)
-    ranked = sorted(ids, key=lambda i: hashlib.sha256(f"{seed}|{parallel_key(i, lang)}".encode()).hexdigest())
+    ranked = sorted(ids, key=lambda i: hashlib.sha256(f"{seed}|{parallel_key(i)}".encode()).hexdigest())
     return set(ranked[:n])
 
 
@@ -140,19 +133,15 @@ def _clean_ids(attack_set, lang: str, max_per_lang, sample_seed) -> tuple[list[s
     and (idx, label, question) of every clean row for XCOPA's question fix."""
     all_ids, items = [], []
     for r in attack_set.rows(lang, "clean"):
-        all_ids.append(r["id"])
+        all_ids.append(r.id)
         if attack_set.task == "xcopa":
-            items.append((_idx(r["id"]), r["label"], r["fields"]["question"]))
+            items.append((r.source_index, r.label, r.fields["question"]))
     known = set(all_ids)
     if len(known) != len(all_ids):
         raise AttackSetError(f"{attack_set.task}/{lang}/clean.jsonl: duplicate ids")
-    keep = sample_ids(all_ids, lang, max_per_lang, sample_seed)
+    keep = sample_ids(all_ids, max_per_lang, sample_seed)
     ids = [i for i in all_ids if i in keep]
     return ids, {i: n for n, i in enumerate(ids)}, known, items
-
-
-def _idx(example_id: str) -> int:
-    return int(example_id.rsplit("/", 1)[1])
 
 
 def _question_fix(attack_set, items: list, mode: str) -> tuple[dict[int, str] | None, dict]:
@@ -164,30 +153,32 @@ def _question_fix(attack_set, items: list, mode: str) -> tuple[dict[int, str] | 
 
 
 def _rows_of(attack_set, lang: str, meta: RowMeta, where: dict[str, int], known: set[str], want,
-             fix: dict[int, str] | None = None) -> Iterator[dict]:
+             fix: dict[int, str] | None = None) -> Iterator[AttackRow]:
     """Every kept row of ``lang`` (clean, then perturbations in name order), filling ``meta``'s columns."""
     task = attack_set.task
     names = [None] + [op for op in attack_set.perturbations(lang) if want is None or op in want]
     for op in names:
         meta.starts.append((op, len(meta)))
         for r in attack_set.rows(lang, "clean" if op is None else op):
-            pos = where.get(r["id"])
+            pos = where.get(r.id)
             if pos is None:
-                if r["id"] not in known:
-                    raise AttackSetError(f"{task}/{lang}/{op}.jsonl: id {r['id']} has no clean row")
+                if r.id not in known:
+                    raise AttackSetError(f"{task}/{lang}/{op}.jsonl: id {r.id} has no clean row")
                 continue  # not in the --max-per-lang sample
-            g = gold_index(task, r["label"])
+            g = gold_index(task, r.label)
             meta.index.append(pos)
-            meta.variant.append(r.get("variant", 0) if op is not None else 0)
+            meta.variant.append(r.variant)
             meta.gold.append(g)
-            meta.orig_gold.append(gold_index(task, r["orig_label"]) if op is not None and "orig_label" in r else g)
+            meta.orig_gold.append(g if r.orig_label == r.label else gold_index(task, r.orig_label))
             if fix is not None:
-                r["fields"]["question"] = fix.get(_idx(r["id"]), r["fields"]["question"])
+                question = fix.get(r.source_index, r.fields["question"])
+                if question != r.fields["question"]:
+                    r = r.with_fields(question=question)
             yield r
 
 
-def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
-    buf: list[dict] = []
+def _chunks(rows: Iterator[AttackRow], size: int) -> Iterator[list[AttackRow]]:
+    buf: list[AttackRow] = []
     for r in rows:
         buf.append(r)
         if len(buf) >= size:

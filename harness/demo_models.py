@@ -7,6 +7,8 @@ import os
 import random
 from pathlib import Path
 
+from perturb.schema import XNLI_LABELS
+
 # Why a hand-written corpus: the tests and the offline demo must not need the hub or a data download, and the
 # tokenizer needs every script the sample data uses, otherwise everything in Thai or Tamil becomes <unk> and
 # "identical inputs" collapse in a way real checkpoints never show.
@@ -168,9 +170,6 @@ def tiny_config(vocab_size: int, *, max_length: int = 128, **overrides):
     return XLMRobertaConfig(**kwargs)
 
 
-NLI_LABELS = ("entailment", "neutral", "contradiction")
-
-
 def _save(model, tok, out: Path, note: str) -> Path:
     model.save_pretrained(str(out), safe_serialization=True)
     tok.save_pretrained(str(out))
@@ -198,7 +197,7 @@ def build_classifier(
     out = Path(out_dir)
     tok = AutoTokenizer.from_pretrained(str(tokenizer_dir)) if tokenizer_dir else build_tokenizer(out, seed=seed)
     if id2label is None:
-        id2label = dict(enumerate(NLI_LABELS[:num_labels]))
+        id2label = dict(enumerate(XNLI_LABELS[:num_labels]))
     cfg = tiny_config(
         len(tok),
         num_labels=len(id2label),

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ExperimentError
+from perturb.schema import TASKS
 
 
 @dataclass
@@ -111,5 +112,5 @@ def validate(exp: Experiment, *, where: str = "experiment") -> None:
     dups = sorted({n for n in names if names.count(n) > 1})
     if dups:
         raise ExperimentError(f"{where}: duplicate model name(s) {dups}; give each model a unique name")
-    if exp.task is not None and exp.task not in ("xnli", "xcopa"):
-        raise ExperimentError(f"{where}: task must be xnli or xcopa, got {exp.task!r}")
+    if exp.task is not None and exp.task not in TASKS:
+        raise ExperimentError(f"{where}: task must be {' or '.join(TASKS)}, got {exp.task!r}")

@@ -6,22 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 from harness.errors import CheckpointError
+from perturb.schema import LABEL_ALIASES, TASK_LABELS
 
-# The order every probability array in the harness uses (HF `xnli` order for XNLI; choice index for XCOPA).
-TASK_LABELS: dict[str, tuple] = {
-    "xnli": ("entailment", "neutral", "contradiction"),
-    "xcopa": (0, 1),
-}
-
-# Spellings seen in public checkpoints' config.json. XNLI-1.0 itself says "contradictory".
-_ALIASES = {
-    "contradictory": "contradiction",
-    "contradict": "contradiction",
-    "entailed": "entailment",
-    "entails": "entailment",
-    "entail": "entailment",
-    "neutrality": "neutral",
-}
 _GENERIC = re.compile(r"^label_?\d+$")
 
 
@@ -52,7 +38,7 @@ def gold_index(task: str, label) -> int:
 def normalise_name(name: str) -> str:
     """Lower-case, trim and resolve known aliases (``Contradictory`` -> ``contradiction``)."""
     n = str(name).strip().lower()
-    return _ALIASES.get(n, n)
+    return LABEL_ALIASES.get(n, n)
 
 
 def parse_label_order(text: str | Sequence[str] | None) -> tuple[str, ...] | None:

@@ -14,6 +14,7 @@ import numpy as np
 from harness.errors import CheckpointError
 from harness.labels import label_permutation, normalise_name, task_labels
 from harness.predictor import fields_of
+from perturb.schema import XCOPA_QUESTIONS
 
 # XTREME-R's XCOPA input: the question word stays English ("cause"/"effect") in every language.
 DEFAULT_XCOPA_TEMPLATE = "{premise} What was the {question}?"
@@ -300,7 +301,7 @@ class HFPredictor:
                 out.append([(f["premise"], f["hypothesis"])])
             else:
                 q = f["question"]
-                if q not in ("cause", "effect"):
+                if q not in XCOPA_QUESTIONS:
                     raise ValueError(f"xcopa question must be 'cause' or 'effect', got {q!r}")
                 first = self.template.format(premise=f["premise"], question=q)
                 out.append([(first, f["choice1"]), (first, f["choice2"])])

@@ -17,8 +17,10 @@ class Predictor(Protocol):
     """Anything that scores examples of one task.
 
     ``predict`` returns an array of shape ``(len(examples), n_labels)`` with probabilities in the dataset's
-    label order (:data:`harness.labels.TASK_LABELS`). An optional ``fingerprint`` attribute (a string that
-    changes whenever outputs could change) lets the scorer cache predictions; without it nothing is cached.
+    label order (:data:`harness.labels.TASK_LABELS`). When scoring an attack set, ``examples`` are its rows
+    (:class:`perturb.rows.AttackRow`: read ``.fields``, as on a ``perturb`` ``Example``). An optional
+    ``fingerprint`` attribute (a string that changes whenever outputs could change) lets the scorer cache
+    predictions; without it nothing is cached.
     """
 
     task: str
@@ -27,7 +29,8 @@ class Predictor(Protocol):
 
 
 def fields_of(example: Any) -> Mapping[str, str]:
-    """The text fields of an attack-set row (dict) or of a ``perturb`` ``Example`` (attribute)."""
+    """The text fields of an attack-set row (:class:`perturb.rows.AttackRow`) or ``perturb`` ``Example`` (both
+    attribute ``fields``), or of a mapping with a ``"fields"`` key (a caller's own row)."""
     if isinstance(example, Mapping):
         return example["fields"]
     return example.fields

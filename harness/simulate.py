@@ -14,8 +14,7 @@ import numpy as np
 
 from harness.analysis import ModelRun
 from harness.collect import LangPredictions, OpPredictions
-
-XNLI_LANGS = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
+from perturb.schema import XNLI_LANGS, example_id
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def _lang(design: Design, lang: str, rng: np.random.Generator, offset: float, ef
     gold = np.random.default_rng([len(lang), ord(lang[0]), ord(lang[-1])]).integers(0, 3, n)
     u = rng.random(n)
     clean_ok = u < design.acc_clean
-    lp = LangPredictions(ids=[f"xnli/test/{lang}/{i:06d}" for i in range(n)], gold=gold,
+    lp = LangPredictions(ids=[example_id("xnli", "test", lang, i) for i in range(n)], gold=gold,
                          pred=np.where(clean_ok, gold, (gold + 1) % 3))
     for j, (fam, op) in enumerate(design.ops()):
         # Which ids an op covers depends on the attack set only (same for every model), never on the model.

@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 from . import integrity
 from .errors import InputError, UsageError
+from .rows import AttackRow
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -55,7 +56,7 @@ def _fields_json(fields) -> str:
 
 
 def perturbed_line(op_name: str, example, orig_label, variant: int, edits) -> str:
-    """`canonical_line` of a perturbed row, written out directly.
+    """`canonical_line(AttackRow.of_result(...).to_json())`, written out directly.
 
     An attack set is mostly these rows (a million for XNLI test x the default recipe) and json.dumps with
     sorted keys costs several times more than formatting the fixed shape by hand; the bytes are the
@@ -72,7 +73,8 @@ def perturbed_line(op_name: str, example, orig_label, variant: int, edits) -> st
 
 
 def clean_line(example) -> str:
-    """`canonical_line(example.to_json())`, written out directly (same bytes, several times faster)."""
+    """`canonical_line(AttackRow.of_example(example).to_json())`, written out directly (same bytes, several
+    times faster)."""
     return (f'{{"fields": {_fields_json(example.fields)}, "id": {_encode_str(example.id)}, '
             f'"label": {_value(example.label)}, '
             f'"lang": {_encode_str(example.lang)}, "task": {_encode_str(example.task)}}}\n')
@@ -260,8 +262,11 @@ class AttackSet:
         """The set's content hash as signatures cite it (None for a set that records no file hashes)."""
         return integrity.short_hash(self.manifest)
 
-    def _rows(self, rel: str) -> Iterator[dict]:
-        path = integrity.safe_relative(self.path, rel, self.path / MANIFEST)
+    def _rows(self, lang: str, name: str) -> Iterator[AttackRow]:
+        """The rows of one file, each checked: a row of another task, language or op is an error."""
+        task, op = self.task, None if name == "clean" else name
+        path = integrity.safe_relative(self.path, f"{task}/{lang}/{name}.jsonl", self.path / MANIFEST)
+        from_json = AttackRow.from_json
         with open(path, "rb") as f:
             line_no = 0
             while line := f.readline(integrity.MAX_LINE_BYTES + 1):
@@ -269,16 +274,23 @@ class AttackSet:
                 if len(line) > integrity.MAX_LINE_BYTES:
                     raise InputError(path, line_no, f"line longer than {integrity.MAX_LINE_BYTES} bytes; "
                                                     "not a row xstress writes")
-                try:
-                    yield json.loads(line)
+                try:  # decoded here: json.loads would first sniff each line's encoding (rows are UTF-8)
+                    obj = json.loads(line.decode("utf-8"))
                 except (json.JSONDecodeError, UnicodeDecodeError) as e:
                     raise InputError(path, line_no, f"not valid JSON ({getattr(e, 'msg', e)})") from None
+                row = from_json(obj, path, line_no)
+                if row.op != op or row.lang != lang or row.task != task:
+                    raise InputError(path, line_no, f"holds a row of {row.task}/{row.lang}/{row.op or 'clean'}, "
+                                                    "not of this file")
+                yield row
 
-    def clean(self, lang: str) -> list[dict]:
-        return list(self._rows(f"{self.task}/{lang}/clean.jsonl"))
+    def clean(self, lang: str) -> list[AttackRow]:
+        """The clean rows of `lang`, in file order."""
+        return list(self._rows(lang, "clean"))
 
-    def rows(self, lang: str, name: str) -> Iterator[dict]:
-        return self._rows(f"{self.task}/{lang}/{name}.jsonl")
+    def rows(self, lang: str, name: str) -> Iterator[AttackRow]:
+        """The rows of `lang` x `name` ("clean" for the source examples), streamed in file order."""
+        return self._rows(lang, name)
 
 
 def read_attack_set(path, *, verify: bool = True) -> AttackSet:

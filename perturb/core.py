@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
-from .example import DEFAULT_TARGET_FIELDS, TASK_FIELDS, TASK_LANGS, XNLI_LABELS, Example, Label
+from .example import DEFAULT_TARGET_FIELDS, TASK_FIELDS, TASK_LANGS, TASKS, XNLI_LABELS, Example, Label
 
 FAMILIES = ("char", "lex", "logic")
 # Size of the memos keyed by a whole text (tokenisations, per-sentence analyses shared by a recipe's entries).
@@ -98,7 +98,7 @@ class Perturbation:
     name: ClassVar[str]                      # registry name "family.op"
     family: ClassVar[str]                    # char | lex | logic
     description: ClassVar[str] = ""
-    tasks: ClassVar[tuple[str, ...]] = ("xnli", "xcopa")
+    tasks: ClassVar[tuple[str, ...]] = TASKS
     Params: ClassVar[type[Params]] = Params
     # None: label preserved. Otherwise a map over the task's labels; a value of None means
     # "undetermined": the example is dropped and counted, never guessed.

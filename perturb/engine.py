@@ -42,13 +42,6 @@ class Outcome:
     dropped: int = 0
 
 
-def perturbed_row(name: str, result: Perturbed) -> dict:
-    """The attack-set row of a result (the engine writes the same bytes with `attackset.perturbed_line`)."""
-    ex = result.example
-    return {"id": ex.id, "variant": result.variant, "lang": ex.lang, "op": name, "fields": dict(ex.fields),
-            "label": ex.label, "orig_label": result.orig_label, "edits": [e.to_json() for e in result.edits]}
-
-
 def run_entry(entry: Planned, examples: Iterable[Example], seed: int) -> Iterator[Perturbed | Dropped | None]:
     """Every variant of every example through one recipe entry, each with its own derived RNG."""
     key = entry.op_key()

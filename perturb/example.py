@@ -3,28 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping, Union
+from typing import Mapping
 
-TASKS = ("xnli", "xcopa")
-XNLI_LABELS = ("entailment", "neutral", "contradiction")  # also HF's integer order 0, 1, 2
-XCOPA_LABELS = (0, 1)
-XNLI_LANGS = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
-XCOPA_LANGS = ("et", "ht", "id", "it", "qu", "sw", "ta", "th", "tr", "vi", "zh")
-# XCOPA has no official English test; the English COPA dev items parallel to XCOPA val are accepted too.
-TASK_LANGS = {"xnli": XNLI_LANGS, "xcopa": XCOPA_LANGS + ("en",)}
-TASK_FIELDS = {
-    "xnli": ("premise", "hypothesis"),
-    "xcopa": ("premise", "choice1", "choice2", "question"),
-}
-# Fields a perturbation edits when the recipe does not say otherwise.
-DEFAULT_TARGET_FIELDS = {"xnli": ("hypothesis",), "xcopa": ("premise", "choice1", "choice2")}
-
-Label = Union[str, int]
-
-
-def example_id(task: str, split: str, lang: str, index: int) -> str:
-    """Stable id, parallel across languages: xnli/test/de/000042 translates xnli/test/en/000042."""
-    return f"{task}/{split}/{lang}/{index:06d}"
+# The task schema lives in perturb.schema; these names are re-exported for the modules that import them here.
+from .schema import (DEFAULT_TARGET_FIELDS, TASK_FIELDS, TASK_LANGS, TASKS, XCOPA_LABELS, XCOPA_LANGS,  # noqa: F401
+                     XNLI_LABELS, XNLI_LANGS, Label, example_id)
 
 
 @dataclass(frozen=True)
@@ -73,7 +56,3 @@ class Example:
 
     def to_json(self) -> dict:
         return {"id": self.id, "task": self.task, "lang": self.lang, "fields": dict(self.fields), "label": self.label}
-
-    @classmethod
-    def from_json(cls, row: Mapping) -> "Example":
-        return cls(row["id"], row["task"], row["lang"], dict(row["fields"]), row["label"])

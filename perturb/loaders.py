@@ -13,7 +13,9 @@ import regex
 
 from .errors import InputError, UsageError, unknown_languages
 from .fsutil import sha256_file
-from .example import TASK_LANGS, TASKS, XCOPA_LANGS, XNLI_LABELS, XNLI_LANGS, Example, example_id
+from .example import Example
+from .schema import (TASK_LANGS, TASKS, XCOPA_LABELS, XCOPA_LANGS, XCOPA_QUESTIONS, XNLI1_LABEL_ALIASES,
+                     XNLI_LABELS, XNLI_LANGS, example_id)
 
 MAX_FIELD_CHARS = 20_000  # XNLI's longest premise is ~1,500 characters; far beyond this is a broken file
 # C0/C1 controls are rejected (NUL, line breaks inside a field, ESC for terminal injection, ...) except
@@ -21,7 +23,6 @@ MAX_FIELD_CHARS = 20_000  # XNLI's longest premise is ~1,500 characters; far bey
 # U+001D (el test) inside sentences, and those are kept verbatim rather than silently repaired.
 _BAD_CONTROL = regex.compile(r"[\x00-\x07\x0a-\x1b\x7f-\x9f]")
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
-_XNLI1_LABELS = {"contradictory": "contradiction"}
 
 FORMATS = ("tsv", "xtreme", "xnli1", "hf-jsonl", "xcopa-jsonl")
 # Supplied labels must never silently replace (or be silently ignored for) a file's own gold labels.
@@ -56,7 +57,7 @@ def normalise_text(text: str, path, line: int) -> str:
 
 
 def _xnli_label(raw: str, path, line: int) -> str:
-    label = _XNLI1_LABELS.get(raw.strip(), raw.strip())
+    label = XNLI1_LABEL_ALIASES.get(raw.strip(), raw.strip())
     if label not in XNLI_LABELS:
         raise InputError(path, line, f"bad label {raw!r}; expected one of {', '.join(XNLI_LABELS)}")
     return label
@@ -335,11 +336,11 @@ def iter_xcopa_jsonl(path: Path, *, task_split: str, lang: str, question: str = 
 def _xcopa_keys(obj: dict, n: int, path, line) -> tuple[int, int, str]:
     """(label, idx, question) of one XCOPA row, checked."""
     label, idx, question = obj.get("label"), obj.get("idx", n), obj.get("question")
-    if isinstance(label, bool) or not isinstance(label, int) or label not in (0, 1):
+    if isinstance(label, bool) or not isinstance(label, int) or label not in XCOPA_LABELS:
         raise InputError(path, line, f"bad label {label!r}; expected 0 or 1")
     if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
         raise InputError(path, line, f"bad idx {idx!r}; expected a non-negative integer")
-    if question not in ("cause", "effect"):
+    if question not in XCOPA_QUESTIONS:
         raise InputError(path, line, f"bad question {question!r}; expected 'cause' or 'effect'")
     return label, idx, question
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import regex
 
 from .core import TEXT_MEMO
+from .schema import ALL_LANGS
 
 __all__ = [
     "LANGS",
@@ -22,9 +23,7 @@ __all__ = [
     "words",
 ]
 
-_XNLI_LANGS = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
-_XCOPA_LANGS = ("et", "ht", "id", "it", "qu", "sw", "ta", "th", "tr", "vi", "zh")
-LANGS: frozenset[str] = frozenset(_XNLI_LANGS + _XCOPA_LANGS)
+LANGS: frozenset[str] = ALL_LANGS
 
 # Which spaCy blank tokenizer each spaCy-segmented language uses. These were checked on the real
 # XNLI/XCOPA text: spaCy never cuts inside a word there (only its deliberate splits such as "wo|n't",

@@ -28,6 +28,7 @@ from .core import Perturbed, Span, apply_spans
 from .example import Example
 from .recipe import op_key
 from .rng import derive_rng
+from .schema import TASKS
 
 INSTALL_HINT = ("pip install 'xstress[textattack]' (TextAttack 0.3.x requires transformers < 5, so give it its own "
                 "environment)")
@@ -71,7 +72,7 @@ class XstressEdits:
             self.op = self.op.bind(**{n: resources[n] for n in needs})
         self.name, self.lang, self.seed, self.candidates = op, lang, seed, candidates
         # The task whose languages include `lang` decides which xstress fields the columns become.
-        tasks = [t for t in ("xnli", "xcopa") if self.op.supports(t, lang)]
+        tasks = [t for t in TASKS if self.op.supports(t, lang)]
         if not tasks:
             langs = sorted(set(cls.languages("xnli")) | set(cls.languages("xcopa")))
             raise ValueError(f"{op} does not support language {lang!r}; it supports {', '.join(langs)}")

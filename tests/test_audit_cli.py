@@ -118,17 +118,17 @@ def test_html_highlights_edited_spans_and_escapes_text(tmp_path, capsys):
     marked = bidi = 0
     a = read_attack_set(atk)
     for r in _rows(tmp_path / "sheet.csv"):
-        row = next(x for x in a.rows(r["lang"], r["op"]) if x["id"] == r["id"] and x["variant"] == int(r["variant"]))
-        for e in row["edits"]:
-            if e["before"]:
-                assert re.search(f'<mark class="b" title="[^"]*">{re.escape(escape(e["before"]))}</mark>', page)
-            assert re.search(f'<mark class="a" title="[^"]*">{re.escape(escape(e["after"]))}</mark>', page)
+        row = next(x for x in a.rows(r["lang"], r["op"]) if x.id == r["id"] and x.variant == int(r["variant"]))
+        for e in row.edits:
+            if e.before:
+                assert re.search(f'<mark class="b" title="[^"]*">{re.escape(escape(e.before))}</mark>', page)
+            assert re.search(f'<mark class="a" title="[^"]*">{re.escape(escape(e.after))}</mark>', page)
             marked += 1
             # The plain-text CSV and markdown mark the same span with ⟦ ⟧, and name invisible characters.
-            assert f"⟦{e['after']}⟧" in r["after"]
-            hidden = invisible(e["after"])
+            assert f"⟦{e.after}⟧" in r["after"]
+            hidden = invisible(e.after)
             if hidden:
-                assert f"⟦{e['after']}⟧⟨{' '.join(hidden)}⟩" in r["after"]
+                assert f"⟦{e.after}⟧⟨{' '.join(hidden)}⟩" in r["after"]
                 assert f'<span class="cp">[{" ".join(hidden)}]</span>' in page
                 bidi += 1
     assert marked >= 6 and bidi >= 1

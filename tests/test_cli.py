@@ -53,7 +53,7 @@ def test_perturb_writes_layout_manifest_and_canonical_jsonl(tmp_path, sample_dat
         assert line == json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
     rows = list(read_attack_set(out).rows("hi", "char.swap"))
     assert len(rows) == c["applied"]
-    assert set(rows[0]) == {"id", "variant", "lang", "op", "fields", "label", "orig_label", "edits"}
+    assert set(rows[0].to_json()) == {"id", "variant", "lang", "op", "fields", "label", "orig_label", "edits"}
     assert not list(tmp_path.glob(".*partial*"))
 
 

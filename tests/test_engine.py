@@ -1,6 +1,7 @@
 """The generation engine: streaming, per-language worker units, progress events and clean failure in parallel runs."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -56,10 +57,10 @@ def test_bad_row_in_a_late_file_aborts_a_parallel_run_and_leaves_nothing(tmp_pat
 
 def test_written_rows_are_canonical_json(tmp_path):
     # The engine formats rows by hand (attackset.perturbed_line / clean_line) for speed; every line must be
-    # exactly what canonical_line (json.dumps, sorted keys) gives for the same object.
-    import json
-
+    # exactly what canonical_line (json.dumps, sorted keys) gives for the same object, and what the typed row
+    # read back from it writes.
     from perturb.attackset import canonical_line
+    from perturb.rows import AttackRow
 
     root = Path(__file__).resolve().parent.parent / "data"
     generate(task="xnli", data=root / "xnli", out=tmp_path / "x")
@@ -68,6 +69,7 @@ def test_written_rows_are_canonical_json(tmp_path):
     for path in sorted(tmp_path.rglob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
             assert canonical_line(json.loads(line)) == line, path
+            assert canonical_line(AttackRow.from_json(json.loads(line), path, 1).to_json()) == line, path
             n += 1
     assert n > 1000
 
@@ -83,15 +85,21 @@ _odd_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30) | 
 def test_hand_formatted_rows_equal_json_dumps(premise, hypothesis, before, after, variant, label, orig):
     from perturb.attackset import canonical_line, clean_line, perturbed_line
     from perturb.core import Edit, Perturbed
-    from perturb.engine import perturbed_row
     from perturb.example import Example
+    from perturb.rows import AttackRow
 
     ex = Example("xnli/test/de/000001", "xnli", "de", {"premise": premise, "hypothesis": hypothesis}, label)
     edits = (Edit("hypothesis", 0, len(before), before, after), Edit("premise", 1, 2, "x", after))
-    res = Perturbed(ex, orig, edits, variant)
-    assert perturbed_line("char.swap", ex, orig, variant, edits) == canonical_line(perturbed_row("char.swap", res))
-    assert clean_line(ex) == canonical_line(ex.to_json())
+    row = AttackRow.of_result("char.swap", Perturbed(ex, orig, edits, variant))
+    line = perturbed_line("char.swap", ex, orig, variant, edits)
+    assert line == canonical_line(row.to_json())
+    assert clean_line(ex) == canonical_line(AttackRow.of_example(ex).to_json()) == canonical_line(ex.to_json())
+    if orig is not None:  # what the writer wrote reads back as the same row
+        assert AttackRow.from_json(json.loads(line), "x.jsonl", 1) == row
+    assert AttackRow.from_json(json.loads(clean_line(ex)), "clean.jsonl", 1) == AttackRow.of_example(ex)
     copa = Example("xcopa/test/et/000003", "xcopa", "et", {"premise": premise, "choice1": before,
                                                             "choice2": after, "question": "cause"}, 1)
-    assert perturbed_line("x", copa, 0, variant, ()) == canonical_line(perturbed_row("x", Perturbed(copa, 0, (), variant)))
-    assert clean_line(copa) == canonical_line(copa.to_json())
+    copa_row = AttackRow.of_result("x", Perturbed(copa, 0, (), variant))
+    assert perturbed_line("x", copa, 0, variant, ()) == canonical_line(copa_row.to_json())
+    assert AttackRow.from_json(json.loads(perturbed_line("x", copa, 0, variant, ())), "x.jsonl", 1) == copa_row
+    assert clean_line(copa) == canonical_line(AttackRow.of_example(copa).to_json())

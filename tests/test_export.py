@@ -26,6 +26,7 @@ from perturb.example import XNLI_LANGS as XNLI_LANGS_ALL
 from perturb.recipe import single_op_recipe
 from perturb.example import TASK_FIELDS
 from perturb.errors import UsageError
+from perturb.schema import parse_id
 
 REPO = Path(__file__).resolve().parent.parent
 # Spaced scripts only (Arabic, Devanagari, Latin, Tamil): one segmenter (spaCy) to load keeps the fixtures fast.
@@ -64,11 +65,11 @@ def expected(attacks: Path) -> dict[tuple[str, str], list[dict]]:
     aset = read_attack_set(attacks)
     out = {}
     for lang in aset.langs:
-        out[(lang, "clean")] = [{"id": r["id"], "variant": 0, "fields": r["fields"], "label": r["label"]}
+        out[(lang, "clean")] = [{"id": r.id, "variant": 0, "fields": dict(r.fields), "label": r.label}
                                 for r in aset.clean(lang)]
         for name in aset.perturbations(lang):
-            out[(lang, name)] = [{"id": r["id"], "variant": r["variant"], "fields": r["fields"],
-                                  "label": r["label"]} for r in aset.rows(lang, name)]
+            out[(lang, name)] = [{"id": r.id, "variant": r.variant, "fields": dict(r.fields),
+                                  "label": r.label} for r in aset.rows(lang, name)]
     return out
 
 
@@ -154,12 +155,12 @@ def test_xtreme_xnli_reads_back_with_xstress_loaders(xnli_attacks, tmp_path):
     # The clean export is the source set again: same ids, fields and labels.
     back = load(task="xnli", data=out / "clean" / "xnli-labelled", langs=XNLI_LANGS)
     for lang, examples in back.items():
-        assert [e.to_json() for e in examples] == aset.clean(lang)
+        assert [e.to_json() for e in examples] == [r.to_json() for r in aset.clean(lang)]
     # The unlabelled file plus the labels file, as `xstress perturb --labels` takes them.
     neg = load(task="xnli", data=out / "logic.negate" / "xnli", langs="de",
                labels=out / "logic.negate" / "labels" / "xnli" / "test-de.tsv")["de"]
     rows = list(aset.rows("de", "logic.negate"))
-    assert [(dict(e.fields), e.label) for e in neg] == [(r["fields"], r["label"]) for r in rows]
+    assert [(dict(e.fields), e.label) for e in neg] == [(dict(r.fields), r.label) for r in rows]
 
 
 def test_xtreme_xcopa_round_trip(xcopa_attacks, tmp_path):
@@ -177,7 +178,7 @@ def test_xtreme_xcopa_round_trip(xcopa_attacks, tmp_path):
         idx = [b["idx"] for b in back]
         assert len(set(idx)) == len(idx)  # the HF builder would refuse duplicate keys
         if name in ("clean", "char.swap"):
-            assert idx == [int(r["id"].rsplit("/", 1)[1]) for r in rows]
+            assert idx == [parse_id(r["id"]).index for r in rows]
         assert path.read_bytes().count(b"\r\n") == len(rows)  # CRLF, like the XCOPA release
 
 
@@ -189,7 +190,7 @@ def test_xtreme_xcopa_clean_reads_back_with_xstress_loader(xcopa_attacks, tmp_pa
     aset = read_attack_set(xcopa_attacks)
     back = load(task="xcopa", data=out / "clean" / "xcopa", langs=XCOPA_LANGS)
     for lang, examples in back.items():
-        assert [e.to_json() for e in examples] == aset.clean(lang)
+        assert [e.to_json() for e in examples] == [r.to_json() for r in aset.clean(lang)]
 
 
 # -- XNLI-1.0 --------------------------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def test_xnli1_reads_back_with_xstress_loader(xnli_attacks, tmp_path):
     aset = read_attack_set(xnli_attacks)
     back = load(task="xnli", data=out / "clean" / "XNLI-1.0", langs=XNLI_LANGS)
     for lang, examples in back.items():
-        assert [e.to_json() for e in examples] == aset.clean(lang)
+        assert [e.to_json() for e in examples] == [r.to_json() for r in aset.clean(lang)]
 
 
 def test_xnli1_refuses_xcopa(xcopa_attacks, tmp_path):

@@ -7,6 +7,7 @@ import pytest
 datasets = pytest.importorskip("datasets", reason="the hf export needs HF `datasets` (pip install datasets)")
 
 from harness.export import export_attack_set  # noqa: E402
+from perturb.schema import parse_id  # noqa: E402
 from test_export import expected, tree, xcopa_attacks, xnli_attacks  # noqa: E402,F401  (shared fixtures)
 
 
@@ -47,7 +48,7 @@ def test_xcopa_round_trip_with_load_from_disk(xcopa_attacks, tmp_path):
         assert (f["label"].dtype, f["idx"].dtype, f["changed"].dtype) == ("int32", "int32", "bool")
         fields = ("premise", "choice1", "choice2", "question")
         assert [({k: r[k] for k in fields}, r["label"], r["idx"], r["id"], r["variant"]) for r in ds] == \
-               [(r["fields"], r["label"], int(r["id"].rsplit("/", 1)[1]), r["id"], r["variant"]) for r in rows]
+               [(r["fields"], r["label"], parse_id(r["id"]).index, r["id"], r["variant"]) for r in rows]
 
 
 def test_hf_bytes_are_deterministic(xcopa_attacks, tmp_path):

@@ -176,7 +176,7 @@ def test_xcopa_multiple_choice(tiny_models, tmp_path):  # noqa: F811
     assert probs.shape == (8, 2)
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
     first, second = p.pairs(rows[:1])[0][0]
-    assert first == f"{rows[0]['fields']['premise']} What was the {rows[0]['fields']['question']}?"
+    assert first == f"{rows[0].fields['premise']} What was the {rows[0].fields['question']}?"
     # A classifier checkpoint has no multiple-choice head: refuse instead of using a random one.
     with pytest.raises(CheckpointError, match="is it a xcopa checkpoint"):
         load_model(tiny_models.classifier, task="xcopa")

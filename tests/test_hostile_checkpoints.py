@@ -118,7 +118,8 @@ def test_embedding_padded_to_a_multiple_of_8_is_accepted(tiny_models, tmp_path, 
     import torch
     from transformers import AutoTokenizer, XLMRobertaForSequenceClassification
 
-    from harness.demo_models import NLI_LABELS, tiny_config
+    from harness.demo_models import tiny_config
+    from perturb.schema import XNLI_LABELS as NLI_LABELS
 
     tok = AutoTokenizer.from_pretrained(str(tiny_models.tokenizer))
     rows = (len(tok) // 8 + 1) * 8

@@ -11,17 +11,17 @@ FIELD_ORDER = ("premise", "question", "choice1", "choice2", "hypothesis")
 OPEN, CLOSE = "⟦", "⟧"  # marks an edited span in plain text (rare in any of our scripts)
 
 
-def _from_edits(before: str, after: str, edits: list[dict]):
+def _from_edits(before: str, after: str, edits: list):
     """Spans in both texts from the row's edits (offsets in the clean text); None if they do not rebuild `after`."""
     b_spans, a_spans, out, pos, shift = [], [], [], 0, 0
-    for e in sorted(edits, key=lambda e: (e["start"], e["end"])):
-        s, t = int(e["start"]), int(e["end"])
-        if s < pos or t < s or t > len(before) or before[s:t] != e.get("before", before[s:t]):
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        s, t = e.start, e.end
+        if s < pos or t < s or t > len(before) or before[s:t] != e.before:
             return None
-        out += [before[pos:s], e["after"]]
+        out += [before[pos:s], e.after]
         b_spans.append((s, t))
-        a_spans.append((s + shift, s + shift + len(e["after"])))
-        shift += len(e["after"]) - (t - s)
+        a_spans.append((s + shift, s + shift + len(e.after)))
+        shift += len(e.after) - (t - s)
         pos = t
     out.append(before[pos:])
     return (b_spans, a_spans) if "".join(out) == after else None
@@ -66,7 +66,7 @@ def fields_view(item) -> list[dict]:
     view = []
     for name in dict.fromkeys(names):
         b, a = str(item.before.get(name, "")), str(item.after.get(name, ""))
-        edits = [e for e in item.edits if e.get("field") == name]
+        edits = [e for e in item.edits if e.field == name]
         if b == a and not edits:
             view.append({"field": name, "changed": False, "before": [(b, False)], "after": [(a, False)]})
             continue

@@ -4,10 +4,11 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatch
 
 from harness.attackset import op_info, signature
+from perturb.rows import AttackRow
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Item:
     label: object
     before: dict  # the clean example's fields
     after: dict  # the perturbed example's fields
-    edits: list = field(default_factory=list)  # the row's edits, offsets in the clean text
+    edits: tuple = ()  # the row's edits (perturb.core.Edit), offsets in the clean text
     check: str = ""  # binds the item to its row's bytes and its op x language signature
     label_effect: str = "preserve"
 
@@ -34,11 +35,11 @@ def fresh_seed() -> int:
     return int.from_bytes(os.urandom(4), "big") & 0x7FFFFFFF
 
 
-def row_check(sig: str | None, row: dict) -> str:
+def row_check(sig: str | None, row) -> str:
     """12 hex digits of sha256(signature + canonical row line): a filled sheet proves which rows it judged."""
     from perturb.attackset import canonical_line
 
-    return hashlib.sha256(f"{sig or ''}\n{canonical_line(row)}".encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha256(f"{sig or ''}\n{canonical_line(row.to_json())}".encode("utf-8")).hexdigest()[:12]
 
 
 def select(names, patterns: list[str] | None, flag: str) -> list[str]:
@@ -108,7 +109,7 @@ def draw(attacks, *, per: int, seed: int, ops=None, langs=None) -> list[Item]:
         from perturb.errors import UsageError
 
         raise UsageError("--per", f"must be >= 1, got {per}")
-    by_lang: dict[str, list[tuple[str, dict]]] = {}
+    by_lang: dict[str, list[tuple[str, AttackRow]]] = {}
     for op, lang, n_rows in strata(attacks, ops, langs):
         by_lang.setdefault(lang, []).extend((op, r) for r in _stratum_rows(attacks, op, lang, n_rows, per, seed))
     items: list[Item] = []
@@ -117,21 +118,21 @@ def draw(attacks, *, per: int, seed: int, ops=None, langs=None) -> list[Item]:
         if not picked:
             continue
         random.Random(f"xstress-audit|{seed}|order|{lang}").shuffle(picked)
-        clean = {r["id"]: r for r in attacks.clean(lang)}
+        clean = {r.id: r for r in attacks.clean(lang)}
         for op, row in picked:
             items.append(_item(attacks, len(items) + 1, op, row, clean))
     return items
 
 
-def _item(attacks, n: int, op: str, row: dict, clean: dict) -> Item:
+def _item(attacks, n: int, op: str, row: AttackRow, clean: dict[str, AttackRow]) -> Item:
     from perturb.errors import InputError
 
-    src = clean.get(row["id"])
+    src = clean.get(row.id)
     if src is None:
-        raise InputError(attacks.path / attacks.task / row["lang"] / "clean.jsonl", None,
-                         f"has no row {row['id']!r}, which {op}.jsonl perturbs")
-    sig = signature(attacks.manifest, op, row["lang"])
-    return Item(n=n, task=attacks.task, lang=row["lang"], op=op, id=row["id"], variant=int(row.get("variant", 0)),
-                orig_label=row.get("orig_label", src.get("label")), label=row.get("label"),
-                before=dict(src["fields"]), after=dict(row["fields"]), edits=list(row.get("edits") or []),
+        raise InputError(attacks.path / attacks.task / row.lang / "clean.jsonl", None,
+                         f"has no row {row.id!r}, which {op}.jsonl perturbs")
+    sig = signature(attacks.manifest, op, row.lang)
+    return Item(n=n, task=attacks.task, lang=row.lang, op=op, id=row.id, variant=row.variant,
+                orig_label=row.orig_label, label=row.label,
+                before=dict(src.fields), after=dict(row.fields), edits=row.edits,
                 check=row_check(sig, row), label_effect=op_info(attacks.manifest, op)["label_effect"])

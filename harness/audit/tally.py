@@ -129,7 +129,7 @@ def verify(attacks, verdicts: list[Verdict]) -> None:
         sig = signature(attacks.manifest, op, lang)
         found = set()
         for row in attacks.rows(lang, op):
-            v = items.get((row["id"], int(row.get("variant", 0))))
+            v = items.get((row.id, row.variant))
             if v is None:
                 continue
             found.add((v.id, v.variant))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from perturb.schema import TASKS
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -15,7 +17,7 @@ def register(subparsers) -> None:
         "them and writes the report. It shows the workflow and the output files, not real results.",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
-    p.add_argument("--task", choices=("xnli", "xcopa", "both"), default="xnli", help="task (default xnli)")
+    p.add_argument("--task", choices=(*TASKS, "both"), default="xnli", help="task (default xnli)")
     p.add_argument("--data", metavar="DIR", help="sample data root (default: the sample shipped with xstress, "
                    "data/ in a checkout)")
     p.add_argument("--recipe", default="default", help="perturbation recipe (default: default)")
@@ -49,7 +51,7 @@ def run(args) -> int:
     hf_logging.disable_progress_bar()
     out = Path(args.out)
     data = _data_root(args.data)
-    tasks = ("xnli", "xcopa") if args.task == "both" else (args.task,)
+    tasks = TASKS if args.task == "both" else (args.task,)
     models = out / "models"
     tok = models / "tokenizer"
     if not (tok / "tokenizer.json").is_file():

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from perturb.schema import TASKS
+
 
 def register(sub):
     p = sub.add_parser("ls", help="list perturbations, their languages and label effects, or an attack set's content",
@@ -10,7 +12,7 @@ def register(sub):
                        "the built-in recipes. With ATTACK_SET (a directory written by `xstress perturb`): its "
                        "sources, perturbations, per-language counts and signatures.")
     p.add_argument("attack_set", nargs="?", metavar="ATTACK_SET", help="an attack set directory to describe")
-    p.add_argument("--task", choices=("xnli", "xcopa"), help="only languages for this task")
+    p.add_argument("--task", choices=TASKS, help="only languages for this task")
     p.add_argument("--recipe", help="also list this recipe's entries with their params and label effects")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
@@ -30,7 +32,6 @@ def run(args) -> int:
             raise UsageError("--task" if args.task else "--recipe", "does not combine with an ATTACK_SET argument")
         return show_attack_set(args.attack_set, as_json=args.json)
     from perturb import registry
-    from perturb.example import TASKS
     from perturb.recipe import builtin_recipes
 
     tasks = [args.task] if args.task else list(TASKS)

@@ -4,10 +4,12 @@ from __future__ import annotations
 import sys
 import time
 
+from perturb.schema import TASKS
+
 
 def register(sub):
     p = sub.add_parser("perturb", help="generate an attack set (perturbed XNLI/XCOPA) with a recipe")
-    p.add_argument("--task", required=True, choices=("xnli", "xcopa"))
+    p.add_argument("--task", required=True, choices=TASKS)
     p.add_argument("--data", required=True, help="data directory (canonical, XTREME, XNLI-1.0, HF jsonl or "
                                                  "XCOPA layout) or a single file")
     p.add_argument("--split", default="test", choices=("dev", "val", "test"),

@@ -10,7 +10,8 @@ from typing import Iterable, Sequence
 from perturb.attackset import AttackSet, canonical_line, dump_manifest
 from perturb.errors import UsageError, unknown_languages
 from perturb.fsutil import sha256_file
-from perturb.example import TASK_FIELDS, XNLI_LABELS
+from perturb.rows import AttackRow
+from perturb.schema import XNLI_LABELS
 
 from harness.attackset import signature
 
@@ -29,20 +30,6 @@ class ExportError(UsageError):
 
 
 @dataclass(frozen=True)
-class Row:
-    """One exported example: the xstress id and variant (clean rows are variant 0), fields in task order, gold label."""
-
-    id: str
-    variant: int
-    fields: dict
-    label: str | int
-
-    def index(self) -> int:
-        """The example's position in its source split (the last id component: xnli row / XCOPA idx)."""
-        return int(self.id.rsplit("/", 1)[1])
-
-
-@dataclass(frozen=True)
 class Table:
     """All rows of one (language, perturbation) of an attack set; `name` is 'clean' for the source examples."""
 
@@ -50,7 +37,7 @@ class Table:
     split: str
     lang: str
     name: str
-    rows: tuple[Row, ...]
+    rows: tuple[AttackRow, ...]
 
 
 def label_index(task: str, label) -> int:
@@ -75,16 +62,12 @@ def tables(aset: AttackSet, *, langs: Sequence[str] | None = None, ops: Sequence
             raise UsageError("--ops", f"perturbation(s) {', '.join(unknown)} not in the attack set "
                                       f"(it has {', '.join(sorted(known))})")
     out = []
-    fields = TASK_FIELDS[aset.task]
     for lang in all_langs:
         names = [CLEAN] + aset.perturbations(lang)
         for name in names:
             if ops and name not in ops:
                 continue
-            raw = aset.clean(lang) if name == CLEAN else aset.rows(lang, name)
-            rows = tuple(Row(r["id"], int(r.get("variant", 0)), {f: r["fields"][f] for f in fields}, r["label"])
-                         for r in raw)
-            out.append(Table(aset.task, aset.manifest["split"], lang, name, rows))
+            out.append(Table(aset.task, aset.manifest["split"], lang, name, tuple(aset.rows(lang, name))))
     if not out:
         raise UsageError("--ops", "nothing to export: the selection is empty")
     return out
@@ -107,7 +90,7 @@ def safe_names(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def check_tsv_cell(text: str, row: Row, lang: str, fmt: str) -> str:
+def check_tsv_cell(text: str, row: AttackRow, lang: str, fmt: str) -> str:
     """TSV without quoting cannot hold tabs or line breaks; refuse rather than write a file that reads back wrong."""
     for ch, what in (("\t", "a tab"), ("\n", "a line feed"), ("\r", "a carriage return")):
         if ch in text:

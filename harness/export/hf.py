@@ -45,7 +45,7 @@ def _columns(t: Table) -> dict[str, list]:
             cols[f].append(v)
         cols["label"].append(label_index(t.task, r.label))
         if t.task == "xcopa":
-            cols["idx"].append(r.index())
+            cols["idx"].append(r.source_index)
             cols["changed"].append(False)
         cols["id"].append(r.id)
         cols["variant"].append(r.variant)

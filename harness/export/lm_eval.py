@@ -77,7 +77,7 @@ def write(tabs: Sequence[Table], root: Path, *, final_root: Path, signatures: di
             row = dict(r.fields)
             row.update(label=label_index(t.task, r.label), id=r.id, variant=r.variant)
             if t.task == "xcopa":
-                row["idx"] = r.index()
+                row["idx"] = r.source_index
             rows.append(row)
         write_jsonl(root / data_rel, rows)
         split = HF_SPLIT[t.split]

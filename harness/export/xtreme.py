@@ -23,9 +23,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from perturb.example import XCOPA_LANGS, XNLI_LANGS
+from perturb.rows import AttackRow
+from perturb.schema import XCOPA_LANGS, XNLI_LANGS
 
-from .common import Row, Table, check_tsv_cell, write_jsonl, write_text
+from .common import Table, check_tsv_cell, write_jsonl, write_text
 
 XTREME_LANGS = {"xnli": XNLI_LANGS, "xcopa": XCOPA_LANGS}  # what XTREME's loaders ask for, per task
 
@@ -76,7 +77,7 @@ def _incomplete_readme(task: str, incomplete: dict) -> str:
 def _write_xnli(t: Table, base: Path) -> None:
     stem = f"{t.split}-{t.lang}"
 
-    def cells(r: Row) -> list[str]:
+    def cells(r: AttackRow) -> list[str]:
         return [check_tsv_cell(r.fields["premise"], r, t.lang, "xtreme"),
                 check_tsv_cell(r.fields["hypothesis"], r, t.lang, "xtreme")]
 
@@ -94,7 +95,7 @@ def _write_xcopa(t: Table, base: Path) -> None:
     # XTREME-R's xcopa_data.py keys each row by `idx`, so it must be unique in a file. It is for clean rows and for
     # ops with one variant; where an op made k > 1 variants of an item, idx becomes the row number (ids/ keeps
     # the item's xstress id and variant).
-    idx = [r.index() for r in t.rows]
+    idx = [r.source_index for r in t.rows]
     if len(set(idx)) != len(idx):
         idx = list(range(len(t.rows)))
     objs = []

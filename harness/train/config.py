@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from harness.errors import HarnessError
+from perturb.schema import TASKS, XNLI_LABELS
 
 TASK_TYPES = ("classification", "multiple_choice", "qa")
 FORMATS = ("jsonl", "xnli", "xcopa", "hf")
@@ -132,7 +133,7 @@ def _task(name: str, raw: Any, base: Path, src: str) -> TaskSpec:
     langs = tuple(_typed(langs, list, f"{where}.langs", src))
     labels = tuple(str(x) for x in _typed(raw.get("labels", []), list, f"{where}.labels", src))
     if fmt == "xnli":
-        labels = labels or ("entailment", "neutral", "contradiction")
+        labels = labels or XNLI_LABELS
     if kind == "classification" and len(labels) < 2:
         raise TrainConfigError(f"{src}: {where}.labels: a classification task needs its label names (>= 2)")
     max_ex = raw.get("max_examples")
@@ -218,8 +219,8 @@ def parse_config(raw: Any, *, base: Path, src: str) -> TrainConfig:
     if raw.get("eval") is not None:
         e = _keys(raw["eval"], _EVAL, "eval", src)
         etask = e.get("task")
-        if etask not in ("xnli", "xcopa"):
-            raise TrainConfigError(f"{src}: eval.task: expected 'xnli' or 'xcopa', got {etask!r}")
+        if etask not in TASKS:
+            raise TrainConfigError(f"{src}: eval.task: expected {' or '.join(map(repr, TASKS))}, got {etask!r}")
         want = "classification" if etask == "xnli" else "multiple_choice"
         if tasks[schedule.target].type != want:
             raise TrainConfigError(f"{src}: eval.task: {etask} evaluates a {want} target, but the target "

@@ -17,6 +17,7 @@ import regex
 from ... import fsutil, segment
 from ...core import Perturbation, Span, n_to_touch
 from ...example import Example
+from ...schema import parallel_key
 
 _LETTER = regex.compile(r"\p{L}")
 _WORD_CHAR = regex.compile(r"[\p{L}\p{N}\p{M}]")
@@ -187,14 +188,6 @@ def choose(n_eligible: int, rate: float, rng: random.Random) -> list[int]:
 # --- parallel examples (for the ops that read the English translation of an example) ------------------
 
 
-def parallel_key(example_id: str) -> tuple[str, str, str] | None:
-    """(task, split, index) of an id such as xnli/test/de/000042: the same for all its translations."""
-    parts = example_id.split("/")
-    if len(parts) != 4:
-        return None
-    return parts[0], parts[1], parts[3]
-
-
 class ParallelMixin:
     """For ops that declare `needs_parallel = "en"`: the engine (or a test) hands them the examples of that
     language once, and each example then finds its translation by id."""
@@ -208,9 +201,7 @@ class ParallelMixin:
         table = dict(getattr(self, "_parallel", {}))
         by_key = {}
         for ex in examples or ():
-            k = parallel_key(ex.id)
-            if k is not None:
-                by_key[k] = ex
+            by_key[parallel_key(ex.id)] = ex
         table[task] = (by_key, source)
         new._parallel = table
         return new
@@ -219,8 +210,7 @@ class ParallelMixin:
         table = getattr(self, "_parallel", {}).get(example.task)
         if not table:
             return None
-        k = parallel_key(example.id)
-        return table[0].get(k) if k is not None else None
+        return table[0].get(parallel_key(example.id))
 
     def parallel_source(self, task: str) -> str:
         table = getattr(self, "_parallel", {}).get(task)
