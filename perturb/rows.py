@@ -12,6 +12,7 @@ from .schema import TASK_FIELDS, TASK_LABELS, Label, parse_id
 
 _CLEAN_KEYS = frozenset(("fields", "id", "label", "lang", "task"))
 _PERTURBED_KEYS = frozenset(("edits", "fields", "id", "label", "lang", "op", "orig_label", "variant"))
+_ATTACKED_KEYS = _PERTURBED_KEYS | {"attack"}  # `xstress attack` rows: the search's record per example
 _EDIT_KEYS = frozenset(("after", "before", "end", "field", "start"))
 
 
@@ -34,6 +35,7 @@ class AttackRow(NamedTuple):
     op: str | None = None
     variant: int = 0
     edits: tuple[Edit, ...] = ()
+    attack: Mapping[str, Any] | None = None  # rows of `xstress attack`: queries, success, ops… of the search
 
     @property
     def is_clean(self) -> bool:
@@ -69,9 +71,12 @@ class AttackRow(NamedTuple):
         if self.op is None:
             return {"fields": dict(self.fields), "id": self.id, "label": self.label, "lang": self.lang,
                     "task": self.task}
-        return {"edits": [e.to_json() for e in self.edits], "fields": dict(self.fields), "id": self.id,
-                "label": self.label, "lang": self.lang, "op": self.op, "orig_label": self.orig_label,
-                "variant": self.variant}
+        out = {"edits": [e.to_json() for e in self.edits], "fields": dict(self.fields), "id": self.id,
+               "label": self.label, "lang": self.lang, "op": self.op, "orig_label": self.orig_label,
+               "variant": self.variant}
+        if self.attack is not None:
+            out["attack"] = dict(self.attack)
+        return out
 
     @classmethod
     def from_json(cls, obj: Any, path, line_no: int | None) -> "AttackRow":
@@ -92,8 +97,9 @@ def _parse(obj: Any) -> AttackRow:
     if type(obj) is not dict:
         raise _Bad(f"expected a JSON object, got {type(obj).__name__}")
     perturbed = "op" in obj
-    if obj.keys() != (_PERTURBED_KEYS if perturbed else _CLEAN_KEYS):
-        _keys(obj, _PERTURBED_KEYS if perturbed else _CLEAN_KEYS, "row")
+    want = (_ATTACKED_KEYS if "attack" in obj else _PERTURBED_KEYS) if perturbed else _CLEAN_KEYS
+    if obj.keys() != want:
+        _keys(obj, want, "row")
     rid, lang = obj["id"], obj["lang"]
     if type(rid) is not str or type(lang) is not str:
         raise _Bad(f"'id' and 'lang' must be strings, got {rid!r}, {lang!r}")
@@ -108,14 +114,18 @@ def _parse(obj: Any) -> AttackRow:
         if obj["task"] != task:
             raise _Bad(f"task {obj['task']!r} does not match id {rid}")
         label = _label(obj, "label", task)
-        return _make((rid, task, pid.lang, _fields(obj, task), label, label, None, 0, ()))
+        return _make((rid, task, pid.lang, _fields(obj, task), label, label, None, 0, (), None))
     op, variant = obj["op"], obj["variant"]
     if type(op) is not str:
         raise _Bad(f"'op' must be a string, got {op!r}")
     if type(variant) is not int or variant < 0:
         raise _Bad(f"'variant' must be an integer >= 0, got {variant!r}")
+    attack = obj.get("attack")  # only `xstress attack` rows have it (the key set was checked above)
+    if attack is not None and type(attack) is not dict:
+        raise _Bad(f"'attack' must be an object, got {attack!r}")
     return _make((rid, task, pid.lang, _fields(obj, task), _label(obj, "label", task),
-                  _label(obj, "orig_label", task), sys.intern(op), variant, _edits(obj["edits"], task)))
+                  _label(obj, "orig_label", task), sys.intern(op), variant, _edits(obj["edits"], task),
+                  None if attack is None else MappingProxyType(attack)))
 
 
 def _keys(obj: dict, want: frozenset, what: str) -> None:

@@ -109,23 +109,23 @@ def test_rows_are_compositions_of_label_preserving_edits(tmp_path):
     _job(out, "greedy", ops=None)
     aset = read_attack_set(out / "attackset")
     rows = list(aset.rows("en", "attack.greedy"))
-    assert rows and any(r["edits"] for r in rows)
+    assert rows and any(r.edits for r in rows)
     key = "seed:13"
     for r in rows:
-        ex = next(e for e in examples(6) if e.id == r["id"])
-        for name in r["attack"]["ops"]:
+        ex = next(e for e in examples(6) if e.id == r.id)
+        for name in r.attack["ops"]:
             assert registry.get(name)().label_map is None
-        offered = {(c.field, e.start, e.end, e.after) for name in r["attack"]["ops"]
+        offered = {(c.field, e.start, e.end, e.after) for name in r.attack["ops"]
                    for c in registry.get(name)().candidate_edits(ex, "hypothesis", key) for e in c.edits}
-        for e in r["edits"]:
-            assert e["field"] == "hypothesis" and (e["field"], e["start"], e["end"], e["after"]) in offered
+        for e in r.edits:
+            assert e.field == "hypothesis" and (e.field, e.start, e.end, e.after) in offered
         text = ex.fields["hypothesis"]
-        for e in sorted(r["edits"], key=lambda e: -e["start"]):
-            assert text[e["start"]:e["end"]] == e["before"]
-            text = text[:e["start"]] + e["after"] + text[e["end"]:]
-        assert text == r["fields"]["hypothesis"] and r["fields"]["premise"] == ex.fields["premise"]
-        assert r["label"] == r["orig_label"] == "entailment"
-        assert r["attack"]["words_edited"] <= max(1, int(0.2 * r["attack"]["words"] + 0.5))
+        for e in sorted(r.edits, key=lambda e: -e.start):
+            assert text[e.start:e.end] == e.before
+            text = text[:e.start] + e.after + text[e.end:]
+        assert text == r.fields["hypothesis"] and r.fields["premise"] == ex.fields["premise"]
+        assert r.label == r.orig_label == "entailment"
+        assert r.attack["words_edited"] <= max(1, int(0.2 * r.attack["words"] + 0.5))
 
 
 def _data(tmp_path: Path, n: int = 6) -> Path:

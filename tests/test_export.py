@@ -386,17 +386,17 @@ def test_xtreme_export_names_folders_without_every_language(tmp_path):
     """char.script is zh only: XTREME's loaders would look for the other 14 files; the export says so."""
     atk = tmp_path / "atk"
     generate(task="xnli", data=REPO / "data" / "xnli", langs=list(XNLI_LANGS_ALL), recipe=single_op_recipe(
-        ["char.script", "char.swap"]), out=atk)
+        ["char.script", "char.delete"]), out=atk)
     doc = export_attack_set(attacks=atk, to="xtreme", out=tmp_path / "xt")
     assert doc["details"]["incomplete"] == {"char.script": {"languages": ["zh"],
                                                             "missing": [l for l in XNLI_LANGS_ALL if l != "zh"]}}
     readme = (tmp_path / "xt" / "README.md").read_text(encoding="utf-8")
-    assert "- `char.script/`: zh (missing: ar, bg, de," in readme and "char.swap" not in readme
+    assert "- `char.script/`: zh (missing: ar, bg, de," in readme and "char.delete" not in readme
     assert doc["files"]["README.md"] and sorted(p.name for p in (tmp_path / "xt" / "char.script" / "xnli").iterdir()) \
         == ["test-zh.tsv"]
     # A complete export has no such note; an export cut with --langs has one for every folder.
     assert "incomplete" not in export_attack_set(attacks=atk, to="xtreme", out=tmp_path / "c",
-                                                 ops=["clean", "char.swap"]).get("details", {})
+                                                 ops=["clean", "char.delete"]).get("details", {})
     assert not (tmp_path / "c" / "README.md").exists()
     cut = export_attack_set(attacks=atk, to="xtreme", out=tmp_path / "d", langs=["de"], ops=["clean"])
     assert cut["details"]["incomplete"]["clean"]["languages"] == ["de"]

@@ -18,7 +18,7 @@ def robust_correct(attack_set) -> dict[str, dict[str, int]]:
 
     aset = read_attack_set(attack_set)
     (name,) = aset.manifest["perturbations"]
-    return {lang: {r["id"]: int(not r["attack"]["skipped"] and not r["attack"]["success"])
+    return {lang: {r.id: int(not r.attack["skipped"] and not r.attack["success"])
                    for r in aset.rows(lang, name)} for lang in aset.langs}
 
 

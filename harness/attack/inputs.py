@@ -38,7 +38,7 @@ def from_attack_set(path, langs, *, verify: bool = True) -> tuple[str, str, dict
         raise unknown_languages("--langs", unknown, aset.langs, f"the attack set {path}")
     out, sources = {}, {}
     for lang in want:
-        out[lang] = [Example.from_json(r) for r in aset.clean(lang)]
+        out[lang] = [r.to_example() for r in aset.clean(lang)]
         sources[lang] = dict(aset.manifest["sources"][lang], attack_set=aset.content_hash, verified=verify)
     return aset.task, aset.manifest.get("split", "test"), out, sources
 
@@ -49,6 +49,6 @@ def sample(examples: dict[str, list[Example]], n: int | None, seed: int) -> dict
         return examples
     out = {}
     for lang, exs in examples.items():
-        keep = sample_ids([e.id for e in exs], lang, n, seed)
+        keep = sample_ids([e.id for e in exs], n, seed)
         out[lang] = [e for e in exs if e.id in keep]
     return out
