@@ -304,13 +304,15 @@ def test_two_process_torchrun_gives_the_single_process_output(tmp_path):
 
 
 def test_metrics_and_curves_by_hand():
+    from types import SimpleNamespace
+
     from harness.attack.metrics import budgets, columns, summarise
 
     assert budgets(200) == [1, 2, 5, 10, 20, 50, 100, 200] and budgets(7) == [1, 2, 5, 7] and budgets(1) == [1]
 
     def rec(first, skipped=False, queries=10, edited=1, words=10):
-        return {"attack": {"first_success": first, "skipped": skipped, "success": first is not None,
-                           "queries": queries, "words_edited": edited, "words": words}}
+        return SimpleNamespace(attack={"first_success": first, "skipped": skipped, "success": first is not None,
+                                       "queries": queries, "words_edited": edited, "words": words})
 
     rows = [rec(None, skipped=True, queries=1, edited=0), rec(3, queries=3), rec(8, queries=8, edited=2),
             rec(None, queries=20, edited=0)]

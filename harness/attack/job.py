@@ -126,7 +126,7 @@ def _add_stats(total, others) -> None:
 
 
 def _report(out, manifest, results, scorer, predictor, model_name, sig, spec, opts, task) -> dict:
-    rows_by_lang: dict[str, list[dict]] = {}
+    rows_by_lang: dict[str, list] = {}
     name = output.op_name(spec.search)
     for a in results:
         rows_by_lang.setdefault(a.example.lang, []).append(output.row(name, a))

@@ -26,9 +26,9 @@ def budgets(budget: int) -> list[int]:
         k += 1
 
 
-def columns(rows: Sequence[dict]) -> dict[str, np.ndarray]:
-    """Per-example arrays from adversarial rows' `attack` records."""
-    a = [r["attack"] for r in rows]
+def columns(rows: Sequence) -> dict[str, np.ndarray]:
+    """Per-example arrays from adversarial rows' `attack` records (perturb.rows.AttackRow)."""
+    a = [r.attack for r in rows]
     first = np.array([x["first_success"] if x["first_success"] is not None else np.inf for x in a], dtype=float)
     return {
         "first": first,
@@ -71,7 +71,7 @@ def _stat(w: np.ndarray, num: np.ndarray, den: np.ndarray, level: float) -> dict
     return {"value": float(num.sum() / den.sum()), "lo": lo, "hi": hi}
 
 
-def by_language(rows_by_lang: dict[str, list[dict]], *, budget: int, n_boot: int, seed: int, level: float) -> dict:
+def by_language(rows_by_lang: dict[str, list], *, budget: int, n_boot: int, seed: int, level: float) -> dict:
     """{lang: summary, ..., "all": summary over every language}."""
     out = {}
     every = []

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from perturb import __version__, integrity
+from perturb.rows import AttackRow
 from perturb.signature import Signature, source_token
 from perturb.attackset import SCHEMA_VERSION, STATUS_OK, atomic_dir, canonical_line, clean_line, dump_manifest
 
@@ -17,17 +18,14 @@ def op_name(search: str) -> str:
     return f"attack.{search}"
 
 
-def row(name: str, a: Attacked) -> dict:
-    """The adversarial row of one example: the perturbed-row shape plus the search's record under `attack`."""
+def row(name: str, a: Attacked) -> AttackRow:
+    """The adversarial row of one example: a perturbed row plus the search's record under `attack`."""
     o = a.outcome
-    return {
-        "id": a.example.id, "lang": a.example.lang, "op": name, "variant": 0,
-        "fields": dict(a.variant.fields), "label": a.example.label, "orig_label": a.example.label,
-        "edits": [e.to_json() for e in a.edits],
-        "attack": {"ops": a.ops, "queries": o.queries, "success": o.success, "skipped": o.skipped,
-                   "first_success": o.first_success, "words_edited": len(o.state), "words": a.n_words,
-                   "p_gold": round(o.p_gold, 6), "pred": o.pred},
-    }
+    ex = a.example
+    record = {"ops": a.ops, "queries": o.queries, "success": o.success, "skipped": o.skipped,
+              "first_success": o.first_success, "words_edited": len(o.state), "words": a.n_words,
+              "p_gold": round(o.p_gold, 6), "pred": o.pred}
+    return AttackRow(ex.id, ex.task, ex.lang, a.variant.fields, ex.label, ex.label, name, 0, tuple(a.edits), record)
 
 
 def write(out: Path, results: Sequence[Attacked], *, task: str, split: str, sources: Mapping[str, dict],
@@ -53,7 +51,7 @@ def write(out: Path, results: Sequence[Attacked], *, task: str, split: str, sour
             with open(d / "clean.jsonl", "w", encoding="utf-8", newline="\n") as f:
                 f.writelines(clean_line(a.example) for a in rows)
             with open(d / f"{name}.jsonl", "w", encoding="utf-8", newline="\n") as f:
-                f.writelines(canonical_line(row(name, a)) for a in rows)
+                f.writelines(canonical_line(row(name, a).to_json()) for a in rows)
             manifest["counts"][name][lang] = _counts(rows, (Signature.parse(signature) + Signature.of(
                 [("src", _src(task, split, lang, sources[lang]))])).format())
         integrity.record(tmp, manifest)
