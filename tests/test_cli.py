@@ -224,23 +224,35 @@ def test_ops_that_do_not_apply_to_the_task_are_an_error(tmp_path, sample_data, c
 
 def test_ls_describes_an_attack_set(tmp_path, sample_data, capsys):
     out = tmp_path / "atk"
-    assert main(perturb_args(sample_data / "xnli", out, "--ops", "char.script,char.swap", langs="de,zh")) == 0
+    assert main(perturb_args(sample_data / "xnli", out, "--ops", "char.script,char.delete", langs="de,zh")) == 0
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert main(["ls", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "xnli test, recipe char.script+char.swap, seed 13" in text
+    assert "xnli test, recipe char.script+char.delete, seed 13" in text
     assert "de 18 rows" in text and "zh 18 rows" in text
-    assert m["counts"]["char.swap"]["de"]["signature"] in text and m["counts"]["char.script"]["zh"]["signature"] in text
+    assert m["counts"]["char.delete"]["de"]["signature"] in text and m["counts"]["char.script"]["zh"]["signature"] in text
     assert "unsupported: de" in text and m["counts"]["char.script"]["de"]["signature"] not in text
     assert main(["ls", str(out), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    swap = next(p for p in doc["perturbations"] if p["name"] == "char.swap")
+    swap = next(p for p in doc["perturbations"] if p["name"] == "char.delete")
     assert swap["languages"] == ["de", "zh"] and swap["candidates"] == 36
-    assert swap["applied"] == sum(m["counts"]["char.swap"][l]["applied"] for l in ("de", "zh"))
+    assert swap["applied"] == sum(m["counts"]["char.delete"][l]["applied"] for l in ("de", "zh"))
     assert main(["ls", str(tmp_path)]) == 2
     assert "not an attack set" in capsys.readouterr().err
     assert main(["ls", str(out), "--task", "xnli"]) == 2
     assert "--task: does not combine with an ATTACK_SET argument" in capsys.readouterr().err
+
+
+def test_a_declined_language_says_why(tmp_path, sample_data, capsys):
+    """char.swap declines zh (pinyin input writes whole words): the manifest and `ls` give the reason."""
+    out = tmp_path / "atk"
+    assert main(perturb_args(sample_data / "xnli", out, "--ops", "char.swap", langs="de,zh")) == 0
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert m["counts"]["char.swap"]["zh"]["status"] == "unsupported"
+    assert "pinyin" in m["counts"]["char.swap"]["zh"]["reason"] and "reason" not in m["counts"]["char.swap"]["de"]
+    capsys.readouterr()
+    assert main(["ls", str(out)]) == 0
+    assert "pinyin" in capsys.readouterr().out
 
 
 def test_workers_default_to_the_available_cores(monkeypatch):
