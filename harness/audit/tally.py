@@ -5,7 +5,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -194,15 +193,13 @@ def write_validity(attack_dir, doc: dict) -> Path:
     """validity.json beside the manifest, replaced atomically (a reader never sees half a file)."""
     from perturb.errors import InputError
 
+    from perturb.fsutil import atomic_write_text
+
     path = Path(attack_dir) / VALIDITY
-    tmp = path.with_name(f".{VALIDITY}.partial-{os.getpid()}")
     try:
-        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     except OSError as e:
         raise InputError(path, None, f"cannot write validity.json beside the manifest ({e.strerror})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

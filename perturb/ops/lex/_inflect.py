@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import regex
 
 from ... import segment
+from ...fsutil import atomic_write_text
 from . import _common as lc
 
 # A form is kept when wordfreq has seen it at least this often: Zipf 2 is about once per 10 million words.
@@ -189,10 +189,8 @@ def _read_cache(path: Path) -> list[tuple[str, ...]] | None:
 def _write_cache(path: Path, groups: list[tuple[str, ...]]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".partial")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write("".join("\t".join(g) + "\n" for g in groups) + "# end\n")
-        os.replace(tmp, path)  # atomic: concurrent builders (pytest-xdist workers) each write a whole file
+        # atomic: concurrent builders (pytest-xdist workers) each write a whole file
+        atomic_write_text(path, "".join("\t".join(g) + "\n" for g in groups) + "# end\n")
     except OSError:
         pass  # a read-only home only costs the rebuild next time
 
