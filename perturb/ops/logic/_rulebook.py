@@ -185,6 +185,8 @@ class Template(_Parsed):
     space_unless: regex.Pattern | None = _kind("regex")
     double_frame: str | None = _kind("str")
     double_elide: str | None = _kind("str")
+    # wordfreq has real data for the language: a first word whose lowercase form is rare there is a name
+    rare_is_name: bool = _kind("bool", False)
 
     @classmethod
     def derive(cls, values, where):
@@ -243,6 +245,15 @@ class BlockAfter(_Parsed):
     stop: frozenset[str] = _kind("wordset", frozenset())
     ok: frozenset[str] = _kind("wordset", frozenset())
     window: int = _kind("int", 3)
+
+
+@_rule
+class NeedsAux(_Parsed):
+    """hi/ur ``denegate_needs_aux``: an imperfective participle right after the cue that needs an auxiliary
+    (person and number unknown) when the cue goes: "نہیں جانتی کتنی" → "جانتی کتنی" is not Urdu."""
+
+    participle: regex.Pattern | None = _kind("regex")
+    aux: frozenset[str] = _kind("wordset", frozenset())
 
 
 _FR_VOWEL = r"[aeiouyhàâäéèêëîïôöùûü]"
@@ -370,6 +381,16 @@ class NegationRules(_Parsed):
     imperative_starts: SeqIndex = _kind("seqs", SeqIndex(()))
     denegate_block_after: BlockAfter | None = _kind(("one", BlockAfter))
     npi_if_final: Mapping[str, frozenset[str]] = _kind("mapsets", _EMPTY_MAP)
+    # audit of 0.4.0 (issue 13): where the marker may not go, or where adding/removing it changes more
+    sentence_adverbs: SeqIndex = _kind("seqs", SeqIndex(()))
+    sentence_adverb_move: bool = _kind("bool", False)
+    initial_conjunctions: frozenset[str] = _kind("wordset", frozenset())
+    existential_subjects: SeqIndex = _kind("seqs", SeqIndex(()))
+    clause_verbs: SeqIndex = _kind("seqs", SeqIndex(()))
+    final_particles: frozenset[str] = _kind("wordset", frozenset())
+    whether_words: frozenset[str] = _kind("wordset", frozenset())
+    denegate_leftover: SeqIndex = _kind("seqs", SeqIndex(()))
+    denegate_needs_aux: NeedsAux | None = _kind(("one", NeedsAux))
     # derived at load
     cue_regexes: tuple[regex.Pattern, ...] = ()
 

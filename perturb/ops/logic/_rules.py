@@ -638,11 +638,14 @@ def compose(text: str, steps) -> list[Span] | Dropped | None:
 NEGATION_KEYS = frozenset({
     "template", "abbreviations", "cues", "cue_exclusions", "cue_patterns", "cue_pattern_exclude", "paired_cues",
     "npi", "scope", "coordinators", "subordinators", "comma_blocks", "order", "local", "denegate", "idioms",
-    "imperative_starts", "denegate_block_after", "npi_if_final",
+    "imperative_starts", "denegate_block_after", "npi_if_final", "sentence_adverbs", "sentence_adverb_move",
+    "initial_conjunctions", "existential_subjects", "clause_verbs", "final_particles", "whether_words",
+    "denegate_leftover", "denegate_needs_aux",
 })
 TEMPLATE_KEYS = frozenset({
     "frame", "case", "initial_evidence", "fallback", "keep_case_words", "lower_words", "fallback_if_starts",
     "fallback_if_second_word", "fallback_unless_first", "elide", "space_unless", "double_frame", "double_elide",
+    "rare_is_name",
 })
 NEGATION_RULE_KEYS = frozenset({
     "action", "also_remove_prev", "append_after_next", "attributive", "aux", "bad_verb_start", "bare_after_pair",
