@@ -623,12 +623,24 @@ def _local_negate(text: str, lang: str):
     if j is not None and folded[j] in rules.final_particles:
         return None  # vi "sẽ không đến sớm thôi": the final particle wants the positive
     spans = _past_sentence_adverb(rules, text, toks, folded, pick.spans)
-    if spans is None:
+    if spans is None or _left_after(rules, toks, folded, spans):
         return None
     if has_any_seq(folded, rules.scope) or _before(folded, rules.existential_subjects, pick.index):
         # ("有人没给…", "someone did not give" is no negation of "someone gave": both can be true)
         return DROPPED
     return spans
+
+
+def _left_after(rules: NegationRules, toks, folded, spans) -> bool:
+    """Whether a ``local_block_after`` word (zh perfective 了) stays after the inserted marker: "我没找他谈了"
+    keeps an aspect the negation excludes."""
+    block = rules.local_block_after
+    if not block:
+        return False
+    pos = min(s.start for s in spans)
+    gone = [(s.start, s.end) for s in spans if s.end > s.start and not s.after]
+    return any(folded[k] in block and toks[k].start >= pos and
+               not any(a <= toks[k].start and toks[k].end <= b for a, b in gone) for k in range(len(toks)))
 
 
 def _before(folded, index, idx: int) -> bool:

@@ -391,6 +391,7 @@ class NegationRules(_Parsed):
     whether_words: frozenset[str] = _kind("wordset", frozenset())
     denegate_leftover: SeqIndex = _kind("seqs", SeqIndex(()))
     denegate_needs_aux: NeedsAux | None = _kind(("one", NeedsAux))
+    local_block_after: frozenset[str] = _kind("wordset", frozenset())
     # derived at load
     cue_regexes: tuple[regex.Pattern, ...] = ()
 

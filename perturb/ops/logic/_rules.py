@@ -640,7 +640,7 @@ NEGATION_KEYS = frozenset({
     "npi", "scope", "coordinators", "subordinators", "comma_blocks", "order", "local", "denegate", "idioms",
     "imperative_starts", "denegate_block_after", "npi_if_final", "sentence_adverbs", "sentence_adverb_move",
     "initial_conjunctions", "existential_subjects", "clause_verbs", "final_particles", "whether_words",
-    "denegate_leftover", "denegate_needs_aux",
+    "denegate_leftover", "denegate_needs_aux", "local_block_after",
 })
 TEMPLATE_KEYS = frozenset({
     "frame", "case", "initial_evidence", "fallback", "keep_case_words", "lower_words", "fallback_if_starts",
