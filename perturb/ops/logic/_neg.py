@@ -895,7 +895,11 @@ def _denegate_leaves_wrong(rules: NegationRules, toks, folded, i: int) -> bool:
     need = rules.denegate_needs_aux
     if need:
         words = [k for k in range(i + 1, len(toks)) if toks[k].is_word]
-        if words and need.participle.fullmatch(toks[words[0]].text) and \
-                (len(words) == 1 or folded[words[1]] not in need.aux) and words[0] != last_word(toks):
+        j = last_word(toks)
+        if j is not None and j > i and need.participle.fullmatch(toks[j].text) and \
+                any(f in need.pronouns for f in folded):
+            return True  # "मैं नहीं कर सकता" → not "मैं कर सकता है" (the copula put back would be "हूँ")
+        if words and words[0] != j and need.participle.fullmatch(toks[words[0]].text) and \
+                (len(words) == 1 or folded[words[1]] not in need.aux):
             return True
     return False

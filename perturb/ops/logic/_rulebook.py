@@ -254,6 +254,8 @@ class NeedsAux(_Parsed):
 
     participle: regex.Pattern | None = _kind("regex")
     aux: frozenset[str] = _kind("wordset", frozenset())
+    # a first/second-person subject: the copula final_append puts back (है/ہے) would have the wrong person
+    pronouns: frozenset[str] = _kind("wordset", frozenset())
 
 
 _FR_VOWEL = r"[aeiouyhàâäéèêëîïôöùûü]"
