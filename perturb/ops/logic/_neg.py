@@ -476,6 +476,13 @@ def _match_positions(rule, folded, lang) -> list[tuple[int, int]]:
     return sorted(set(out))
 
 
+def _fronted(pattern, toks, first: int) -> bool:
+    """Whether the only word before the verb (a comparative's "по-"/"най-" aside) is a predicate matching
+    pattern: bg "По-евтино е да …" negates as "Не е по-евтино", not "По-евтино не е"."""
+    words = [t.text for t in toks[:first] if t.is_word and t.text.lower() not in ("по", "най")]
+    return len(words) == 1 and pattern.fullmatch(words[0]) is not None
+
+
 def _context_ok(rule, toks, folded, first: int, last: int, lang: str) -> bool:
     nxt = folded[last + 1] if last + 1 < len(folded) else None
     prv = folded[first - 1] if first > 0 else None
@@ -497,6 +504,8 @@ def _context_ok(rule, toks, folded, first: int, last: int, lang: str) -> bool:
     if rule.prev_not_regex is not None and raw_prev is not None and rule.prev_not_regex.fullmatch(raw_prev):
         return False
     if rule.first_only and first != 0:
+        return False
+    if rule.fronted_regex is not None and _fronted(rule.fronted_regex, toks, first):
         return False
     if rule.not_after and any(f in rule.not_after for f in folded[:first]):
         return False

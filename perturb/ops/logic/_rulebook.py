@@ -279,6 +279,8 @@ class NegRule(_Parsed):
     next_last: bool = _kind("bool", False)
     prev_in: frozenset[str] | None = _kind("wordset")
     prev_not: frozenset[str] = _kind("wordset", frozenset())
+    # bg "По-евтино е да …": a predicate fronted alone before the copula takes the negation before it instead
+    fronted_regex: regex.Pattern | None = _kind("regex")
     prev_not_regex: regex.Pattern | None = _kind("regex")
     first_only: bool = _kind("bool", False)
     not_after: frozenset[str] = _kind("wordset", frozenset())

@@ -656,7 +656,7 @@ NEGATION_RULE_KEYS = frozenset({
     "pair_not_next", "pair_window", "pattern", "prev_in", "prev_not", "prev_not_regex", "prev_replace", "reelide",
     "relative", "replace", "skip_left", "soften", "space", "strip_prefixes", "subject_prefixes", "to", "unelide",
     "verb_stems", "vowel", "vowel_stems", "wrap",
-    "block_middle", "determiners", "middle_ok", "others", "prev_char_not",
+    "block_middle", "determiners", "middle_ok", "others", "prev_char_not", "fronted_regex",
 })
 
 
