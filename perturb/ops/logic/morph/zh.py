@@ -63,12 +63,13 @@ _FREE_AFTER_BU = frozenset("想要用够懂会能敢肯爱信去来吃喝说看�
 
 def _verb_follows(text: str, pos: int) -> bool:
     """Whether the word after pos is a verb or adverb by jieba's part-of-speech tags (v*, d*, p*: "没有料到",
-    "没有再去", "没有在")."""
+    "没有再去", "没有在"), other than a verb modifying a noun with 的."""
     import jieba.posseg as pseg  # (imported here: only Chinese denegation needs the tagger)
-    for w in pseg.lcut(text[pos:pos + 12]):
-        if w.word.strip():
-            return w.flag[:1] in ("v", "d", "p")
-    return False
+    words = [w for w in pseg.lcut(text[pos:pos + 12]) if w.word.strip()]
+    if not words or words[0].flag[:1] not in ("v", "d", "p") or words[0].flag == "vn":
+        return False  # (a verbal noun, "没有工作" = has no job, takes 有)
+    # a verb before 的 modifies a noun ("没有爆炸的机会" = there is no chance of an explosion): 有 + noun phrase
+    return not (len(words) > 1 and words[0].flag[:1] == "v" and words[1].word == "的")
 
 
 def _denegate(rule, text, toks, folded, i, lang):
