@@ -130,7 +130,7 @@ def _keep_capital(text: str, lang: str, premise: str, cfg: Template):
         return True  # a multi-word name: "Al Qaeda", "Hà Nội"
     if any(not _at_sentence_start(text, pos) for pos in _occurrences(text[len(word):], word)):
         return True  # capitalised again inside the hypothesis
-    if cfg.rare_is_name and _rare(low, lang):
+    if cfg.rare_name_zipf10 and _rare(low, lang, cfg.rare_name_zipf10):
         return True  # "harrisburg" is no word of Vietnamese: the capital is a name's
     lowered = lower_first(word)
     # Does the word occur in the premise, and where? (A plain string search with letter boundaries: the
@@ -152,12 +152,12 @@ def _keep_capital(text: str, lang: str, premise: str, cfg: Template):
 
 
 @functools.lru_cache(maxsize=2**14)
-def _rare(word: str, lang: str) -> bool:
-    """Whether the lowercase word is rare in the language (wordfreq Zipf frequency under 3, i.e. under one in
-    a million words): a capitalised rare word opening the hypothesis is taken for a name. Only for languages
-    where wordfreq has its own data (``rare_is_name``; sw would fall back to English)."""
+def _rare(word: str, lang: str, below10: int) -> bool:
+    """Whether the lowercase word is rare in the language (wordfreq Zipf frequency under below10 / 10; Zipf 3
+    is one in a million words): a capitalised rare word opening the hypothesis is taken for a name. Only for
+    languages where wordfreq has its own data (``rare_name_zipf10``; sw would fall back to English)."""
     from wordfreq import zipf_frequency
-    return zipf_frequency(word, lang) < 3.0
+    return zipf_frequency(word, lang) < below10 / 10
 
 
 def _use_fallback(text: str, lang: str, cfg: Template) -> bool:

@@ -185,8 +185,10 @@ class Template(_Parsed):
     space_unless: regex.Pattern | None = _kind("regex")
     double_frame: str | None = _kind("str")
     double_elide: str | None = _kind("str")
-    # wordfreq has real data for the language: a first word whose lowercase form is rare there is a name
-    rare_is_name: bool = _kind("bool", False)
+    # A first word whose lowercase form has a wordfreq Zipf frequency under this many tenths is a name (0: off;
+    # only for languages where wordfreq has data of its own; vi 30, where every real syllable is frequent;
+    # en/fr/es 1, i.e. a word wordfreq never saw: inflected rare forms would otherwise count as names)
+    rare_name_zipf10: int = _kind("int", 0)
 
     @classmethod
     def derive(cls, values, where):

@@ -645,7 +645,7 @@ NEGATION_KEYS = frozenset({
 TEMPLATE_KEYS = frozenset({
     "frame", "case", "initial_evidence", "fallback", "keep_case_words", "lower_words", "fallback_if_starts",
     "fallback_if_second_word", "fallback_unless_first", "elide", "space_unless", "double_frame", "double_elide",
-    "rare_is_name",
+    "rare_name_zipf10",
 })
 NEGATION_RULE_KEYS = frozenset({
     "action", "also_remove_prev", "append_after_next", "attributive", "aux", "bad_verb_start", "bare_after_pair",
