@@ -42,6 +42,12 @@ def edit(fn, text, lang, *args):
     # 11. a conditional/temporal antecedent (th เมื่อ) or a clause-taking verb without a complementiser (vi)
     ("th", "เมื่อเขามีเงินเขาจะซื้อรถ"),
     ("vi", "Điều này cho thấy bạn là người tốt."),
+    # found reading the regenerated set: ar سـ of a noun or name ("سيادته" → "لن يادته"), th "ไม่เช่นนั้น"
+    # (otherwise), a ru manner adverb before the verb, a bg past participle fronted before съм
+    ("ar", "تكلم سيادته بحدة."),
+    ("th", "โปรดบริจาคเงินไม่เช่นนั้นคุณจะเสียโอกาส"),
+    ("ru", "Лорд Джулиан торопливо оделся у себя в каюте."),
+    ("bg", "Режисирал съм други пиеси от тогава."),
 ])
 def test_local_negation_declines(lang, text):
     assert edit(_neg.local_negate, text, lang) is None
@@ -57,6 +63,8 @@ def test_local_negation_declines(lang, text):
     ("vi", "Bạn là người tốt.", "Bạn không phải là người tốt."),
     ("bg", "Времето е хубаво.", "Времето не е хубаво."),
     ("ru", "Он был учителем.", "Он не был учителем."),
+    ("ar", "سيذهب الولد إلى المدرسة.", "لن يذهب الولد إلى المدرسة."),
+    ("bg", "Той е режисирал други пиеси.", "Той не е режисирал други пиеси."),
 ])
 def test_local_negation_still_applies(lang, text, expected):
     assert edit(_neg.local_negate, text, lang) == expected
