@@ -67,6 +67,7 @@ def test_local_negation_declines(lang, text):
     ("vi", "Họ có 200 con khỉ ở đó.", "Họ không có 200 con khỉ ở đó."),     # "đó" (there) is no final particle
     ("th", "การส่งจดหมายขยะเป็นส่วนสำคัญของรายได้", "การส่งจดหมายขยะไม่ได้เป็นส่วนสำคัญของรายได้"),
     ("bg", "Той е режисирал други пиеси.", "Той не е режисирал други пиеси."),
+    ("bg", "Бозуел е написал книгата.", "Бозуел не е написал книгата."),   # a name in -ел is no participle
 ])
 def test_local_negation_still_applies(lang, text, expected):
     assert edit(_neg.local_negate, text, lang) == expected
