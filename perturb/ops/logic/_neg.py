@@ -128,6 +128,10 @@ def _keep_capital(text: str, lang: str, premise: str, cfg: Template):
         return True
     if len(words) > 1 and words[1][:1].isupper() and fold(words[1], lang) not in keep:
         return True  # a multi-word name: "Al Qaeda", "Hà Nội"
+    if any(not _at_sentence_start(text, pos) for pos in _occurrences(text[len(word):], word)):
+        return True  # capitalised again inside the hypothesis
+    if cfg.rare_name_zipf10 and _rare(low, lang, cfg.rare_name_zipf10):
+        return True  # "harrisburg" is no word of Vietnamese: the capital is a name's
     lowered = lower_first(word)
     # Does the word occur in the premise, and where? (A plain string search with letter boundaries: the
     # premise is long, and only this one word matters.)
@@ -145,6 +149,15 @@ def _keep_capital(text: str, lang: str, premise: str, cfg: Template):
                 return True
             unsure = True
     return UNSURE if unsure else False
+
+
+@functools.lru_cache(maxsize=2**14)
+def _rare(word: str, lang: str, below10: int) -> bool:
+    """Whether the lowercase word is rare in the language (wordfreq Zipf frequency under below10 / 10; Zipf 3
+    is one in a million words): a capitalised rare word opening the hypothesis is taken for a name. Only for
+    languages where wordfreq has its own data (``rare_name_zipf10``; sw would fall back to English)."""
+    from wordfreq import zipf_frequency
+    return zipf_frequency(word, lang) < below10 / 10
 
 
 def _use_fallback(text: str, lang: str, cfg: Template) -> bool:
@@ -186,6 +199,8 @@ def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_wor
     rules = lang_rules(lang)
     if common_blockers(text, lang, rules) or (not stacked and is_framed(text, lang)) or is_imperative(text, lang):
         return None
+    if not stacked and _opens_with_conjunction(text, lang, rules):
+        return None  # "It is not true that and we know …": the conjunction links to a sentence the frame hides
     fallback = cfg.fallback
     if _use_fallback(text, lang, cfg):
         return [Span(0, 0, fallback)] if fallback else None
@@ -224,6 +239,15 @@ def is_framed(text: str, lang: str) -> bool:
     ("Folgendes stimmt nicht: Folgendes stimmt nicht: …") is not an acceptable sentence."""
     head = fold(text.lstrip(_OPENERS)[:80], lang)
     return any(head.startswith(f) for f in _frames(lang))
+
+
+def _opens_with_conjunction(text: str, lang: str, rules: NegationRules) -> bool:
+    """Whether the first word of text is one of the language's ``initial_conjunctions`` (and, but, so …)."""
+    conj = rules.initial_conjunctions
+    if not conj:
+        return False
+    first = next((f for t, f in zip(tokens(text, lang), folded_tokens(text, lang)) if t.is_word), None)
+    return first in conj
 
 
 def is_imperative(text: str, lang: str) -> bool:
@@ -452,6 +476,13 @@ def _match_positions(rule, folded, lang) -> list[tuple[int, int]]:
     return sorted(set(out))
 
 
+def _fronted(pattern, toks, first: int) -> bool:
+    """Whether the only word before the verb (a comparative's "по-"/"най-" aside) is a predicate matching
+    pattern: bg "По-евтино е да …" negates as "Не е по-евтино", not "По-евтино не е"."""
+    words = [t.text for t in toks[:first] if t.is_word and t.text.lower() not in ("по", "най")]
+    return len(words) == 1 and pattern.fullmatch(words[0]) is not None
+
+
 def _context_ok(rule, toks, folded, first: int, last: int, lang: str) -> bool:
     nxt = folded[last + 1] if last + 1 < len(folded) else None
     prv = folded[first - 1] if first > 0 else None
@@ -473,6 +504,8 @@ def _context_ok(rule, toks, folded, first: int, last: int, lang: str) -> bool:
     if rule.prev_not_regex is not None and raw_prev is not None and rule.prev_not_regex.fullmatch(raw_prev):
         return False
     if rule.first_only and first != 0:
+        return False
+    if rule.fronted_regex is not None and _fronted(rule.fronted_regex, toks, first):
         return False
     if rule.not_after and any(f in rule.not_after for f in folded[:first]):
         return False
@@ -593,9 +626,55 @@ def _local_negate(text: str, lang: str):
         return None
     if rules.order == "last" and _has_subordinator(folded, rules):
         return None
-    if has_any_seq(folded, rules.scope):
+    if _before(folded, rules.clause_verbs, pick.index):
+        return None  # vi "cho thấy bạn không phải …": the marker would negate the reported clause only
+    j = last_word(toks)
+    if j is not None and folded[j] in rules.final_particles:
+        return None  # vi "sẽ không đến sớm thôi": the final particle wants the positive
+    spans = _past_sentence_adverb(rules, text, toks, folded, pick.spans)
+    if spans is None or _left_after(rules, toks, folded, spans):
+        return None
+    if has_any_seq(folded, rules.scope) or _before(folded, rules.existential_subjects, pick.index):
+        # ("有人没给…", "someone did not give" is no negation of "someone gave": both can be true)
         return DROPPED
-    return pick.spans
+    return spans
+
+
+def _left_after(rules: NegationRules, toks, folded, spans) -> bool:
+    """Whether a ``local_block_after`` word (zh perfective 了) stays after the inserted marker: "我没找他谈了"
+    keeps an aspect the negation excludes."""
+    block = rules.local_block_after
+    if not block:
+        return False
+    pos = min(s.start for s in spans)
+    gone = [(s.start, s.end) for s in spans if s.end > s.start and not s.after]
+    return any(folded[k] in block and toks[k].start >= pos and
+               not any(a <= toks[k].start and toks[k].end <= b for a, b in gone) for k in range(len(toks)))
+
+
+def _before(folded, index, idx: int) -> bool:
+    """Whether a sequence of the index starts before token idx."""
+    return not index.empty and any(lo < idx for lo, _ in seq_spans(folded, index))
+
+
+def _past_sentence_adverb(rules: NegationRules, text, toks, folded, spans):
+    """The marker spans, moved past a sentence adverb that follows them ("is probably not related", not "is
+    not probably related") where the language allows it simply (``sentence_adverb_move``: a single inserted
+    marker), else None when one of the next two words starts a ``sentence_adverbs`` phrase."""
+    if rules.sentence_adverbs.empty:
+        return spans
+    pos = max(s.end for s in spans)
+    nxt = [k for k, t in enumerate(toks) if t.is_word and t.start >= pos][:2]
+    starts = dict(seq_spans(folded, rules.sentence_adverbs))
+    hit = [k for k in nxt if k in starts]
+    if not hit:
+        return spans
+    only = spans[0] if len(spans) == 1 else None
+    if rules.sentence_adverb_move and only and only.start == only.end and hit[0] == nxt[0]:
+        end = toks[starts[hit[0]]].end
+        if end < len(text) and text[end] == " ":
+            return [Span(end, end, only.after)]
+    return None
 
 
 # --- denegation --------------------------------------------------------------------------------------------
@@ -807,6 +886,29 @@ def denegate(text: str, lang: str):
         return None
     if rules.order == "last" and _has_subordinator(folded, rules):
         return None
-    if has_any_seq(folded, rules.scope):
+    if _denegate_leaves_wrong(rules, toks, folded, i):
+        return None
+    if has_any_seq(folded, rules.scope) or _before(folded, rules.existential_subjects, i):
         return DROPPED
     return result
+
+
+def _denegate_leaves_wrong(rules: NegationRules, toks, folded, i: int) -> bool:
+    """Whether the positive would be wrong once the cue at i goes: a whether/if complement after it ("not sure
+    if" → "sure if"), a degree word that wants the negation (vi "đắt đến thế"), or a hi/ur imperfective
+    participle left without its auxiliary ("नहीं जानती कितनी" → "जानती कितनी")."""
+    if rules.whether_words and any(f in rules.whether_words for f in folded[i + 1:]):
+        return True
+    if any(lo > i for lo, _ in seq_spans(folded, rules.denegate_leftover)):
+        return True
+    need = rules.denegate_needs_aux
+    if need:
+        words = [k for k in range(i + 1, len(toks)) if toks[k].is_word]
+        j = last_word(toks)
+        if j is not None and j > i and need.participle.fullmatch(toks[j].text) and \
+                any(f in need.pronouns for f in folded):
+            return True  # "मैं नहीं कर सकता" → not "मैं कर सकता है" (the copula put back would be "हूँ")
+        if words and words[0] != j and need.participle.fullmatch(toks[words[0]].text) and \
+                (len(words) == 1 or folded[words[1]] not in need.aux):
+            return True
+    return False

@@ -185,6 +185,10 @@ class Template(_Parsed):
     space_unless: regex.Pattern | None = _kind("regex")
     double_frame: str | None = _kind("str")
     double_elide: str | None = _kind("str")
+    # A first word whose lowercase form has a wordfreq Zipf frequency under this many tenths is a name (0: off;
+    # only for languages where wordfreq has data of its own; vi 30, where every real syllable is frequent;
+    # en/fr/es 1, i.e. a word wordfreq never saw: inflected rare forms would otherwise count as names)
+    rare_name_zipf10: int = _kind("int", 0)
 
     @classmethod
     def derive(cls, values, where):
@@ -245,6 +249,17 @@ class BlockAfter(_Parsed):
     window: int = _kind("int", 3)
 
 
+@_rule
+class NeedsAux(_Parsed):
+    """hi/ur ``denegate_needs_aux``: an imperfective participle right after the cue that needs an auxiliary
+    (person and number unknown) when the cue goes: "نہیں جانتی کتنی" → "جانتی کتنی" is not Urdu."""
+
+    participle: regex.Pattern | None = _kind("regex")
+    aux: frozenset[str] = _kind("wordset", frozenset())
+    # a first/second-person subject: the copula final_append puts back (है/ہے) would have the wrong person
+    pronouns: frozenset[str] = _kind("wordset", frozenset())
+
+
 _FR_VOWEL = r"[aeiouyhàâäéèêëîïôöùûü]"
 
 
@@ -266,6 +281,8 @@ class NegRule(_Parsed):
     next_last: bool = _kind("bool", False)
     prev_in: frozenset[str] | None = _kind("wordset")
     prev_not: frozenset[str] = _kind("wordset", frozenset())
+    # bg "По-евтино е да …": a predicate fronted alone before the copula takes the negation before it instead
+    fronted_regex: regex.Pattern | None = _kind("regex")
     prev_not_regex: regex.Pattern | None = _kind("regex")
     first_only: bool = _kind("bool", False)
     not_after: frozenset[str] = _kind("wordset", frozenset())
@@ -370,6 +387,17 @@ class NegationRules(_Parsed):
     imperative_starts: SeqIndex = _kind("seqs", SeqIndex(()))
     denegate_block_after: BlockAfter | None = _kind(("one", BlockAfter))
     npi_if_final: Mapping[str, frozenset[str]] = _kind("mapsets", _EMPTY_MAP)
+    # audit of 0.4.0 (issue 13): where the marker may not go, or where adding/removing it changes more
+    sentence_adverbs: SeqIndex = _kind("seqs", SeqIndex(()))
+    sentence_adverb_move: bool = _kind("bool", False)
+    initial_conjunctions: frozenset[str] = _kind("wordset", frozenset())
+    existential_subjects: SeqIndex = _kind("seqs", SeqIndex(()))
+    clause_verbs: SeqIndex = _kind("seqs", SeqIndex(()))
+    final_particles: frozenset[str] = _kind("wordset", frozenset())
+    whether_words: frozenset[str] = _kind("wordset", frozenset())
+    denegate_leftover: SeqIndex = _kind("seqs", SeqIndex(()))
+    denegate_needs_aux: NeedsAux | None = _kind(("one", NeedsAux))
+    local_block_after: frozenset[str] = _kind("wordset", frozenset())
     # derived at load
     cue_regexes: tuple[regex.Pattern, ...] = ()
 

@@ -51,7 +51,9 @@ zh "以下说法是错误的：". The sentence after such a colon keeps its capi
 Case, in the ``that``-frame languages that have case (en fr es el ru bg sw vi): the first letter is lowercased
 unless the first word looks like a name — listed (``I``, month names, ...), a capital after its first letter
 (``IZS``, ``McDonald``), a capitalised second word (``Al Qaeda``, ``Hà Nội``), or capitalised inside the
-premise (not at a sentence start). Closed-class words (``The``, ``Le``, ``Мы``, ...) are always lowercased.
+premise or again later in the hypothesis (not at a sentence start), or unknown to wordfreq in its lowercase
+form (``rare_name_zipf10``: vi under Zipf 3, en/fr/es never seen). Closed-class words (``The``, ``Le``,
+``Мы``, ...) are always lowercased.
 A capitalised word that also opens the premise counts as a name in en/fr/es/el (whose sentences usually open
 with an article), but in ru/bg/sw/vi it is usually the same subject noun, so there the case is left open and
 the fallback frame is used. The language's colon fallback frame ("The following is not true:", which changes
@@ -63,7 +65,8 @@ Failure modes: a name opening the hypothesis, absent from the premise and not fo
 capitalised word, is lowercased (``It is not true that pachucas wore …``); for a coordinated hypothesis
 (``A and B``) some readers take the frame to cover only ``A`` (entailment → contradiction is right on either
 reading; contradiction → entailment assumes the wide one).
-Not applicable to a hypothesis that already opens with one of the language's frames (a second frame would
+Not applicable to a hypothesis that opens with a coordinating conjunction (``initial_conjunctions``: "It is not
+true that and we know …"), nor to one that already opens with one of the language's frames (a second frame would
 stack: "Folgendes stimmt nicht: Folgendes stimmt nicht: …") or with one of its ``imperative_starts`` ("Do
 not …", "Please …", "Bitte …", "请…", "Hãy …": an order has no truth value, "It is not true that do not …").
 Label map: entailment ↔ contradiction, neutral stays neutral (¬H is entailed iff H is contradicted).
@@ -106,6 +109,13 @@ conjunct); a coordinator or a comma with more text follows it (``¬A ∧ B`` is 
 question; several sentences.
 Dropped (label undetermined) when the sentence has a scope word (quantifiers, ``only``, frequency adverbs):
 "Some visitors buy …" and "Some visitors do not buy …" can both be true.
+Also dropped with an existential subject before the verb (``existential_subjects``: "有人", "someone"), in
+denegation too. Audit of 0.4.0: not applicable when a ``sentence_adverbs`` word opens one of the next two words
+after the marker (English moves "not" after it: "is probably not"), when a ``final_particles`` word ends the
+sentence (vi "thôi"), after a ``clause_verbs`` verb (vi "cho thấy"), or when a ``local_block_after`` word (zh 了)
+stays after the marker; denegation not before a ``whether_words`` complement ("not sure if"), when a
+``denegate_leftover`` degree phrase stays (vi "đến thế"), nor where ``denegate_needs_aux`` (hi/ur) finds a participle
+that would lose its auxiliary. Details and examples: docs/logic-rules.md.
 Failure modes: modals whose negation is not their contradictory (``must not``, ``may not``, ``should not``)
 are left out, which also loses coverage; word lists miss verbs (coverage is partial by design: 7–32 % of the
 XNLI hypotheses per language); German noun phrases are recognised by capitals and a determiner list only, so
@@ -638,11 +648,14 @@ def compose(text: str, steps) -> list[Span] | Dropped | None:
 NEGATION_KEYS = frozenset({
     "template", "abbreviations", "cues", "cue_exclusions", "cue_patterns", "cue_pattern_exclude", "paired_cues",
     "npi", "scope", "coordinators", "subordinators", "comma_blocks", "order", "local", "denegate", "idioms",
-    "imperative_starts", "denegate_block_after", "npi_if_final",
+    "imperative_starts", "denegate_block_after", "npi_if_final", "sentence_adverbs", "sentence_adverb_move",
+    "initial_conjunctions", "existential_subjects", "clause_verbs", "final_particles", "whether_words",
+    "denegate_leftover", "denegate_needs_aux", "local_block_after",
 })
 TEMPLATE_KEYS = frozenset({
     "frame", "case", "initial_evidence", "fallback", "keep_case_words", "lower_words", "fallback_if_starts",
     "fallback_if_second_word", "fallback_unless_first", "elide", "space_unless", "double_frame", "double_elide",
+    "rare_name_zipf10",
 })
 NEGATION_RULE_KEYS = frozenset({
     "action", "also_remove_prev", "append_after_next", "attributive", "aux", "bad_verb_start", "bare_after_pair",
@@ -653,7 +666,7 @@ NEGATION_RULE_KEYS = frozenset({
     "pair_not_next", "pair_window", "pattern", "prev_in", "prev_not", "prev_not_regex", "prev_replace", "reelide",
     "relative", "replace", "skip_left", "soften", "space", "strip_prefixes", "subject_prefixes", "to", "unelide",
     "verb_stems", "vowel", "vowel_stems", "wrap",
-    "block_middle", "determiners", "middle_ok", "others", "prev_char_not",
+    "block_middle", "determiners", "middle_ok", "others", "prev_char_not", "fronted_regex",
 })
 
 

@@ -6,12 +6,19 @@ from .._rules import rx
 from .base import Cand
 
 
+def _is_word(verb: str) -> bool:
+    """Whether the imperfect left after the future prefix is a word of Arabic (wordfreq Zipf ≥ 2): a noun or
+    name that merely starts with سي/ست/سن ("سيارة" car, "سنوات" years, "سيادته", "سيفيك") leaves no verb."""
+    from wordfreq import zipf_frequency
+    return zipf_frequency(verb, "ar") >= 2.0
+
+
 def _local(rule, text, toks, folded, lang):
     """Arabic future: سـ + imperfect → لن + imperfect (not for -ون plurals, whose subjunctive drops the n)."""
     out = []
     for j, t in enumerate(toks):
         m = rx(r"([وف]?)س([يتنأ]\w{2,})").fullmatch(t.text)
-        if m and not t.text.endswith("ون"):
+        if m and not t.text.endswith("ون") and _is_word(m[2]):
             out.append(Cand(j, [Span(t.start, t.end, m[1] + "لن " + m[2])]))
     return out
 

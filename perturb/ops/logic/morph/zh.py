@@ -54,12 +54,32 @@ def _local(rule, text, toks, folded, lang):
     return out
 
 
+# 没/没有 negate a verb as well as a noun; 有 before a verb is colloquial/southern only ("有料到"), so denegation
+# keeps only 没有 + noun. (Where jieba glued 不 to a one-character word, the word is lexical — 不悦, 不满,
+# 不久 — unless the character is one of these free verbs: "不想" → "想".)
+_VERBAL_NEG = frozenset({"没有", "没", "并没有"})
+_FREE_AFTER_BU = frozenset("想要用够懂会能敢肯爱信去来吃喝说看买做走怕在是让")
+
+
+def _verb_follows(text: str, pos: int) -> bool:
+    """Whether the word after pos is a verb or adverb by jieba's part-of-speech tags (v*, d*, p*: "没有料到",
+    "没有再去", "没有在"), other than a verb modifying a noun with 的."""
+    import jieba.posseg as pseg  # (imported here: only Chinese denegation needs the tagger)
+    words = [w for w in pseg.lcut(text[pos:pos + 12]) if w.word.strip()]
+    if not words or words[0].flag[:1] not in ("v", "d", "p") or words[0].flag == "vn":
+        return False  # (a verbal noun, "没有工作" = has no job, takes 有)
+    # a verb before 的 modifies a noun ("没有爆炸的机会" = there is no chance of an explosion): 有 + noun phrase
+    return not (len(words) > 1 and words[0].flag[:1] == "v" and words[1].word == "的")
+
+
 def _denegate(rule, text, toks, folded, i, lang):
     """Chinese: drop 不 / 并不 (also when glued to the verb by the segmenter: "并不知道" → "知道"); 没有/没 →
     有 (standard before a noun; before a verb it is colloquial/southern usage, see the failure modes)."""
     t = toks[i]
     word = t.text
     exact = rule.map  # (folding leaves Han characters as they are)
+    if word in _VERBAL_NEG and _verb_follows(text, t.end):
+        return None  # "没有料到" → "有料到" is no standard Chinese (the positive is "料到了")
     if word in exact:
         new = exact[word]
         if new == "":
@@ -72,6 +92,8 @@ def _denegate(rule, text, toks, folded, i, lang):
         if word.startswith(prefix) and len(word) > len(prefix):
             if len(word) - len(prefix) >= 3:
                 return None  # a four-character set phrase ("不为人知", "不可思议"): no positive by dropping 不
+            if len(word) - len(prefix) == 1 and word[-1] not in _FREE_AFTER_BU:
+                return None  # a word of its own ("不悦", "不满", "不安", "不久"): "悦" is no free word
             return [Span(t.start, t.start + len(prefix), "")]
     return None
 
