@@ -323,3 +323,76 @@ def test_unsupported_languages_say_why(tmp_path):
     none = o.with_parallel("xcopa", None, "none")
     assert not none.supports("xcopa", "zh") and none.unsupported_reason("xcopa", "zh") == codeswitch.NO_PARALLEL
     assert none.supports("xcopa", "en") is False and none.unsupported_reason("xcopa", "en") is None
+
+
+# --- grammar around a switched word (validity audit of the 0.4.0 candidate) ---------------------------------
+
+
+def test_an_inflected_verb_is_not_replaced_by_an_english_verb_form(tmp_path):
+    # "gestoppt" is the participle of the German perfect: "hat es stopped" is no German-English mix.
+    lex = write_lexicon(tmp_path / "d", "de", "stopped gestoppt", "stops stoppt", "train zug")
+    english = xnli("en", "The train stopped it.", 11)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("de", "Der Zug hat es gestoppt.", 11)) == \
+        "Der train hat es gestoppt."
+    # Nor a finite verb by a third-person English verb ("Er stops den Zug"); the noun still switches.
+    english = xnli("en", "He stops the train.", 12)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("de", "Er stoppt den Zug.", 12)) == "Er stoppt den train."
+    # The same Arabic verb after لقد: "لقد shocked".
+    lex = write_lexicon(tmp_path / "a", "ar", "shocked صدمت", "house منزل")
+    english = xnli("en", "I was shocked and went to a house.", 13)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "صدمت وذهبت إلى منزل", 13)) == \
+        "صدمت وذهبت إلى house"
+
+
+def test_arabic_words_with_the_article_a_clitic_or_after_a_verbal_particle_stay(tmp_path):
+    lex = write_lexicon(tmp_path / "a", "ar", "year العام", "year عام", "city مدينة", "book كتاب",
+                        "book وكتاب", "pen قلم", "went ذهب", "home منزل")
+    # العام carries the article that the adjective الماضي agrees with: "في year الماضي" lost it.
+    english = xnli("en", "Last year I travelled to a big city.", 14)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "سافرت في العام الماضي إلى مدينة كبيرة", 14)) == \
+        "سافرت في العام الماضي إلى city كبيرة"
+    # "وكتاب" is "and a book": the English word would drop the "and"; the bare قلم still switches.
+    english = xnli("en", "He has a pen and a book.", 15)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "عنده قلم وكتاب", 15)) == "عنده pen وكتاب"
+    # A verb after the particle لقد keeps its person and tense only in Arabic.
+    english = xnli("en", "He went to a home.", 16)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "لقد ذهب إلى منزل", 16)) == "لقد ذهب إلى home"
+
+
+def test_the_noun_of_a_hindi_compound_postposition_stays(tmp_path):
+    lex = write_lexicon(tmp_path / "h", "hi", "regard बारे", "weather मौसम")
+    english = xnli("en", "He spoke with regard to the weather.", 17)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("hi", "उसने मौसम के बारे में बात की।", 17)) == \
+        "उसने weather के बारे में बात की।"
+
+
+def test_a_word_whose_english_partner_is_a_name_in_the_parallel_example_stays(tmp_path):
+    # 鲜血 translates the name of Captain Blood; "Blood" starts both English sentences, capitalised each time.
+    lex = write_lexicon(tmp_path / "z", "zh", "blood 鲜血", "gunner 炮手", "boat 船")
+    zh = Example("xnli/test/zh/000020", "xnli", "zh", {"premise": "等等！", "hypothesis": "鲜血需要与炮手说话。"}, "neutral")
+    en = Example("xnli/test/en/000020", "xnli", "en", {"premise": "Wait! Blood bade him.",
+                                                         "hypothesis": "Blood needed to speak to the gunner."}, "neutral")
+    assert run(parallel(op(lex, rate=1.0), en), zh) == "鲜血需要与 gunner 说话。"
+    # Capitalised inside a sentence it is a name as well; a common noun at the start of one sentence is not.
+    english = xnli("en", "The gunner saw Blood in a boat.", 21)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "炮手看见鲜血在船上。", 21)) == \
+        "gunner 看见鲜血在船上。"
+    english = xnli("en", "Blood was on the boat.", 22)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "鲜血在船上。", 22)) == "blood 在船上。"
+
+
+def test_the_word_of_a_light_verb_phrase_stays(tmp_path):
+    # "serbest bıraktı" (set free) is one phrase: "release bıraktı" is no Turkish-English mix, nor is
+    # "accept ettiler"; "kitap" before a full verb still switches.
+    lex = write_lexicon(tmp_path / "t", "tr", "release serbest", "accept kabul", "book kitap")
+    english = xnli("en", "The kidnappers released the hostage.", 23)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Kaçıranlar rehineyi serbest bıraktı.", 23)) is None
+    english = xnli("en", "They accepted the ransom money.", 24)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Fidye parasını kabul ettiler.", 24)) is None
+    english = xnli("en", "I have not read many books.", 25)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Çok kitap okumadım.", 25)) == "Çok book okumadım."
+    # Hindi: ध्यान दिया "paid attention" stays; करना takes English words ("start कर", tested above).
+    lex = write_lexicon(tmp_path / "h", "hi", "attention ध्यान", "child बच्चे")
+    english = xnli("en", "He paid attention to the child.", 26)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("hi", "उसने बच्चे पर ध्यान दिया।", 26)) == \
+        "उसने child पर ध्यान दिया।"

@@ -43,6 +43,7 @@ from ... import segment
 from ...core import TEXT_MEMO, Perturbation, RateParams, task_languages
 from ...registry import register
 from . import _common as lc
+from . import _cs_context as ctx
 from . import _muse as muse
 from . import _viseg
 
@@ -193,9 +194,12 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         if lang != "en" and parallel is None:
             return None  # no parallel English (XCOPA test has none): no sense can be confirmed
         english = _english(parallel.fields.get(field, "")) if parallel is not None else None
+        names = ctx.english_names(tuple(parallel.fields.values())) if parallel is not None else frozenset()
         eligible = []
         for start, end, word, initial in _candidates(text, lang):
-            out = _translate(word, to, src, tgt, english, _plain(word, lang))
+            if lang == "ar" and ctx.ar_clitic_form(word, src):
+                continue  # "وكتاب" (and a book): the English word would drop the "and"
+            out = _translate(word, to, src, tgt, english, _plain(word, lang), names)
             if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)):
                 eligible.append((start, end, word, out, initial))
         replacements = []
@@ -230,6 +234,8 @@ def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
             continue  # its suffix would be lost: only a word that is its own lemma is switched
         if lang in _VERB_LEMMA and _lemmatizes(lang) and _finite_verb(word, lang):
             continue  # a Hindi verb form ("आया" came): Hinglish writes English verbs as "<base> करना" only
+        if ctx.blocked(text, words, i, lang):
+            continue  # an article, particle, compound postposition or light verb needs this very word
         if lang == "vi":
             if " " in word or not lc.is_content_word(word, lang) or _vi_in_longer_word(tokens, s, e):
                 continue  # MUSE has no Vietnamese entry of several syllables: such a word stays whole
@@ -296,14 +302,19 @@ def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
     return _viseg.in_longer_word(tokens[i], before, after)
 
 
-def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: bool = False) -> str | None:
+def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: bool | None = False,
+               names: frozenset[str] = frozenset()) -> str | None:
     """The translation of word, or None. From English (src None) the word itself is the pivot. Otherwise the
     English partner must be an English word and occur in the parallel English sentence (as written or
     inflected, not inside a multiword name); the sentence's spelling is used. Without that confirmation a
-    dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear")."""
+    dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear"). A
+    partner that the parallel example writes as a name (`names`) is no translation of a common word, and
+    outside the isolating languages a third-person verb ("he stops") has no place in another verb complex."""
     k = lc.key(word)
     candidates = [(word, word)] if src is None else _confirmed(word, src, english)
     for e, spelt in candidates:
+        if lc.key(spelt) in names or (english is not None and plain is not None and lc.key(spelt) in english.finite):
+            continue
         # English is written as the parallel sentence spells it; another language is looked up by the
         # dictionary's English word (the sentence may have it inflected: "Sundays").
         if tgt is None:
@@ -329,20 +340,28 @@ def _fitting_form(e: str, spelt: str, plain: bool | None) -> str | None:
     """The English form to write: the sentence's spelling, except where it is an inflection of the dictionary
     word e that the source word does not carry ("reden" -> "talk", not the sentence's "talking"): any
     inflection for a plain word (plain True), a verb's -ed or -ing in an isolating language (plain None).
-    None where a plain word would still become an English -ed/-ing verb form: the word is then another part
-    of speech than the English one (Turkish "karar verdim", a noun with a light verb, for "decided")."""
+    None where a word of a language that inflects (plain not None) would become an English -ed/-ing verb
+    form: a plain word is then another part of speech than the English one (Turkish "karar verdim", a noun
+    with a light verb, for "decided"), and an inflected one is a verb whose person, tense or auxiliary the
+    bare English form cannot carry (German "hat es stopped", Arabic "لقد shocked")."""
     k = lc.key(spelt)
     out = spelt
     if k != lc.key(e) and lc.key(e) in _stems(k) and (plain or (plain is None and k.endswith(_VERB_ENDINGS))):
         out = lc.recase(e, spelt)  # the sentence's capital stays: "Sundays" -> "Sunday"
-    if plain and _verb_form(lc.key(out)):
+    if plain is not None and _verb_form(lc.key(out)):
         return None
     return out
 
 
 def _verb_form(word: str) -> bool:
-    """Whether word is the -ed or -ing form of an English word ("decided", "named"; not "need", "king")."""
-    return word.endswith(_VERB_ENDINGS) and any(s != word and _is_english(s) for s in _stems(word))
+    """Whether word is the -ed or -ing form of an English word ("decided", "named", "stopped"; not "need",
+    "king")."""
+    if not word.endswith(_VERB_ENDINGS):
+        return False
+    stems = _stems(word)
+    # A doubled final consonant ("stopped", "running") is undone.
+    stems |= {s[:-1] for s in stems if len(s) > 3 and s[-1] == s[-2] and s[-1] not in "aeiouls"}
+    return any(s != word and _is_english(s) for s in stems)
 
 
 def _confirmed(word: str, src, english: "_English") -> list[tuple[str, str]]:
@@ -394,10 +413,12 @@ def _stems(word: str) -> set[str]:
 
 @dataclass(frozen=True)
 class _English:
-    """The words of one parallel English sentence: spelling by key, and keys by stem for inflected matches."""
+    """The words of one parallel English sentence: spelling by key, keys by stem for inflected matches, and the
+    keys of third-person verbs (an -s word right after he, she, it, who, which or that)."""
 
     spelling: dict[str, str]
     by_stem: dict[str, str]
+    finite: frozenset[str] = frozenset()
 
     def match(self, word: str) -> str | None:
         """The sentence's spelling of word or of an inflected form of it (-s, -ed, -ing), else None."""
@@ -436,7 +457,13 @@ def _english(text: str) -> _English:
     for k in spelling:
         for stem in sorted(_stems(k)):
             by_stem.setdefault(stem, k)
-    return _English(spelling, by_stem)
+    finite = {lc.key(b.text) for a, b in zip(words, words[1:]) if lc.key(a.text) in _SUBJECTS
+              and lc.key(b.text).endswith("s") and not text[a.end:b.start].strip()}
+    return _English(spelling, by_stem, frozenset(finite))
+
+
+# Subjects after which an English word in -s is a third-person verb ("it stops"), not a plural.
+_SUBJECTS = frozenset({"he", "she", "it", "who", "which", "that"})
 
 
 def _files_of(directory: str) -> dict[str, Path]:
