@@ -396,3 +396,32 @@ def test_the_word_of_a_light_verb_phrase_stays(tmp_path):
     english = xnli("en", "He paid attention to the child.", 26)
     assert run(parallel(op(lex, rate=1.0), english), xnli("hi", "उसने बच्चे पर ध्यान दिया।", 26)) == \
         "उसने child पर ध्यान दिया।"
+
+
+def test_a_word_the_parallel_sentence_uses_as_a_verb_stays_outside_isolating_languages(tmp_path):
+    # "слышал" is a finite verb: "Я не heard" carries neither its person nor its negation's auxiliary.
+    lex = write_lexicon(tmp_path / "r", "ru", "heard слышал", "stories историй", "think думаю")
+    english = xnli("en", "I have not heard any stories.", 27)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ru", "Я не слышал никаких историй.", 27)) == \
+        "Я не слышал никаких stories."
+    english = xnli("en", "I think so.", 28)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ru", "Я думаю, да.", 28)) is None
+    # Chinese verbs carry no person or tense: 讨厌 still becomes "hate".
+    lex = write_lexicon(tmp_path / "z", "zh", "hate 讨厌")
+    english = xnli("en", "I hate rain.", 29)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "我讨厌下雨。", 29)) == "我 hate 下雨。"
+
+
+def test_bulgarian_nouns_with_the_definite_suffix_stay(tmp_path):
+    lex = write_lexicon(tmp_path / "b", "bg", "bag чантата", "bag чанта")
+    english = xnli("en", "I took the bag.", 29)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("bg", "Занесох чантата.", 29)) is None
+    english = xnli("en", "Her bag is new.", 30)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("bg", "Тя има нова чанта.", 30)) == "Тя има нова bag."
+
+
+def test_half_of_a_hyphenated_reduplication_stays(tmp_path):
+    lex = write_lexicon(tmp_path / "h", "hi", "different अलग", "submarine पनडुब्बियों")
+    english = xnli("en", "He talks about 3 different submarines.", 31)
+    out = run(parallel(op(lex, rate=1.0), english), xnli("hi", "वह 3 अलग-अलग पनडुब्बियों की बात करता है", 31))
+    assert out == "वह 3 अलग-अलग submarines की बात करता है"

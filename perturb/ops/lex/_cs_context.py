@@ -7,6 +7,7 @@ never put one there:
 - Hindi and Urdu: the noun of a compound postposition after के/की/का ("के बारे में" -> "के regard में").
 - Turkish and Hindi: the noun or adjective of a light-verb phrase ("serbest bıraktı" -> "release bıraktı").
   Hinglish does write "start करना" and "shock होना", so करना and होना stay open in Hindi.
+- Bulgarian: a noun with the definite article suffix (-та, -то, -те, -ът, -ят: "Занесох bag" lost "the").
 - Everywhere: a word whose English partner is a name in the parallel example ("Blood", the captain).
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ _POSTPOSITION_NOUNS = {
     "ur": frozenset("""بارے لیے لئے ساتھ بعد پہلے بجائے ذریعے ذریعہ طرف جانب وجہ مطابق درمیان بیچ علاوہ پاس
         اوپر نیچے اندر باہر سامنے پیچھے دوران خلاف بدلے جگہ طرح حوالے بغیر سوا خاطر قریب""".split()),
 }
+_BG_ARTICLES = frozenset({"та", "то", "те", "ът", "ят", "а", "я"})
 _GENITIVE = {"hi": frozenset({"के", "की", "का"}), "ur": frozenset({"کے", "کی", "کا"})}
 
 # Light verbs (simplemma lemma) whose noun or adjective an English word may not replace. Turkish: all of
@@ -56,6 +58,9 @@ def blocked(text: str, words: list[tuple[int, int]], i: int, lang: str) -> bool:
     after = text[slice(*words[i + 1])] if i + 1 < len(words) else ""
     if lang == "ar":
         return bool(_AR_DEFINITE.match(word)) or before in _AR_VERBAL_PARTICLES
+    if lang == "bg":
+        k, lemma = lc.key(word), _lemma(word, lang)
+        return k != lemma and k.startswith(lemma) and k[len(lemma):] in _BG_ARTICLES
     if lang in _POSTPOSITION_NOUNS and before in _GENITIVE[lang] and lc.key(word) in _POSTPOSITION_NOUNS[lang]:
         return True
     return lang in _LIGHT_VERBS and bool(after) and _lemma(after, lang) in _LIGHT_VERBS[lang]

@@ -256,12 +256,12 @@ def _next_to_name(text: str, words: list[tuple[int, int]], name: list[bool], i: 
 
 
 def _reduplicated(text: str, words: list[tuple[int, int]], i: int) -> bool:
-    """Whether the word before or after words[i], separated by at most a space, is the same word."""
+    """Whether the word before or after words[i], separated by at most a space or hyphen, is the same word."""
     own = lc.key(text[slice(*words[i])])
     for j in (i - 1, i + 1):
         if 0 <= j < len(words):
             a, b = (words[j][1], words[i][0]) if j < i else (words[i][1], words[j][0])
-            if text[a:b] in ("", " ") and lc.key(text[slice(*words[j])]) == own:
+            if text[a:b] in ("", " ", "-") and lc.key(text[slice(*words[j])]) == own:
                 return True
     return False
 
@@ -309,7 +309,8 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
     inflected, not inside a multiword name); the sentence's spelling is used. Without that confirmation a
     dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear"). A
     partner that the parallel example writes as a name (`names`) is no translation of a common word, and
-    outside the isolating languages a third-person verb ("he stops") has no place in another verb complex."""
+    outside the isolating languages an English verb form ("he stops", "I think", "was born") has no place in
+    another language's verb complex."""
     k = lc.key(word)
     candidates = [(word, word)] if src is None else _confirmed(word, src, english)
     for e, spelt in candidates:
@@ -414,7 +415,7 @@ def _stems(word: str) -> set[str]:
 @dataclass(frozen=True)
 class _English:
     """The words of one parallel English sentence: spelling by key, keys by stem for inflected matches, and the
-    keys of third-person verbs (an -s word right after he, she, it, who, which or that)."""
+    keys of its verb forms (a word right after a subject pronoun, an auxiliary or a negation)."""
 
     spelling: dict[str, str]
     by_stem: dict[str, str]
@@ -457,13 +458,16 @@ def _english(text: str) -> _English:
     for k in spelling:
         for stem in sorted(_stems(k)):
             by_stem.setdefault(stem, k)
-    finite = {lc.key(b.text) for a, b in zip(words, words[1:]) if lc.key(a.text) in _SUBJECTS
-              and lc.key(b.text).endswith("s") and not text[a.end:b.start].strip()}
+    finite = {lc.key(b.text) for a, b in zip(words, words[1:]) if not text[a.end:b.start].strip()
+              and (lc.key(a.text) in _VERB_BEFORE or (lc.key(a.text) in _SUBJECTS and lc.key(b.text).endswith("s")))}
     return _English(spelling, by_stem, frozenset(finite))
 
 
-# Subjects after which an English word in -s is a third-person verb ("it stops"), not a plural.
+# Subjects after which an English word in -s is a third-person verb ("it stops"), not a plural; and words
+# after which one is a verb form or a predicate ("I think", "was born", "haven't heard", "he said").
 _SUBJECTS = frozenset({"he", "she", "it", "who", "which", "that"})
+_VERB_BEFORE = frozenset("""i you he she we they was were been being be is are am 's 're 'm 've 'd has have had
+    will would can could shall should may might must do does did n't not never 'll""".split())
 
 
 def _files_of(directory: str) -> dict[str, Path]:
