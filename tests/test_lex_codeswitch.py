@@ -425,3 +425,33 @@ def test_half_of_a_hyphenated_reduplication_stays(tmp_path):
     english = xnli("en", "He talks about 3 different submarines.", 31)
     out = run(parallel(op(lex, rate=1.0), english), xnli("hi", "वह 3 अलग-अलग पनडुब्बियों की बात करता है", 31))
     assert out == "वह 3 अलग-अलग submarines की बात करता है"
+
+
+def test_finite_verbs_and_participles_stay_by_their_lemma(tmp_path):
+    # "aussieht" (lemma aussehen) and "envoyé" (envoyer) are verb forms, whatever the English around them.
+    lex = write_lexicon(tmp_path / "d", "de", "looks aussieht", "idea idee")
+    english = xnli("en", "I am not sure how the idea looks to you.", 32)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("de", "Ich weiß nicht, wie die Idee aussieht.", 32)) == \
+        "Ich weiß nicht, wie die idea aussieht."
+    lex = write_lexicon(tmp_path / "f", "fr", "sent envoyé", "letter lettre")
+    english = xnli("en", "The Air Force sent a letter.", 33)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("fr", "On m'a envoyé une lettre.", 33)) == \
+        "On m'a envoyé une letter."
+
+
+def test_an_isolating_language_gets_the_base_of_an_ed_form_that_the_dictionary_also_lists(tmp_path):
+    # MUSE lists "calculated" and "calculate" for คำนวณ: Thai marks no tense, so the base is written.
+    lex = write_lexicon(tmp_path / "t", "th", "calculated คำนวณ", "calculate คำนวณ")
+    english = xnli("en", "The price was calculated.", 34)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("th", "ราคาถูกคำนวณ", 34)) == "ราคาถูก calculate"
+
+
+def test_the_first_noun_of_a_turkish_compound_stays(tmp_path):
+    # "Atom bombası": the head carries the compound's possessive, so "Atomic bombası" is no mix.
+    lex = write_lexicon(tmp_path / "t", "tr", "atomic atom", "atom atom", "bomb bomba", "trigger tetik")
+    english = xnli("en", "The atomic bomb has no trigger.", 35)
+    out = run(parallel(op(lex, rate=1.0), english), xnli("tr", "Atom bombasının tetiği yok.", 35))
+    assert out is None
+    english = xnli("en", "There is a big bomb here.", 36)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Burada büyük bomba var.", 36)) == \
+        "Burada büyük bomb var."

@@ -5,6 +5,7 @@ never put one there:
 - Arabic: a word with the article ال or a clitic prefix (و ف ب ك ل) fused to it ("في year الماضي" lost the
   article that the adjective agrees with), and a verb after a verbal particle (قد لقد سوف لن لم: "لقد shocked").
 - Hindi and Urdu: the noun of a compound postposition after के/की/का ("के बारे में" -> "के regard में").
+- Turkish: the first noun of a compound ("Atom bombası" -> "Atomic bombası"), whose head carries a suffix.
 - Turkish and Hindi: the noun or adjective of a light-verb phrase ("serbest bıraktı" -> "release bıraktı").
   Hinglish does write "start करना" and "shock होना", so करना and होना stay open in Hindi.
 - Bulgarian: a noun with the definite article suffix (-та, -то, -те, -ът, -ят: "Занесох bag" lost "the").
@@ -37,6 +38,10 @@ _POSTPOSITION_NOUNS = {
 _BG_ARTICLES = frozenset({"та", "то", "те", "ът", "ят", "а", "я"})
 _GENITIVE = {"hi": frozenset({"के", "की", "का"}), "ur": frozenset({"کے", "کی", "کا"})}
 
+# Turkish: the possessive that marks the head of a compound ("bomba-sı"), or a genitive or accusative,
+# after which the word before it is part of the same noun phrase ("Atomic bombasının", "Sister kardeşinin").
+_TR_HEAD_SUFFIX = regex.compile(r"^[sny]?[ıiuü]")
+
 # Light verbs (simplemma lemma) whose noun or adjective an English word may not replace. Turkish: all of
 # them ("accept ettiler", "release bıraktı"); Hindi: all but करना/होना, which Hinglish uses with English.
 _LIGHT_VERBS = {
@@ -63,7 +68,15 @@ def blocked(text: str, words: list[tuple[int, int]], i: int, lang: str) -> bool:
         return k != lemma and k.startswith(lemma) and k[len(lemma):] in _BG_ARTICLES
     if lang in _POSTPOSITION_NOUNS and before in _GENITIVE[lang] and lc.key(word) in _POSTPOSITION_NOUNS[lang]:
         return True
+    if lang == "tr" and after and _TR_HEAD_SUFFIX.match(_suffix(after, lang)):
+        return True  # "Atom bombası", "Kız kardeşinin": the first noun of a compound
     return lang in _LIGHT_VERBS and bool(after) and _lemma(after, lang) in _LIGHT_VERBS[lang]
+
+
+def _suffix(word: str, lang: str) -> str:
+    """What word carries after its simplemma lemma (the lemma's last letter may change: "birliğe")."""
+    k, lemma = lc.key(word), _lemma(word, lang)
+    return k[len(lemma):] if len(lemma) > 1 and k.startswith(lemma[:-1]) and k != lemma else ""
 
 
 def ar_clitic_form(word: str, src) -> bool:

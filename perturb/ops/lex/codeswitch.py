@@ -53,8 +53,11 @@ AGGLUTINATIVE = frozenset({"et", "fi", "hu", "qu", "sw", "ta", "tr"})
 ISOLATING = frozenset({"th", "vi", "zh"})
 # A repetition mark after the word (Thai ๆ, Lao ໆ, CJK 々), or an apostrophe suffix (Turkish "TV'de").
 _AFTER_WORD = regex.compile(r"\s?[ๆໆ々]|['’]\p{L}")
-# Languages whose finite verbs are never switched alone, and the ending of their verbs' lemma (an infinitive).
-_VERB_LEMMA = {"hi": "ना", "ur": "نا"}
+# Languages whose finite verbs and participles are never switched alone, and the endings of their verbs'
+# lemma (an infinitive; Greek: the first person). German verbs are the words without a capital.
+_VERB_LEMMA = {"hi": ("ना",), "ur": ("نا",), "de": ("en", "ern", "eln"), "es": ("ar", "er", "ir", "se"),
+               "fr": ("er", "ir", "re", "oir"), "el": ("ω", "ώ", "μαι"),
+               "ru": ("ать", "ять", "еть", "ить", "уть", "ыть", "оть", "ти", "чь", "ся", "сь")}
 # English verb endings that a word of an isolating language does not carry.
 _VERB_ENDINGS = ("ed", "ing")
 
@@ -233,7 +236,7 @@ def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
         if lang in AGGLUTINATIVE and not _bare(word, lang):
             continue  # its suffix would be lost: only a word that is its own lemma is switched
         if lang in _VERB_LEMMA and _lemmatizes(lang) and _finite_verb(word, lang):
-            continue  # a Hindi verb form ("आया" came): Hinglish writes English verbs as "<base> करना" only
+            continue  # a verb form: "आया" came (Hinglish writes "<base> करना" only), "aussieht", "envoyé"
         if ctx.blocked(text, words, i, lang):
             continue  # an article, particle, compound postposition or light verb needs this very word
         if lang == "vi":
@@ -287,12 +290,15 @@ def _bare(word: str, lang: str) -> bool:
 
 @functools.lru_cache(maxsize=2**16)
 def _finite_verb(word: str, lang: str) -> bool:
-    """Whether simplemma gives word an infinitive (in _VERB_LEMMA's ending) other than itself as its lemma."""
+    """Whether simplemma gives word an infinitive (in _VERB_LEMMA's ending) other than itself as its lemma;
+    never a plural of such a lemma ("mujeres", "livres") nor a German word with a capital (a noun)."""
     import simplemma
 
+    if lang == "de" and lc.is_capitalised(word):
+        return False
     low = lc.key(word)
     lemma = lc.key(simplemma.lemmatize(low, lang=lang))
-    return lemma != low and lemma.endswith(_VERB_LEMMA[lang])
+    return lemma not in (low, low[:-1], low[:-2]) and lemma.endswith(_VERB_LEMMA[lang])
 
 
 def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
@@ -320,6 +326,8 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
         # dictionary's English word (the sentence may have it inflected: "Sundays").
         if tgt is None:
             form = _fitting_form(e, spelt, plain)
+            if plain is None and src is not None and form is not None:
+                form = _base_partner(form, src.to_english.get(k, ()))
             outs = [form] if form is not None else []
         else:
             outs = tgt.to_foreign.get(lc.key(e), ())
@@ -327,6 +335,17 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
             if lc.key(out) != k and lc.script_of(out) is not None and not lc.is_stopword(out, to):
                 return out
     return None
+
+
+def _base_partner(form: str, partners) -> str:
+    """An isolating language's verb carries no tense: an English -ed form whose base is another dictionary
+    partner of the same word is written as that base ("calculated" -> "calculate", "learned" -> "learn")."""
+    k = lc.key(form)
+    if k.endswith("ed"):
+        for stem in sorted(_stems(k) - {k}):
+            if stem in partners:
+                return lc.recase(stem, form)
+    return form
 
 
 def _plain(word: str, lang: str) -> bool | None:
@@ -465,7 +484,7 @@ def _english(text: str) -> _English:
 
 # Subjects after which an English word in -s is a third-person verb ("it stops"), not a plural; and words
 # after which one is a verb form or a predicate ("I think", "was born", "haven't heard", "he said").
-_SUBJECTS = frozenset({"he", "she", "it", "who", "which", "that"})
+_SUBJECTS = frozenset({"he", "she", "it", "who", "which", "that", "this"})
 _VERB_BEFORE = frozenset("""i you he she we they was were been being be is are am 's 're 'm 've 'd has have had
     will would can could shall should may might must do does did n't not never 'll""".split())
 
