@@ -455,3 +455,13 @@ def test_the_first_noun_of_a_turkish_compound_stays(tmp_path):
     english = xnli("en", "There is a big bomb here.", 36)
     assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Burada büyük bomba var.", 36)) == \
         "Burada büyük bomb var."
+
+
+def test_a_bulgarian_verb_after_da_stays_and_an_isolating_verb_loses_its_third_person_s(tmp_path):
+    lex = write_lexicon(tmp_path / "b", "bg", "live живее", "city град")
+    english = xnli("en", "He continues to live in the city.", 37)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("bg", "Той продължава да живее в град.", 37)) == \
+        "Той продължава да живее в city."
+    lex = write_lexicon(tmp_path / "v", "vi", "teaches dạy", "teach dạy")
+    english = xnli("en", "She teaches me.", 38)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("vi", "Cô dạy tôi.", 38)) == "Cô teach tôi."

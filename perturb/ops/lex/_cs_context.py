@@ -8,7 +8,8 @@ never put one there:
 - Turkish: the first noun of a compound ("Atom bombası" -> "Atomic bombası"), whose head carries a suffix.
 - Turkish and Hindi: the noun or adjective of a light-verb phrase ("serbest bıraktı" -> "release bıraktı").
   Hinglish does write "start करना" and "shock होना", so करना and होना stay open in Hindi.
-- Bulgarian: a noun with the definite article suffix (-та, -то, -те, -ът, -ят: "Занесох bag" lost "the").
+- Bulgarian: a noun with the definite article suffix (-та, -то, -те, -ът, -ят: "Занесох bag" lost "the"),
+  and a verb after да or ще ("продължава да live").
 - Everywhere: a word whose English partner is a name in the parallel example ("Blood", the captain).
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ _POSTPOSITION_NOUNS = {
     "ur": frozenset("""بارے لیے لئے ساتھ بعد پہلے بجائے ذریعے ذریعہ طرف جانب وجہ مطابق درمیان بیچ علاوہ پاس
         اوپر نیچے اندر باہر سامنے پیچھے دوران خلاف بدلے جگہ طرح حوالے بغیر سوا خاطر قریب""".split()),
 }
+_BG_VERBAL_PARTICLES = frozenset({"да", "ще"})
 _BG_ARTICLES = frozenset({"та", "то", "те", "ът", "ят", "а", "я"})
 _GENITIVE = {"hi": frozenset({"के", "की", "का"}), "ur": frozenset({"کے", "کی", "کا"})}
 
@@ -64,6 +66,8 @@ def blocked(text: str, words: list[tuple[int, int]], i: int, lang: str) -> bool:
     if lang == "ar":
         return bool(_AR_DEFINITE.match(word)) or before in _AR_VERBAL_PARTICLES
     if lang == "bg":
+        if before in _BG_VERBAL_PARTICLES:
+            return True  # "да живее": Bulgarian has no infinitive, so this is a finite verb ("да live")
         k, lemma = lc.key(word), _lemma(word, lang)
         return k != lemma and k.startswith(lemma) and k[len(lemma):] in _BG_ARTICLES
     if lang in _POSTPOSITION_NOUNS and before in _GENITIVE[lang] and lc.key(word) in _POSTPOSITION_NOUNS[lang]:

@@ -327,7 +327,7 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
         if tgt is None:
             form = _fitting_form(e, spelt, plain)
             if plain is None and src is not None and form is not None:
-                form = _base_partner(form, src.to_english.get(k, ()))
+                form = _base_partner(form, src.to_english.get(k, ()), english.finite)
             outs = [form] if form is not None else []
         else:
             outs = tgt.to_foreign.get(lc.key(e), ())
@@ -337,11 +337,12 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
     return None
 
 
-def _base_partner(form: str, partners) -> str:
-    """An isolating language's verb carries no tense: an English -ed form whose base is another dictionary
-    partner of the same word is written as that base ("calculated" -> "calculate", "learned" -> "learn")."""
+def _base_partner(form: str, partners, finite: frozenset[str]) -> str:
+    """An isolating language's verb carries no tense or person: an English -ed form, or a third-person -s
+    verb, whose base is another dictionary partner of the same word is written as that base ("calculated"
+    -> "calculate", "learned" -> "learn", "it teaches" -> "teach")."""
     k = lc.key(form)
-    if k.endswith("ed"):
+    if k.endswith("ed") or (k in finite and k.endswith("s")):
         for stem in sorted(_stems(k) - {k}):
             if stem in partners:
                 return lc.recase(stem, form)
