@@ -238,9 +238,10 @@ def test_real_xnli_covers_every_language_with_a_muse_dictionary(real_data, tmp_p
     assert {lang for lang, c in counts.items() if c["status"] == "unsupported"} == {"en", "sw", "ur"}
     shares = {lang: counts[lang]["applied"] / counts[lang]["variants"] for lang in with_dictionary}
     # Only senses the parallel English confirms are used. On this first tenth: 0.55 to 0.82 in 0.3.0, vi 0.36;
-    # since 0.4.0 Turkish switches only bare words (no case or possessive suffix to lose): 0.40.
-    assert min(v for lang, v in shares.items() if lang not in ("vi", "tr")) > 0.45, shares
-    assert shares["vi"] > 0.25 and shares["tr"] > 0.3, shares
+    # since 0.4.0 Turkish switches only bare words (no case or possessive suffix to lose), outside compounds
+    # and light-verb phrases, and Arabic no word with the article or a clitic, nor a verb: both about 0.3.
+    assert min(v for lang, v in shares.items() if lang not in ("vi", "tr", "ar")) > 0.45, shares
+    assert shares["vi"] > 0.25 and shares["tr"] > 0.2 and shares["ar"] > 0.2, shares
     assert all("|parallel:xnli-test-en@" in counts[lang]["signature"] for lang in with_dictionary)
     rows = [json.loads(line) for line in (tmp_path / "o" / "xnli" / "de" / "lex.codeswitch.jsonl").open(encoding="utf-8")]
     assert all(r["fields"]["premise"] for r in rows) and all(r["edits"] for r in rows)

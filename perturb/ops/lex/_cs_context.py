@@ -103,7 +103,7 @@ def _lemma(word: str, lang: str) -> str:
 def english_names(fields: tuple[str, ...]) -> frozenset[str]:
     """Keys of the words that the parallel English example writes as names: capitalised inside a sentence, or
     capitalised every time in two or more places (sentence-initial each time: "Blood bade him ... Blood got
-    into a boat"). Days and months are capitalised without being names."""
+    into a boat"). Days and months ("Sundays") are capitalised without being names."""
     seen: dict[str, list[bool]] = {}
     names = set()
     for text in fields:
@@ -116,4 +116,4 @@ def english_names(fields: tuple[str, ...]) -> frozenset[str]:
             if cap and not lc.is_sentence_initial(text, t.start, tokens):
                 names.add(k)
     names |= {k for k, caps in seen.items() if len(caps) > 1 and all(caps)}
-    return frozenset(names - _CALENDAR)
+    return frozenset(k for k in names if k not in _CALENDAR and k.removesuffix("s") not in _CALENDAR)

@@ -315,12 +315,12 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
     inflected, not inside a multiword name); the sentence's spelling is used. Without that confirmation a
     dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear"). A
     partner that the parallel example writes as a name (`names`) is no translation of a common word, and
-    outside the isolating languages an English verb form ("he stops", "I think", "was born") has no place in
-    another language's verb complex."""
+    an inflected word (plain False) of a language that inflects is not replaced by an English verb form ("he
+    stops", "I think", "was born"): its person and tense would be lost. A plain word gets the base form."""
     k = lc.key(word)
     candidates = [(word, word)] if src is None else _confirmed(word, src, english)
     for e, spelt in candidates:
-        if lc.key(spelt) in names or (english is not None and plain is not None and lc.key(spelt) in english.finite):
+        if lc.key(spelt) in names or (english is not None and plain is False and lc.key(spelt) in english.finite):
             continue
         # English is written as the parallel sentence spells it; another language is looked up by the
         # dictionary's English word (the sentence may have it inflected: "Sundays").
@@ -486,8 +486,8 @@ def _english(text: str) -> _English:
 # Subjects after which an English word in -s is a third-person verb ("it stops"), not a plural; and words
 # after which one is a verb form or a predicate ("I think", "was born", "haven't heard", "he said").
 _SUBJECTS = frozenset({"he", "she", "it", "who", "which", "that", "this"})
-_VERB_BEFORE = frozenset("""i you he she we they was were been being be is are am 's 're 'm 've 'd has have had
-    will would can could shall should may might must do does did n't not never 'll""".split())
+_VERB_BEFORE = frozenset("""i you he she we they was were been being be is are am 's 're 'm 've 'd will would
+    can could shall should may might must does did n't not never 'll""".split())
 
 
 def _files_of(directory: str) -> dict[str, Path]:
