@@ -466,3 +466,15 @@ def test_a_bulgarian_verb_after_da_stays_and_an_isolating_verb_loses_its_third_p
     lex = write_lexicon(tmp_path / "v", "vi", "teaches dạy", "teach dạy")
     english = xnli("en", "She teaches me.", 38)
     assert run(parallel(op(lex, rate=1.0), english), xnli("vi", "Cô dạy tôi.", 38)) == "Cô teach tôi."
+
+
+def test_an_arabic_verb_stays_by_its_dictionary_partners_or_the_sentence(tmp_path):
+    # MUSE gives تغير "change" and "changed": a verb, which "change المزاج" would leave without its person.
+    lex = write_lexicon(tmp_path / "a", "ar", "change تغير", "changed تغير", "mood مزاج", "treat يعامل",
+                        "teachers معلمون", "student طالب")
+    english = xnli("en", "His mood changed a lot.", 39)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "تغير مزاج كثيرا.", 39)) == "تغير mood كثيرا."
+    # يعامل is bare, but the sentence uses "treat" as a verb after "they".
+    english = xnli("en", "They treat every student the same.", 40)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "يعامل معلمون كل طالب.", 40)) == \
+        "يعامل معلمون كل student."

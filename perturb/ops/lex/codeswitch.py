@@ -24,11 +24,16 @@ How a word's translation is chosen (no randomness: the rng only picks which word
    with a light verb, is not "decided verdim"), and so are Hindi finite verbs ("आया" came: Hinglish writes
    an English verb as "start करना", never in place of the Hindi verb).
 6. Never a word that is half of a reduplication: before a repetition mark (Thai "เด็กๆ", Japanese 々) or next
-   to the same word ("अलग अलग"), nor a word with an apostrophe suffix ("TV'de").
+   to the same word ("अलग अलग", "अलग-अलग"), nor a word with an apostrophe suffix ("TV'de").
+7. Never a verb outside the isolating languages: a word whose lemma is an infinitive other than itself
+   ("aussieht", "envoyé"), an Arabic word with an -ed/-ing partner, or an inflected word that the parallel
+   English uses as a verb ("I think", "was born"); zh/th/vi write the base of such a form where MUSE lists
+   it ("calculated" -> "calculate"). Nor a word whose grammar the context needs (_cs_context: Arabic article
+   and clitics, Bulgarian definite suffix, Hindi compound postpositions, Turkish compounds and light verbs).
 Replacements that are stop words of the embedded language are skipped, so no negation or quantifier is ever
 written in. Names are never touched: capitalised words inside a sentence (except German nouns), words next to
 one, and words whose English partner is part of a multiword name in the parallel sentence ("نيو" in
-"New Brunswick"). MUSE is lower-case, so embedded German nouns come out lower-case.
+"New Brunswick") or a name anywhere in the parallel example ("Blood", capitalised every time). MUSE is lower-case, so embedded German nouns come out lower-case.
 """
 from __future__ import annotations
 
@@ -200,9 +205,12 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         names = ctx.english_names(tuple(parallel.fields.values())) if parallel is not None else frozenset()
         eligible = []
         for start, end, word, initial in _candidates(text, lang):
-            if lang == "ar" and ctx.ar_clitic_form(word, src):
-                continue  # "وكتاب" (and a book): the English word would drop the "and"
-            out = _translate(word, to, src, tgt, english, _plain(word, lang), names)
+            if lang == "ar" and (ctx.ar_clitic_form(word, src) or _has_verb_partner(word, src)):
+                continue  # "وكتاب" (and a book) would drop the "and"; "تغير" (changed) is a verb
+            # Arabic has no infinitive: a word the sentence uses as a verb is a finite one, even when bare.
+            verbs = english.finite if english is not None and (lang == "ar" or _plain(word, lang) is False) \
+                else frozenset()
+            out = _translate(word, to, src, tgt, english, _plain(word, lang), names | verbs)
             if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)):
                 eligible.append((start, end, word, out, initial))
         replacements = []
@@ -309,18 +317,17 @@ def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
 
 
 def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: bool | None = False,
-               names: frozenset[str] = frozenset()) -> str | None:
+               skip: frozenset[str] = frozenset()) -> str | None:
     """The translation of word, or None. From English (src None) the word itself is the pivot. Otherwise the
     English partner must be an English word and occur in the parallel English sentence (as written or
     inflected, not inside a multiword name); the sentence's spelling is used. Without that confirmation a
-    dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear"). A
-    partner that the parallel example writes as a name (`names`) is no translation of a common word, and
-    an inflected word (plain False) of a language that inflects is not replaced by an English verb form ("he
-    stops", "I think", "was born"): its person and tense would be lost. A plain word gets the base form."""
+    dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear"). Words
+    of the sentence in `skip` are not used: names ("Blood"), and for an inflected word the sentence's verb
+    forms ("he stops", "I think", "was born"), whose person and tense the English word would lose."""
     k = lc.key(word)
     candidates = [(word, word)] if src is None else _confirmed(word, src, english)
     for e, spelt in candidates:
-        if lc.key(spelt) in names or (english is not None and plain is False and lc.key(spelt) in english.finite):
+        if lc.key(spelt) in skip:
             continue
         # English is written as the parallel sentence spells it; another language is looked up by the
         # dictionary's English word (the sentence may have it inflected: "Sundays").
@@ -335,6 +342,11 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
             if lc.key(out) != k and lc.script_of(out) is not None and not lc.is_stopword(out, to):
                 return out
     return None
+
+
+def _has_verb_partner(word: str, src) -> bool:
+    """Whether MUSE gives word an English -ed or -ing form as a partner ("تغير": change, changed): a verb."""
+    return any(_verb_form(lc.key(e)) for e in src.to_english.get(lc.key(word), ()))
 
 
 def _base_partner(form: str, partners, finite: frozenset[str]) -> str:
