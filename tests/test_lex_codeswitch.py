@@ -370,9 +370,8 @@ def test_the_noun_of_a_hindi_compound_postposition_stays(tmp_path):
 def test_a_word_whose_english_partner_is_a_name_in_the_parallel_example_stays(tmp_path):
     # 鲜血 translates the name of Captain Blood; "Blood" starts both English sentences, capitalised each time.
     lex = write_lexicon(tmp_path / "z", "zh", "blood 鲜血", "gunner 炮手", "boat 船")
-    zh = Example("xnli/test/zh/000020", "xnli", "zh", {"premise": "等等！", "hypothesis": "鲜血需要与炮手说话。"}, "neutral")
-    en = Example("xnli/test/en/000020", "xnli", "en", {"premise": "Wait! Blood bade him.",
-                                                         "hypothesis": "Blood needed to speak to the gunner."}, "neutral")
+    zh = xnli("zh", "鲜血需要与炮手说话。", 20, premise="等等！")
+    en = xnli("en", "Blood needed to speak to the gunner.", 20, premise="Wait! Blood bade him.")
     assert run(parallel(op(lex, rate=1.0), en), zh) == "鲜血需要与 gunner 说话。"
     # Capitalised inside a sentence it is a name as well; a common noun at the start of one sentence is not.
     english = xnli("en", "The gunner saw Blood in a boat.", 21)

@@ -33,7 +33,8 @@ How a word's translation is chosen (no randomness: the rng only picks which word
 Replacements that are stop words of the embedded language are skipped, so no negation or quantifier is ever
 written in. Names are never touched: capitalised words inside a sentence (except German nouns), words next to
 one, and words whose English partner is part of a multiword name in the parallel sentence ("نيو" in
-"New Brunswick") or a name anywhere in the parallel example ("Blood", capitalised every time). MUSE is lower-case, so embedded German nouns come out lower-case.
+"New Brunswick") or a name anywhere in the parallel example ("Blood", capitalised every time). MUSE is
+lower-case, so embedded German nouns come out lower-case.
 """
 from __future__ import annotations
 
