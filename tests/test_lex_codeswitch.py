@@ -444,6 +444,9 @@ def test_an_isolating_language_gets_the_base_of_an_ed_form_that_the_dictionary_a
     lex = write_lexicon(tmp_path / "t", "th", "calculated คำนวณ", "calculate คำนวณ")
     english = xnli("en", "The price was calculated.", 34)
     assert run(parallel(op(lex, rate=1.0), english), xnli("th", "ราคาถูกคำนวณ", 34)) == "ราคาถูก calculate"
+    lex = write_lexicon(tmp_path / "p", "th", "planned วางแผน", "plan วางแผน")
+    english = xnli("en", "We planned nothing.", 35)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("th", "เราไม่ได้วางแผน", 35)) == "เราไม่ได้ plan"
 
 
 def test_the_first_noun_of_a_turkish_compound_stays(tmp_path):

@@ -356,7 +356,7 @@ def _base_partner(form: str, partners, finite: frozenset[str]) -> str:
     -> "calculate", "learned" -> "learn", "it teaches" -> "teach")."""
     k = lc.key(form)
     if k.endswith("ed") or (k in finite and k.endswith("s")):
-        for stem in sorted(_stems(k) - {k}):
+        for stem in sorted(_bases(k) - {k}):
             if stem in partners:
                 return lc.recase(stem, form)
     return form
@@ -392,10 +392,13 @@ def _verb_form(word: str) -> bool:
     "king")."""
     if not word.endswith(_VERB_ENDINGS):
         return False
+    return any(s != word and _is_english(s) for s in _bases(word))
+
+
+def _bases(word: str) -> set[str]:
+    """_stems, with a doubled final consonant undone as well ("stopped" -> "stop", "planned" -> "plan")."""
     stems = _stems(word)
-    # A doubled final consonant ("stopped", "running") is undone.
-    stems |= {s[:-1] for s in stems if len(s) > 3 and s[-1] == s[-2] and s[-1] not in "aeiouls"}
-    return any(s != word and _is_english(s) for s in stems)
+    return stems | {s[:-1] for s in stems if len(s) > 3 and s[-1] == s[-2] and s[-1] not in "aeiouls"}
 
 
 def _confirmed(word: str, src, english: "_English") -> list[tuple[str, str]]:
