@@ -238,9 +238,10 @@ def test_real_xnli_covers_every_language_with_a_muse_dictionary(real_data, tmp_p
     assert {lang for lang, c in counts.items() if c["status"] == "unsupported"} == {"en", "sw", "ur"}
     shares = {lang: counts[lang]["applied"] / counts[lang]["variants"] for lang in with_dictionary}
     # Only senses the parallel English confirms are used. On this first tenth: 0.55 to 0.82 in 0.3.0, vi 0.36;
-    # since 0.4.0 Turkish switches only bare words (no case or possessive suffix to lose): 0.40.
-    assert min(v for lang, v in shares.items() if lang not in ("vi", "tr")) > 0.45, shares
-    assert shares["vi"] > 0.25 and shares["tr"] > 0.3, shares
+    # since 0.4.0 Turkish switches only bare words (no case or possessive suffix to lose), outside compounds
+    # and light-verb phrases, and Arabic no word with the article or a clitic, nor a verb: both about 0.3.
+    assert min(v for lang, v in shares.items() if lang not in ("vi", "tr", "ar")) > 0.45, shares
+    assert shares["vi"] > 0.25 and shares["tr"] > 0.2 and shares["ar"] > 0.2, shares
     assert all("|parallel:xnli-test-en@" in counts[lang]["signature"] for lang in with_dictionary)
     rows = [json.loads(line) for line in (tmp_path / "o" / "xnli" / "de" / "lex.codeswitch.jsonl").open(encoding="utf-8")]
     assert all(r["fields"]["premise"] for r in rows) and all(r["edits"] for r in rows)
@@ -323,3 +324,159 @@ def test_unsupported_languages_say_why(tmp_path):
     none = o.with_parallel("xcopa", None, "none")
     assert not none.supports("xcopa", "zh") and none.unsupported_reason("xcopa", "zh") == codeswitch.NO_PARALLEL
     assert none.supports("xcopa", "en") is False and none.unsupported_reason("xcopa", "en") is None
+
+
+# --- grammar around a switched word (validity audit of the 0.4.0 candidate) ---------------------------------
+
+
+def test_an_inflected_verb_is_not_replaced_by_an_english_verb_form(tmp_path):
+    # "gestoppt" is the participle of the German perfect: "hat es stopped" is no German-English mix.
+    lex = write_lexicon(tmp_path / "d", "de", "stopped gestoppt", "stops stoppt", "train zug")
+    english = xnli("en", "The train stopped it.", 11)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("de", "Der Zug hat es gestoppt.", 11)) == \
+        "Der train hat es gestoppt."
+    # Nor a finite verb by a third-person English verb ("Er stops den Zug"); the noun still switches.
+    english = xnli("en", "He stops the train.", 12)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("de", "Er stoppt den Zug.", 12)) == "Er stoppt den train."
+    # The same Arabic verb after لقد: "لقد shocked".
+    lex = write_lexicon(tmp_path / "a", "ar", "shocked صدمت", "house منزل")
+    english = xnli("en", "I was shocked and went to a house.", 13)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "صدمت وذهبت إلى منزل", 13)) == \
+        "صدمت وذهبت إلى house"
+
+
+def test_arabic_words_with_the_article_a_clitic_or_after_a_verbal_particle_stay(tmp_path):
+    lex = write_lexicon(tmp_path / "a", "ar", "year العام", "year عام", "city مدينة", "book كتاب",
+                        "book وكتاب", "pen قلم", "went ذهب", "home منزل")
+    # العام carries the article that the adjective الماضي agrees with: "في year الماضي" lost it.
+    english = xnli("en", "Last year I travelled to a big city.", 14)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "سافرت في العام الماضي إلى مدينة كبيرة", 14)) == \
+        "سافرت في العام الماضي إلى city كبيرة"
+    # "وكتاب" is "and a book": the English word would drop the "and"; the bare قلم still switches.
+    english = xnli("en", "He has a pen and a book.", 15)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "عنده قلم وكتاب", 15)) == "عنده pen وكتاب"
+    # A verb after the particle لقد keeps its person and tense only in Arabic.
+    english = xnli("en", "He went to a home.", 16)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "لقد ذهب إلى منزل", 16)) == "لقد ذهب إلى home"
+
+
+def test_the_noun_of_a_hindi_compound_postposition_stays(tmp_path):
+    lex = write_lexicon(tmp_path / "h", "hi", "regard बारे", "weather मौसम")
+    english = xnli("en", "He spoke with regard to the weather.", 17)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("hi", "उसने मौसम के बारे में बात की।", 17)) == \
+        "उसने weather के बारे में बात की।"
+
+
+def test_a_word_whose_english_partner_is_a_name_in_the_parallel_example_stays(tmp_path):
+    # 鲜血 translates the name of Captain Blood; "Blood" starts both English sentences, capitalised each time.
+    lex = write_lexicon(tmp_path / "z", "zh", "blood 鲜血", "gunner 炮手", "boat 船")
+    zh = xnli("zh", "鲜血需要与炮手说话。", 20, premise="等等！")
+    en = xnli("en", "Blood needed to speak to the gunner.", 20, premise="Wait! Blood bade him.")
+    assert run(parallel(op(lex, rate=1.0), en), zh) == "鲜血需要与 gunner 说话。"
+    # Capitalised inside a sentence it is a name as well; a common noun at the start of one sentence is not.
+    english = xnli("en", "The gunner saw Blood in a boat.", 21)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "炮手看见鲜血在船上。", 21)) == \
+        "gunner 看见鲜血在船上。"
+    english = xnli("en", "Blood was on the boat.", 22)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "鲜血在船上。", 22)) == "blood 在船上。"
+
+
+def test_the_word_of_a_light_verb_phrase_stays(tmp_path):
+    # "serbest bıraktı" (set free) is one phrase: "release bıraktı" is no Turkish-English mix, nor is
+    # "accept ettiler"; "kitap" before a full verb still switches.
+    lex = write_lexicon(tmp_path / "t", "tr", "release serbest", "accept kabul", "book kitap")
+    english = xnli("en", "The kidnappers released the hostage.", 23)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Kaçıranlar rehineyi serbest bıraktı.", 23)) is None
+    english = xnli("en", "They accepted the ransom money.", 24)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Fidye parasını kabul ettiler.", 24)) is None
+    english = xnli("en", "I have not read many books.", 25)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Çok kitap okumadım.", 25)) == "Çok book okumadım."
+    # Hindi: ध्यान दिया "paid attention" stays; करना takes English words ("start कर", tested above).
+    lex = write_lexicon(tmp_path / "h", "hi", "attention ध्यान", "child बच्चे")
+    english = xnli("en", "He paid attention to the child.", 26)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("hi", "उसने बच्चे पर ध्यान दिया।", 26)) == \
+        "उसने child पर ध्यान दिया।"
+
+
+def test_a_word_the_parallel_sentence_uses_as_a_verb_stays_outside_isolating_languages(tmp_path):
+    # "слышал" is a finite verb: "Я не heard" carries neither its person nor its negation's auxiliary.
+    lex = write_lexicon(tmp_path / "r", "ru", "heard слышал", "stories историй", "think думаю")
+    english = xnli("en", "I have not heard any stories.", 27)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ru", "Я не слышал никаких историй.", 27)) == \
+        "Я не слышал никаких stories."
+    english = xnli("en", "I think so.", 28)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ru", "Я думаю, да.", 28)) is None
+    # Chinese verbs carry no person or tense: 讨厌 still becomes "hate".
+    lex = write_lexicon(tmp_path / "z", "zh", "hate 讨厌")
+    english = xnli("en", "I hate rain.", 29)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "我讨厌下雨。", 29)) == "我 hate 下雨。"
+
+
+def test_bulgarian_nouns_with_the_definite_suffix_stay(tmp_path):
+    lex = write_lexicon(tmp_path / "b", "bg", "bag чантата", "bag чанта")
+    english = xnli("en", "I took the bag.", 29)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("bg", "Занесох чантата.", 29)) is None
+    english = xnli("en", "Her bag is new.", 30)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("bg", "Тя има нова чанта.", 30)) == "Тя има нова bag."
+
+
+def test_half_of_a_hyphenated_reduplication_stays(tmp_path):
+    lex = write_lexicon(tmp_path / "h", "hi", "different अलग", "submarine पनडुब्बियों")
+    english = xnli("en", "He talks about 3 different submarines.", 31)
+    out = run(parallel(op(lex, rate=1.0), english), xnli("hi", "वह 3 अलग-अलग पनडुब्बियों की बात करता है", 31))
+    assert out == "वह 3 अलग-अलग submarines की बात करता है"
+
+
+def test_finite_verbs_and_participles_stay_by_their_lemma(tmp_path):
+    # "aussieht" (lemma aussehen) and "envoyé" (envoyer) are verb forms, whatever the English around them.
+    lex = write_lexicon(tmp_path / "d", "de", "looks aussieht", "idea idee")
+    english = xnli("en", "I am not sure how the idea looks to you.", 32)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("de", "Ich weiß nicht, wie die Idee aussieht.", 32)) == \
+        "Ich weiß nicht, wie die idea aussieht."
+    lex = write_lexicon(tmp_path / "f", "fr", "sent envoyé", "letter lettre")
+    english = xnli("en", "The Air Force sent a letter.", 33)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("fr", "On m'a envoyé une lettre.", 33)) == \
+        "On m'a envoyé une letter."
+
+
+def test_an_isolating_language_gets_the_base_of_an_ed_form_that_the_dictionary_also_lists(tmp_path):
+    # MUSE lists "calculated" and "calculate" for คำนวณ: Thai marks no tense, so the base is written.
+    lex = write_lexicon(tmp_path / "t", "th", "calculated คำนวณ", "calculate คำนวณ")
+    english = xnli("en", "The price was calculated.", 34)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("th", "ราคาถูกคำนวณ", 34)) == "ราคาถูก calculate"
+    lex = write_lexicon(tmp_path / "p", "th", "planned วางแผน", "plan วางแผน")
+    english = xnli("en", "We planned nothing.", 35)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("th", "เราไม่ได้วางแผน", 35)) == "เราไม่ได้ plan"
+
+
+def test_the_first_noun_of_a_turkish_compound_stays(tmp_path):
+    # "Atom bombası": the head carries the compound's possessive, so "Atomic bombası" is no mix.
+    lex = write_lexicon(tmp_path / "t", "tr", "atomic atom", "atom atom", "bomb bomba", "trigger tetik")
+    english = xnli("en", "The atomic bomb has no trigger.", 35)
+    out = run(parallel(op(lex, rate=1.0), english), xnli("tr", "Atom bombasının tetiği yok.", 35))
+    assert out is None
+    english = xnli("en", "There is a big bomb here.", 36)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("tr", "Burada büyük bomba var.", 36)) == \
+        "Burada büyük bomb var."
+
+
+def test_a_bulgarian_verb_after_da_stays_and_an_isolating_verb_loses_its_third_person_s(tmp_path):
+    lex = write_lexicon(tmp_path / "b", "bg", "live живее", "city град")
+    english = xnli("en", "He continues to live in the city.", 37)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("bg", "Той продължава да живее в град.", 37)) == \
+        "Той продължава да живее в city."
+    lex = write_lexicon(tmp_path / "v", "vi", "teaches dạy", "teach dạy")
+    english = xnli("en", "She teaches me.", 38)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("vi", "Cô dạy tôi.", 38)) == "Cô teach tôi."
+
+
+def test_an_arabic_verb_stays_by_its_dictionary_partners_or_the_sentence(tmp_path):
+    # MUSE gives تغير "change" and "changed": a verb, which "change المزاج" would leave without its person.
+    lex = write_lexicon(tmp_path / "a", "ar", "change تغير", "changed تغير", "mood مزاج", "treat يعامل",
+                        "teachers معلمون", "student طالب")
+    english = xnli("en", "His mood changed a lot.", 39)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "تغير مزاج كثيرا.", 39)) == "تغير mood كثيرا."
+    # يعامل is bare, but the sentence uses "treat" as a verb after "they".
+    english = xnli("en", "They treat every student the same.", 40)
+    assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "يعامل معلمون كل طالب.", 40)) == \
+        "يعامل معلمون كل student."

@@ -24,11 +24,17 @@ How a word's translation is chosen (no randomness: the rng only picks which word
    with a light verb, is not "decided verdim"), and so are Hindi finite verbs ("आया" came: Hinglish writes
    an English verb as "start करना", never in place of the Hindi verb).
 6. Never a word that is half of a reduplication: before a repetition mark (Thai "เด็กๆ", Japanese 々) or next
-   to the same word ("अलग अलग"), nor a word with an apostrophe suffix ("TV'de").
+   to the same word ("अलग अलग", "अलग-अलग"), nor a word with an apostrophe suffix ("TV'de").
+7. Never a verb outside the isolating languages: a word whose lemma is an infinitive other than itself
+   ("aussieht", "envoyé"), an Arabic word with an -ed/-ing partner, or an inflected word that the parallel
+   English uses as a verb ("I think", "was born"); zh/th/vi write the base of such a form where MUSE lists
+   it ("calculated" -> "calculate"). Nor a word whose grammar the context needs (_cs_context: Arabic article
+   and clitics, Bulgarian definite suffix, Hindi compound postpositions, Turkish compounds and light verbs).
 Replacements that are stop words of the embedded language are skipped, so no negation or quantifier is ever
 written in. Names are never touched: capitalised words inside a sentence (except German nouns), words next to
 one, and words whose English partner is part of a multiword name in the parallel sentence ("نيو" in
-"New Brunswick"). MUSE is lower-case, so embedded German nouns come out lower-case.
+"New Brunswick") or a name anywhere in the parallel example ("Blood", capitalised every time). MUSE is
+lower-case, so embedded German nouns come out lower-case.
 """
 from __future__ import annotations
 
@@ -43,6 +49,7 @@ from ... import segment
 from ...core import TEXT_MEMO, Perturbation, RateParams, task_languages
 from ...registry import register
 from . import _common as lc
+from . import _cs_context as ctx
 from . import _muse as muse
 from . import _viseg
 
@@ -52,8 +59,11 @@ AGGLUTINATIVE = frozenset({"et", "fi", "hu", "qu", "sw", "ta", "tr"})
 ISOLATING = frozenset({"th", "vi", "zh"})
 # A repetition mark after the word (Thai ๆ, Lao ໆ, CJK 々), or an apostrophe suffix (Turkish "TV'de").
 _AFTER_WORD = regex.compile(r"\s?[ๆໆ々]|['’]\p{L}")
-# Languages whose finite verbs are never switched alone, and the ending of their verbs' lemma (an infinitive).
-_VERB_LEMMA = {"hi": "ना", "ur": "نا"}
+# Languages whose finite verbs and participles are never switched alone, and the endings of their verbs'
+# lemma (an infinitive; Greek: the first person). German verbs are the words without a capital.
+_VERB_LEMMA = {"hi": ("ना",), "ur": ("نا",), "de": ("en", "ern", "eln"), "es": ("ar", "er", "ir", "se"),
+               "fr": ("er", "ir", "re", "oir"), "el": ("ω", "ώ", "μαι"),
+               "ru": ("ать", "ять", "еть", "ить", "уть", "ыть", "оть", "ти", "чь", "ся", "сь")}
 # English verb endings that a word of an isolating language does not carry.
 _VERB_ENDINGS = ("ed", "ing")
 
@@ -193,9 +203,15 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
         if lang != "en" and parallel is None:
             return None  # no parallel English (XCOPA test has none): no sense can be confirmed
         english = _english(parallel.fields.get(field, "")) if parallel is not None else None
+        names = ctx.english_names(tuple(parallel.fields.values())) if parallel is not None else frozenset()
         eligible = []
         for start, end, word, initial in _candidates(text, lang):
-            out = _translate(word, to, src, tgt, english, _plain(word, lang))
+            if lang == "ar" and (ctx.ar_clitic_form(word, src) or _has_verb_partner(word, src)):
+                continue  # "وكتاب" (and a book) would drop the "and"; "تغير" (changed) is a verb
+            # Arabic has no infinitive: a word the sentence uses as a verb is a finite one, even when bare.
+            verbs = english.finite if english is not None and (lang == "ar" or _plain(word, lang) is False) \
+                else frozenset()
+            out = _translate(word, to, src, tgt, english, _plain(word, lang), names | verbs)
             if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)):
                 eligible.append((start, end, word, out, initial))
         replacements = []
@@ -229,7 +245,9 @@ def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
         if lang in AGGLUTINATIVE and not _bare(word, lang):
             continue  # its suffix would be lost: only a word that is its own lemma is switched
         if lang in _VERB_LEMMA and _lemmatizes(lang) and _finite_verb(word, lang):
-            continue  # a Hindi verb form ("आया" came): Hinglish writes English verbs as "<base> करना" only
+            continue  # a verb form: "आया" came (Hinglish writes "<base> करना" only), "aussieht", "envoyé"
+        if ctx.blocked(text, words, i, lang):
+            continue  # an article, particle, compound postposition or light verb needs this very word
         if lang == "vi":
             if " " in word or not lc.is_content_word(word, lang) or _vi_in_longer_word(tokens, s, e):
                 continue  # MUSE has no Vietnamese entry of several syllables: such a word stays whole
@@ -250,12 +268,12 @@ def _next_to_name(text: str, words: list[tuple[int, int]], name: list[bool], i: 
 
 
 def _reduplicated(text: str, words: list[tuple[int, int]], i: int) -> bool:
-    """Whether the word before or after words[i], separated by at most a space, is the same word."""
+    """Whether the word before or after words[i], separated by at most a space or hyphen, is the same word."""
     own = lc.key(text[slice(*words[i])])
     for j in (i - 1, i + 1):
         if 0 <= j < len(words):
             a, b = (words[j][1], words[i][0]) if j < i else (words[i][1], words[j][0])
-            if text[a:b] in ("", " ") and lc.key(text[slice(*words[j])]) == own:
+            if text[a:b] in ("", " ", "-") and lc.key(text[slice(*words[j])]) == own:
                 return True
     return False
 
@@ -281,12 +299,15 @@ def _bare(word: str, lang: str) -> bool:
 
 @functools.lru_cache(maxsize=2**16)
 def _finite_verb(word: str, lang: str) -> bool:
-    """Whether simplemma gives word an infinitive (in _VERB_LEMMA's ending) other than itself as its lemma."""
+    """Whether simplemma gives word an infinitive (in _VERB_LEMMA's ending) other than itself as its lemma;
+    never a plural of such a lemma ("mujeres", "livres") nor a German word with a capital (a noun)."""
     import simplemma
 
+    if lang == "de" and lc.is_capitalised(word):
+        return False
     low = lc.key(word)
     lemma = lc.key(simplemma.lemmatize(low, lang=lang))
-    return lemma != low and lemma.endswith(_VERB_LEMMA[lang])
+    return lemma not in (low, low[:-1], low[:-2]) and lemma.endswith(_VERB_LEMMA[lang])
 
 
 def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
@@ -296,18 +317,25 @@ def _vi_in_longer_word(tokens, start: int, end: int) -> bool:
     return _viseg.in_longer_word(tokens[i], before, after)
 
 
-def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: bool = False) -> str | None:
+def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: bool | None = False,
+               skip: frozenset[str] = frozenset()) -> str | None:
     """The translation of word, or None. From English (src None) the word itself is the pivot. Otherwise the
     English partner must be an English word and occur in the parallel English sentence (as written or
     inflected, not inside a multiword name); the sentence's spelling is used. Without that confirmation a
-    dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear")."""
+    dictionary partner is too often another sense ("sét" lightning -> "thunder", "chers" -> "dear"). Words
+    of the sentence in `skip` are not used: names ("Blood"), and for an inflected word the sentence's verb
+    forms ("he stops", "I think", "was born"), whose person and tense the English word would lose."""
     k = lc.key(word)
     candidates = [(word, word)] if src is None else _confirmed(word, src, english)
     for e, spelt in candidates:
+        if lc.key(spelt) in skip:
+            continue
         # English is written as the parallel sentence spells it; another language is looked up by the
         # dictionary's English word (the sentence may have it inflected: "Sundays").
         if tgt is None:
             form = _fitting_form(e, spelt, plain)
+            if plain is None and src is not None and form is not None:
+                form = _base_partner(form, src.to_english.get(k, ()), english.finite)
             outs = [form] if form is not None else []
         else:
             outs = tgt.to_foreign.get(lc.key(e), ())
@@ -315,6 +343,23 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
             if lc.key(out) != k and lc.script_of(out) is not None and not lc.is_stopword(out, to):
                 return out
     return None
+
+
+def _has_verb_partner(word: str, src) -> bool:
+    """Whether MUSE gives word an English -ed or -ing form as a partner ("تغير": change, changed): a verb."""
+    return any(_verb_form(lc.key(e)) for e in src.to_english.get(lc.key(word), ()))
+
+
+def _base_partner(form: str, partners, finite: frozenset[str]) -> str:
+    """An isolating language's verb carries no tense or person: an English -ed form, or a third-person -s
+    verb, whose base is another dictionary partner of the same word is written as that base ("calculated"
+    -> "calculate", "learned" -> "learn", "it teaches" -> "teach")."""
+    k = lc.key(form)
+    if k.endswith("ed") or (k in finite and k.endswith("s")):
+        for stem in sorted(_bases(k) - {k}):
+            if stem in partners:
+                return lc.recase(stem, form)
+    return form
 
 
 def _plain(word: str, lang: str) -> bool | None:
@@ -329,20 +374,31 @@ def _fitting_form(e: str, spelt: str, plain: bool | None) -> str | None:
     """The English form to write: the sentence's spelling, except where it is an inflection of the dictionary
     word e that the source word does not carry ("reden" -> "talk", not the sentence's "talking"): any
     inflection for a plain word (plain True), a verb's -ed or -ing in an isolating language (plain None).
-    None where a plain word would still become an English -ed/-ing verb form: the word is then another part
-    of speech than the English one (Turkish "karar verdim", a noun with a light verb, for "decided")."""
+    None where a word of a language that inflects (plain not None) would become an English -ed/-ing verb
+    form: a plain word is then another part of speech than the English one (Turkish "karar verdim", a noun
+    with a light verb, for "decided"), and an inflected one is a verb whose person, tense or auxiliary the
+    bare English form cannot carry (German "hat es stopped", Arabic "لقد shocked")."""
     k = lc.key(spelt)
     out = spelt
     if k != lc.key(e) and lc.key(e) in _stems(k) and (plain or (plain is None and k.endswith(_VERB_ENDINGS))):
         out = lc.recase(e, spelt)  # the sentence's capital stays: "Sundays" -> "Sunday"
-    if plain and _verb_form(lc.key(out)):
+    if plain is not None and _verb_form(lc.key(out)):
         return None
     return out
 
 
 def _verb_form(word: str) -> bool:
-    """Whether word is the -ed or -ing form of an English word ("decided", "named"; not "need", "king")."""
-    return word.endswith(_VERB_ENDINGS) and any(s != word and _is_english(s) for s in _stems(word))
+    """Whether word is the -ed or -ing form of an English word ("decided", "named", "stopped"; not "need",
+    "king")."""
+    if not word.endswith(_VERB_ENDINGS):
+        return False
+    return any(s != word and _is_english(s) for s in _bases(word))
+
+
+def _bases(word: str) -> set[str]:
+    """_stems, with a doubled final consonant undone as well ("stopped" -> "stop", "planned" -> "plan")."""
+    stems = _stems(word)
+    return stems | {s[:-1] for s in stems if len(s) > 3 and s[-1] == s[-2] and s[-1] not in "aeiouls"}
 
 
 def _confirmed(word: str, src, english: "_English") -> list[tuple[str, str]]:
@@ -394,10 +450,12 @@ def _stems(word: str) -> set[str]:
 
 @dataclass(frozen=True)
 class _English:
-    """The words of one parallel English sentence: spelling by key, and keys by stem for inflected matches."""
+    """The words of one parallel English sentence: spelling by key, keys by stem for inflected matches, and the
+    keys of its verb forms (a word right after a subject pronoun, an auxiliary or a negation)."""
 
     spelling: dict[str, str]
     by_stem: dict[str, str]
+    finite: frozenset[str] = frozenset()
 
     def match(self, word: str) -> str | None:
         """The sentence's spelling of word or of an inflected form of it (-s, -ed, -ing), else None."""
@@ -436,7 +494,16 @@ def _english(text: str) -> _English:
     for k in spelling:
         for stem in sorted(_stems(k)):
             by_stem.setdefault(stem, k)
-    return _English(spelling, by_stem)
+    finite = {lc.key(b.text) for a, b in zip(words, words[1:]) if not text[a.end:b.start].strip()
+              and (lc.key(a.text) in _VERB_BEFORE or (lc.key(a.text) in _SUBJECTS and lc.key(b.text).endswith("s")))}
+    return _English(spelling, by_stem, frozenset(finite))
+
+
+# Subjects after which an English word in -s is a third-person verb ("it stops"), not a plural; and words
+# after which one is a verb form or a predicate ("I think", "was born", "haven't heard", "he said").
+_SUBJECTS = frozenset({"he", "she", "it", "who", "which", "that", "this"})
+_VERB_BEFORE = frozenset("""i you he she we they was were been being be is are am 's 're 'm 've 'd will would
+    can could shall should may might must does did n't not never 'll""".split())
 
 
 def _files_of(directory: str) -> dict[str, Path]:
