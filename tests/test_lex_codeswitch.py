@@ -480,3 +480,18 @@ def test_an_arabic_verb_stays_by_its_dictionary_partners_or_the_sentence(tmp_pat
     english = xnli("en", "They treat every student the same.", 40)
     assert run(parallel(op(lex, rate=1.0), english), xnli("ar", "يعامل معلمون كل طالب.", 40)) == \
         "يعامل معلمون كل student."
+
+
+def test_half_of_a_split_thai_word_stays():
+    """นํ้าตา (tears, written with a decomposed sara am) is split by the segmenter; its first half is not a word of
+    its own here, so it is never switched ("นํ้า eye ไหล"); น้ำ alone (water) still may be."""
+    from perturb.ops.lex import codeswitch as cs
+
+    class Src:
+        to_english = {"น้ำ": ("water",), "นํ้า": ("water",), "ตา": ("eye",), "น้ำตา": ("tears",)}
+
+    text = "นํ้าตาไหล"
+    assert cs._in_compound(text, 0, 4, "th", Src)
+    alone = "ฉันดื่มน้ำเย็น"
+    start = alone.index("น้ำ")
+    assert not cs._in_compound(alone, start, start + 3, "th", Src)

@@ -136,3 +136,34 @@ def test_template_keeps_a_rare_first_word_capitalised():
     assert edit(_neg.template_negate, "People like cake.", "en", "") == "It is not true that people like cake."
     assert edit(_neg.template_negate, "Understanding is hard.", "en", "") == \
         "It is not true that understanding is hard."
+
+
+# --- round 2: a negation under an epistemic modal or a frequency word -------------------------------------------
+# "có thể không có đủ" (may not have enough) → "có thể có đủ" (may have enough): both can be true, so removing or
+# adding the negation there is no contradiction; nor is "it is common for writers not to catch errors" → "… to
+# catch errors". Both ops decline such sentences in every language.
+
+@pytest.mark.parametrize("lang,text", [
+    ("vi", "Họ có thể không có đủ tiền."),
+    ("en", "They may not have enough money."),
+    ("en", "Writers often do not catch their own errors."),
+    ("hi", "लेखकों के लिए अपनी गलतियाँ न पकड़ना आम है।"),
+    ("zh", "他们可能没有足够的钱。"),
+    ("de", "Sie haben vielleicht nicht genug Geld."),
+])
+def test_denegation_declines_under_a_modal_or_frequency_word(lang, text):
+    assert edit(_neg.denegate, text, lang) is None
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("en", "They may have enough money."),
+    ("es", "Quizás tienen suficiente dinero."),
+    ("ru", "Он часто работает дома."),
+])
+def test_local_negation_declines_under_a_modal_or_frequency_word(lang, text):
+    assert edit(_neg.local_negate, text, lang) is None
+
+
+def test_denegation_without_a_modal_still_applies():
+    assert edit(_neg.denegate, "They do not have enough money.", "en") == "They do have enough money." or \
+        edit(_neg.denegate, "They do not have enough money.", "en") == "They have enough money."

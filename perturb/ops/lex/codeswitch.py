@@ -212,7 +212,8 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
             verbs = english.finite if english is not None and (lang == "ar" or _plain(word, lang) is False) \
                 else frozenset()
             out = _translate(word, to, src, tgt, english, _plain(word, lang), names | verbs)
-            if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)):
+            if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)) \
+                    and not (lang in ISOLATING and _in_compound(text, start, end, lang, src)):
                 eligible.append((start, end, word, out, initial))
         replacements = []
         for i in lc.choose(len(eligible), self.params.rate, rng):
@@ -255,6 +256,45 @@ def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
             continue
         out.append((s, e, word, initial[i]))
     return out
+
+
+def _in_compound(text: str, start: int, end: int, lang: str, src) -> bool:
+    """Whether a word of a no-space or syllable-spaced language is half of a longer word the segmenter split
+    (Thai นํ้า|ตา "tears" written with a decomposed sara am, → "นํ้า eye") or half of a compound whose other half
+    means the same (vi "xe ô tô" → "cars ô tô"): joined to its neighbour it is a word of the lexicon (or of
+    pythainlp's dictionary), or the neighbour has a translation in common with it."""
+    if lang == "vi":  # pyvi's words, each of one or more syllables
+        words = [(g[0].start, g[-1].end) for g in _viseg.words(text) if all(t.is_word for t in g)]
+    else:
+        words = [(t.start, t.end) for t in segment.tokenize(text, lang) if t.is_word]
+    i = next((n for n, (s, e) in enumerate(words) if s <= start < e), None)
+    if i is None:
+        return False
+    sep = " " if lang == "vi" else ""
+    mine = set(src.to_english.get(lc.key(text[start:end]), ()))
+    for n in (i - 1, i + 1):
+        if not 0 <= n < len(words):
+            continue
+        s, e = words[n]
+        if (e != start - len(sep)) if n < i else (s != end + len(sep)):
+            continue  # not adjacent (punctuation or a space between)
+        pair = text[s:end] if n < i else text[start:e]
+        pair = _THAI_AM.sub("\\1\u0e33", pair) if lang == "th" else pair
+        if lc.key(pair) in src.to_english or (lang == "th" and pair in _thai_words()):
+            return True
+        if mine & set(src.to_english.get(lc.key(text[s:e]), ())):
+            return True
+    return False
+
+
+_THAI_AM = regex.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")  # nikhahit (+ tone) + sara aa: sara am decomposed
+
+
+@functools.lru_cache(maxsize=1)
+def _thai_words() -> frozenset[str]:
+    from pythainlp.corpus import thai_words
+
+    return frozenset(thai_words())
 
 
 def _next_to_name(text: str, words: list[tuple[int, int]], name: list[bool], i: int) -> bool:
