@@ -1,5 +1,6 @@
 """Signatures: the sacrebleu-style `key:value|…` line that says how an attack set or a score was made, formatted
-and parsed by one type, with each kind's field order written down once (here)."""
+and parsed by one type, with each kind's field order written down once (here); every kind starts with the tool
+version (`xstress:…`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,16 +83,16 @@ def perturbation(*, version: str, op: str, params: Sequence[tuple[str, Any]],
 
 def scores(*, task: str, attacks: str, set_id: str, models: int, boot: int, boot_seed: int, level: float,
            sample: str, qfix: str | None, version: str) -> Signature:
-    """A results document: what was scored (task, manifest and content hashes), how (bootstrap, CI level,
-    sampling) and the tool version, last."""
-    return Signature.of([("task", task), ("attacks", attacks), ("set", set_id), ("models", models), ("boot", boot),
-                         ("bseed", boot_seed), ("ci", level), ("sample", sample),
-                         *([("qfix", qfix)] if qfix is not None else []), ("xstress", version)])
+    """A results document: the tool version (first, as in every signature), what was scored (task, manifest and
+    content hashes) and how (bootstrap, CI level, sampling)."""
+    return Signature.of([("xstress", version), ("task", task), ("attacks", attacks), ("set", set_id),
+                         ("models", models), ("boot", boot), ("bseed", boot_seed), ("ci", level), ("sample", sample),
+                         *([("qfix", qfix)] if qfix is not None else [])])
 
 
 def model(*, fingerprint: str, precision: Any, version: str) -> Signature:
-    """One scored model: its weights' fingerprint, precision, and the tool version."""
-    return Signature.of([("model", fingerprint), ("prec", precision), ("xstress", version)])
+    """One scored model: the tool version, its weights' fingerprint and precision."""
+    return Signature.of([("xstress", version), ("model", fingerprint), ("prec", precision)])
 
 
 def attack(*, version: str, parts: Sequence[tuple[str, Any]]) -> Signature:

@@ -42,7 +42,7 @@ def test_results_document(scored):
     doc = json.loads((out / "results.json").read_text())
     assert set(doc) == TOP_KEYS
     assert doc["schema_version"] == 2 and doc["task"] == "xnli"
-    assert doc["signature"].endswith(f"xstress:{doc['xstress_version']}")
+    assert doc["signature"].startswith(f"xstress:{doc['xstress_version']}|")
     assert doc["attack_set"]["signatures"]["char.swap"]["de"].startswith("xstress:0.1.0|op:char.swap")
     assert {m["name"] for m in doc["models"]} == {"seq", "int"}
     assert all(len(m["fingerprint"]) == 64 and m["precision"] == "fp32" for m in doc["models"])
