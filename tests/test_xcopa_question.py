@@ -67,6 +67,7 @@ def test_perturb_records_the_fix_in_manifest_and_signature(tmp_path):
 
 def test_score_shows_the_template_the_majority_question(tmp_path, tiny_models):  # noqa: F811
     from harness.experiment import Experiment, ModelSpec
+    from perturb.signature import Signature
     from harness.models import load_model
     from harness.runner import RunOptions, run_experiment
 
@@ -87,7 +88,8 @@ def test_score_shows_the_template_the_majority_question(tmp_path, tiny_models): 
         assert sum(s.endswith("What was the effect?") for s in firsts) == effect
         assert all(s == f"p{i} What was the {ref[i][0] if mode == 'majority' else 'effect'}?"
                    for i, s in enumerate(firsts))
-        assert doc["signature"].count(f"|qfix:{mode}|") == 1
+        assert Signature.parse(doc["signature"]).keys().count("qfix") == 1 \
+            and Signature.parse(doc["signature"]).get("qfix") == mode
         assert doc["config"]["xcopa_question"]["changed"] == {"th": 250 if mode == "majority" else 0}
 
 
