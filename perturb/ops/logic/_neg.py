@@ -17,8 +17,8 @@ from ...core import TEXT_MEMO, DROPPED, Span
 from . import morph
 from .morph.base import COMMAS, Cand, last_word, with_case
 from ._rulebook import NegationRules, NegRule, Template, negation_rules as lang_rules
-from ._rules import (case_flippable, common_blockers, fold, folded_tokens, has_any_seq, lower_first, rx, seq_spans,
-                     tokens)
+from ._rules import (case_flippable, common_blockers, fold, folded_tokens, has_any_seq, lower_first, phrase_hit,
+                     phrase_matcher, rx, seq_spans, tokens)
 
 _SENTENCE_END = frozenset({".", "!", "?", "。", "！", "？", "।", "۔", "؟", "…"})
 
@@ -381,9 +381,6 @@ def _cased_initial(text: str, pos: int) -> bool:
 
 # --- idioms and case government ---------------------------------------------------------------------------
 
-_NO_SPACE_LANGS = frozenset({"zh", "th"})
-_WORD_EDGE = r"[\p{L}\p{M}\p{N}]"
-
 
 def _idiom_key(text: str, lang: str) -> str:
     """The form idioms are matched on: case-folded, typographic apostrophes straightened, spaces collapsed."""
@@ -393,14 +390,7 @@ def _idiom_key(text: str, lang: str) -> str:
 @functools.lru_cache(maxsize=None)
 def _idiom_matcher(lang: str):
     rules = lang_rules(lang)
-    forms = sorted({_idiom_key(i, lang).strip() for i in rules.idioms if i.strip()},
-                   key=len, reverse=True) if rules else []
-    if not forms:
-        return None
-    if lang in _NO_SPACE_LANGS:
-        return tuple(forms)
-    alts = "|".join(regex.escape(f) for f in forms)
-    return regex.compile(rf"(?<!{_WORD_EDGE})(?:{alts})(?!{_WORD_EDGE})")
+    return phrase_matcher(lang, rules.idioms if rules else (), key=_idiom_key)
 
 
 @functools.lru_cache(maxsize=TEXT_MEMO)
@@ -409,13 +399,7 @@ def idiom_hit(text: str, lang: str) -> bool:
     breaks when a negation is added to or removed from the sentence ("ewig nicht", "casi no", "不为人知",
     "cannot help", "almost"). Local negation and denegation skip such a sentence. Matched on the text, with
     word edges in spaced scripts and as a plain substring in Chinese and Thai (no spaces between words)."""
-    matcher = _idiom_matcher(lang)
-    if matcher is None:
-        return False
-    key = _idiom_key(text, lang)
-    if isinstance(matcher, tuple):
-        return any(f in key for f in matcher)
-    return matcher.search(key) is not None
+    return phrase_hit(_idiom_matcher(lang), _idiom_key(text, lang))
 
 
 def _npi_before_final(rules: NegationRules, toks, folded) -> bool:

@@ -560,16 +560,27 @@ def has_any_seq(folded: Sequence[str], index: SeqIndex) -> bool:
     return False
 
 
-def phrase_matcher(lang: str, phrases):
-    """A matcher for listed phrases on the case-folded text: with word edges in spaced scripts, as a substring
-    in Chinese and Thai (no spaces between words); None when the list is empty."""
-    forms = sorted({fold(str(w), lang).strip() for w in phrases or () if str(w).strip()}, key=len, reverse=True)
+def phrase_matcher(lang: str, phrases, key=None):
+    """A matcher for listed phrases on the text's `key` form (default: case-folded): with word edges in spaced
+    scripts, as a substring in Chinese and Thai (no spaces between words); None when the list is empty. Apply
+    it with `phrase_hit`, on the same key form of the text."""
+    key = key or fold
+    forms = sorted({key(str(w), lang).strip() for w in phrases or () if str(w).strip()}, key=len, reverse=True)
     if not forms:
         return None
     if lang in NO_SPACE_LANGS:
         return tuple(forms)
     edge = r"[\p{L}\p{M}\p{N}]"
     return regex.compile(rf"(?<!{edge})(?:{'|'.join(regex.escape(f) for f in forms)})(?!{edge})")
+
+
+def phrase_hit(matcher, keyed_text: str) -> bool:
+    """Whether a `phrase_matcher` (None: no phrases) finds one of its phrases in the keyed text."""
+    if matcher is None:
+        return False
+    if isinstance(matcher, tuple):
+        return any(f in keyed_text for f in matcher)
+    return matcher.search(keyed_text) is not None
 
 
 @functools.lru_cache(maxsize=TEXT_MEMO)

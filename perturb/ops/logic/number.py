@@ -12,7 +12,7 @@ import regex
 from ...core import DROPPED, Span, xnli_label_map
 from ...registry import register
 from ._rulebook import NumberRules, negation_rules, number_rules
-from ._rules import LogicOp, common_blockers, find_seq, fold, tokens
+from ._rules import LogicOp, common_blockers, find_seq, fold, phrase_hit, tokens
 
 # A standalone integer: not part of a decimal, time, date, range, code or larger digit run ("3.5", "10:45",
 # "1/2", "3-5", "K-12", "48،000", "48 000"), and not glued to a letter of a spaced script ("U2", "3D", "5th",
@@ -59,13 +59,7 @@ def _agreement_class(n: int, scheme: str):
 def _evaluative(text: str, lang: str, doc: NumberRules) -> bool:
     """Whether the sentence judges an amount ("3 mg is too much", "enough", "太多"): "4 mg is too much" is then
     not excluded, and "2 mg" may be too much as well, so a changed number's label is undetermined."""
-    matcher = doc.evaluative_matcher
-    if matcher is None:
-        return False
-    key = fold(text, lang)
-    if isinstance(matcher, tuple):
-        return any(f in key for f in matcher)
-    return matcher.search(key) is not None
+    return phrase_hit(doc.evaluative_matcher, fold(text, lang))
 
 
 def _round(value: int) -> bool:
