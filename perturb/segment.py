@@ -367,6 +367,15 @@ def _newmm():
     return word_tokenize
 
 
+@functools.lru_cache(maxsize=None)
+def thai_words() -> frozenset[str]:
+    """The Thai word list the newmm segmenter cuts by (pythainlp's dictionary), for ops that ask whether a
+    string is a Thai word."""
+    from pythainlp.corpus import thai_words as words
+
+    return frozenset(words())
+
+
 def _newmm_segment(run: str) -> list[int]:
     # newmm returns strings, not offsets: walk them along the run to recover the lengths, and keep the
     # run whole if they ever fail to spell it out exactly.

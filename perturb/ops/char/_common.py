@@ -207,8 +207,7 @@ def frequent_words(lang: str) -> frozenset[str]:
     asked word by word instead): a typo that lands on one of them writes a different word ("väriseval" ->
     "variseval"), not a misspelling."""
     if lang == "th":
-        from pythainlp.corpus import thai_words
-        return frozenset(thai_words())
+        return segment.thai_words()
     if lang == "ht":
         from spacy.lang.ht.stop_words import STOP_WORDS
         return frozenset(STOP_WORDS)

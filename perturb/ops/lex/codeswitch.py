@@ -280,7 +280,7 @@ def _in_compound(text: str, start: int, end: int, lang: str, src) -> bool:
             continue  # not adjacent (punctuation or a space between)
         pair = text[s:end] if n < i else text[start:e]
         pair = _THAI_AM.sub("\\1\u0e33", pair) if lang == "th" else pair
-        if lc.key(pair) in src.to_english or (lang == "th" and pair in _thai_words()):
+        if lc.key(pair) in src.to_english or (lang == "th" and pair in segment.thai_words()):
             return True
         if mine & set(src.to_english.get(lc.key(text[s:e]), ())):
             return True
@@ -288,13 +288,6 @@ def _in_compound(text: str, start: int, end: int, lang: str, src) -> bool:
 
 
 _THAI_AM = regex.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")  # nikhahit (+ tone) + sara aa: sara am decomposed
-
-
-@functools.lru_cache(maxsize=1)
-def _thai_words() -> frozenset[str]:
-    from pythainlp.corpus import thai_words
-
-    return frozenset(thai_words())
 
 
 def _next_to_name(text: str, words: list[tuple[int, int]], name: list[bool], i: int) -> bool:

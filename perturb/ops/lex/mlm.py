@@ -145,7 +145,7 @@ def _whole_word(word: str, lang: str) -> bool:
     if len(toks) != 1 or toks[0].text != word:
         return False
     if lang == "th":
-        return word in _thai_words()
+        return word in segment.thai_words()
     if _trusts_wordfreq(lang):
         return lc.key(word) in _wordfreq_words(lang)
     return len(segment.graphemes(word)) >= 2
@@ -165,10 +165,3 @@ def _wordfreq_words(lang: str) -> dict[str, float]:
     import wordfreq
 
     return wordfreq.get_frequency_dict(lang, "best")
-
-
-@functools.lru_cache(maxsize=None)
-def _thai_words() -> frozenset[str]:
-    from pythainlp.corpus import thai_words
-
-    return frozenset(thai_words())
