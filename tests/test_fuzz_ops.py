@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 import regex
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perturb import registry
@@ -253,8 +253,6 @@ def test_fuzz_contract(name, data):
         label = data.draw(st.sampled_from([0, 1]), label="label")
         texts["question"] = data.draw(st.sampled_from(["cause", "effect"]))
     ex = _example(task, lang, texts, label)
-    if name in KNOWN_OP_BUGS:  # reported and pinned by test_known_op_bug below; keep the fuzz on new ground
-        assume(not any(_MARK_AFTER_SPACE_OR_START.search(ex.fields[f]) for f in fields))
     seed = data.draw(st.integers(0, 2**64 - 1), label="seed")
     variant = data.draw(st.integers(0, 3), label="variant")
     ops = _ops(name)
@@ -314,20 +312,14 @@ def test_hostile_pieces_pass_the_loader():
         normalise_text(piece, "<piece>", 1)
 
 
-# --- op bugs the fuzz found (perturb/ops is others' code: pinned here, reported, not fixed) ---------------------
+# --- op bugs the fuzz found, fixed: each case failed the contract before its fix ------------------------------
 
 # A cluster that begins with a combining mark / joiner at the start of a field or right after whitespace
 # (Unicode attaches the mark to the space; the segmenter deliberately cuts the space off, so a "word" can start
-# inside a cluster).
-_MARK_AFTER_SPACE_OR_START = regex.compile(r"(?:^|\s)[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}]")
-KNOWN_OP_BUGS = {
-    "logic.negate": "prefixes its negation phrase before a field that starts with a combining mark, which then "
-                    "attaches to the phrase's trailing space (an untouched cluster merged)",
-    "logic.double_negation": "same as logic.negate: its prefix's trailing space absorbs a leading combining mark",
-    "lex.translit": "replaces a word that begins with a mark attached to the preceding space (cluster ' \u0bc2'), "
-                    "so its edit starts inside a grapheme cluster",
-}
-KNOWN_CASES = [
+# inside a cluster). logic.negate / logic.double_negation prefixed their frame, whose trailing space then absorbed
+# the mark; lex.translit replaced a word that began inside the cluster ' \u0bc2'. Both now decline such text.
+FIXED_OP_BUGS = {"logic.negate", "logic.double_negation", "lex.translit"}
+FIXED_CASES = [
     ("logic.negate", "xnli", "ar", {"hypothesis": "\u034fأختي غير سعيدة بعملها الجديد."}, "entailment",
      ("hypothesis",)),
     ("logic.double_negation", "xnli", "ar", {"hypothesis": "\u093fأختي غير سعيدة بعملها الجديد."}, "entailment",
@@ -340,10 +332,9 @@ KNOWN_CASES = [
 
 
 @pytest.mark.parametrize("name, task, lang, texts, label, fields", [
-    pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_OP_BUGS[case[0]]), id=case[0])
-    for case in KNOWN_CASES])
-def test_known_op_bug(name, task, lang, texts, label, fields):
+    pytest.param(*case, id=case[0]) for case in FIXED_CASES])
+def test_fixed_op_bug(name, task, lang, texts, label, fields):
     op = make_op(registry.get(name))
     ex = _example(task, lang, texts, label)
     res = op.apply(ex, random.Random(0), fields=fields)
-    check_result(op, ex, fields, res)  # no longer applying at all also counts as fixed (XPASS)
+    check_result(op, ex, fields, res)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
+
 from ... import segment
 from ...core import Perturbation, RateParams, task_languages
 from ...registry import register
@@ -48,11 +50,7 @@ class Translit(Perturbation):
         lang = example.lang
         if lang not in tr.languages():
             return None
-        eligible = []
-        for tok in segment.words(text, lang):
-            roman = tr.roman_of(tok.text, lang)
-            if roman is not None:
-                eligible.append((tok, roman))
+        eligible = list(_romanisable(text, lang))
         chosen = [eligible[i] for i in lc.choose(len(eligible), self.params.rate, rng)]
         return lc.spaced(text, [(tok.start, tok.end, roman) for tok, roman in chosen])
 
@@ -64,8 +62,21 @@ class Translit(Perturbation):
         if not self.supports(example.task, lang) or field not in self.allowed_fields(example.task):
             return []
         out = []
-        for tok in segment.words(text, lang):
-            roman = tr.roman_of(tok.text, lang)
-            if roman is not None:
-                out.append(from_spans(self.name, field, text, lc.spaced(text, [(tok.start, tok.end, roman)])))
+        for tok, roman in _romanisable(text, lang):
+            out.append(from_spans(self.name, field, text, lc.spaced(text, [(tok.start, tok.end, roman)])))
         return unique(out)
+
+
+# A word that opens with a combining mark (after a space or at the start, where Unicode attaches the mark to
+# the space or to nothing) starts inside a grapheme cluster: replacing it would split that cluster.
+_LEADING_MARK = regex.compile(r"[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}]")
+
+
+def _romanisable(text: str, lang: str):
+    """(word, romanisation) for each word of text the romaniser writes, in order."""
+    for tok in segment.words(text, lang):
+        if _LEADING_MARK.match(tok.text):
+            continue
+        roman = tr.roman_of(tok.text, lang)
+        if roman is not None:
+            yield tok, roman
