@@ -74,5 +74,5 @@ def test_goldens_cover_every_op_and_mode(lang):
         seen[(row["op"], row["params"])].add(kind)
     for op in OPS:
         assert "applied" in seen[op], f"{lang}: no applied golden for {op}"
-        if op[0] != "logic.distract":  # distractors apply to every non-empty hypothesis
+        if op[0] != "logic.distract":  # distractors apply to every non-empty hypothesis but a question
             assert seen[op] & {"N/A", "DROPPED"}, f"{lang}: no not-applicable/dropped golden for {op}"

@@ -407,6 +407,21 @@ def idiom_hit(text: str, lang: str) -> bool:
     return phrase_hit(_idiom_matcher(lang), _idiom_key(text, lang))
 
 
+def result_clause(text: str, lang: str) -> bool:
+    """Whether a ``result_pairs`` degree word is followed, within the sentence, by one of its result words: "was not
+    so tired that she slept", "no estaba tan molesto que empecé", "too low to support": adding or removing the
+    negation of the main verb leaves a result clause that no longer follows from it (audit of 0.4.0)."""
+    pairs = lang_rules(lang).result_pairs
+    if not pairs:
+        return False
+    folded = folded_tokens(text, lang)
+    for i, word in enumerate(folded):
+        results = pairs.get(word)
+        if results and any(w in results for w in folded[i + 1:]):
+            return True
+    return False
+
+
 def _npi_before_final(rules: NegationRules, toks, folded) -> bool:
     """``npi_if_final``: a word that is a negative-polarity item only with some final verbs (hi/ur "कोई" with a
     plural copula: "कोई स्कूल नहीं हैं" → "कोई स्कूल हैं" is ungrammatical; singular "कोई नौकरी है" is fine)."""
@@ -582,7 +597,7 @@ def _local_negate_memo(text: str, lang: str):
 def _local_negate(text: str, lang: str):
     rules = lang_rules(lang)
     if rules is None or not text.strip() or common_blockers(text, lang, rules) or idiom_hit(text, lang) or \
-            is_framed(text, lang):
+            result_clause(text, lang) or is_framed(text, lang):
         return None  # (a framed text: the marker would go into the frame, "No es falso decir que …")
     toks = tokens(text, lang)
     folded = folded_tokens(text, lang)
@@ -848,7 +863,7 @@ def denegate(text: str, lang: str):
     spans = template_strip(text, lang)
     if spans:
         return spans
-    if common_blockers(text, lang, rules) or idiom_hit(text, lang):
+    if common_blockers(text, lang, rules) or idiom_hit(text, lang) or result_clause(text, lang):
         return None
     toks = tokens(text, lang)
     folded = folded_tokens(text, lang)

@@ -398,6 +398,9 @@ class NegationRules(_Parsed):
     denegate_leftover: SeqIndex = _kind("seqs", SeqIndex(()))
     denegate_needs_aux: NeedsAux | None = _kind(("one", NeedsAux))
     local_block_after: frozenset[str] = _kind("wordset", frozenset())
+    # a degree word and the words that open its result clause ("so … that", "tan … que", "too … to"): the
+    # clause's sense hangs on the polarity of the main verb, so neither local negation nor denegation edits it
+    result_pairs: Mapping[str, frozenset[str]] = _kind("mapsets", _EMPTY_MAP)
     # derived at load
     cue_regexes: tuple[regex.Pattern, ...] = ()
 

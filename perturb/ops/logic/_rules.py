@@ -661,7 +661,7 @@ NEGATION_KEYS = frozenset({
     "npi", "scope", "coordinators", "subordinators", "comma_blocks", "order", "local", "denegate", "idioms",
     "imperative_starts", "denegate_block_after", "npi_if_final", "sentence_adverbs", "sentence_adverb_move",
     "initial_conjunctions", "existential_subjects", "clause_verbs", "final_particles", "whether_words",
-    "denegate_leftover", "denegate_needs_aux", "local_block_after",
+    "denegate_leftover", "denegate_needs_aux", "local_block_after", "result_pairs",
 })
 TEMPLATE_KEYS = frozenset({
     "frame", "case", "initial_evidence", "fallback", "keep_case_words", "lower_words", "fallback_if_starts",

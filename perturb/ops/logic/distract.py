@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ...core import Params, Span
 from ...registry import register
 from ._rulebook import distractor_rules
-from ._rules import LogicOp, final_punct_start
+from ._rules import LogicOp, final_punct_start, is_question
 
 KINDS = ("overlap", "negation")
 
@@ -40,8 +40,8 @@ class Distract(LogicOp):
         return ("hypothesis",) if task == "xnli" else ()
 
     def edit(self, text, *, example, rng):
-        if not text.strip():
-            return None
+        if not text.strip() or is_question(text, example.lang):
+            return None  # "…, right, and false is not true?": a tautology joined onto a question reads as no one writes
         phrase = distractor_rules(example.lang).phrase(self.params.kind)
         pos = final_punct_start(text.rstrip())
         return [Span(pos, pos, phrase)]
