@@ -120,3 +120,12 @@ def test_distractor_declines_a_question(lang, text):
                         "neutral")
     assert registry.get("logic.distract")().apply(statement, derive_rng(0, "d", ex.id, 0),
                                                   fields=("hypothesis",)) is not None
+
+
+# --- ru a past-tense-looking noun after an adjective ------------------------------------------------------------------
+
+def test_ru_noun_after_an_adjective_is_not_a_verb():
+    # "новых правил" is "of new rules", not "new ... ruled": no "новых не правил"
+    assert edit(_neg.local_negate, "Для всех новых читал лекции.", "ru") is None
+    assert edit(_neg.local_negate, "Мальчик читал книгу.", "ru") == "Мальчик не читал книгу."
+
