@@ -15,7 +15,8 @@ from perturb.example import Example
 from perturb.ops.char import _common as cc
 from perturb.ops.char import keyboard as kb
 
-RESOURCE_KINDS = ("keyboards", "alphabets", "diacritics", "homoglyphs", "homophones", "inputrules", "shapes")
+RESOURCE_KINDS = ("keyboards", "alphabets", "diacritics", "homoglyphs", "homophones", "inputrules", "shapes",
+                  "words")
 
 
 def xnli(lang: str, hypothesis: str) -> Example:
@@ -241,11 +242,13 @@ def test_invisible_characters_where_invisible():
 def test_bidi_reverses_clusters_inside_an_override():
     res = run("char.bidi", "hi", "किताब", rate=1.0)
     assert res.example.fields["hypothesis"] == "\u202eबताकि\u202c"
-    res = run("char.bidi", "ar", "كتاب", rate=1.0)
-    assert res.example.fields["hypothesis"] == "\u202dباتك\u202c"
+    res = run("char.bidi", "ar", "أدوار", rate=1.0)
+    assert res.example.fields["hypothesis"] == "\u202dراودأ\u202c"
     # Words a renderer would draw differently are left alone: a conjunct, Thai SARA AM, a number,
-    # a word mixing directions.
-    for lang, text in (("hi", "क्षमा"), ("th", "น้ำ"), ("en", "1998"), ("ur", "U2کو")):
+    # a word mixing directions, Arabic-script letters that join as written (كتاب, لا, گھر) or once
+    # reversed (أن -> "نأ"): a shaper that joins in stored order would draw other letter forms.
+    for lang, text in (("hi", "क्षमा"), ("th", "น้ำ"), ("en", "1998"), ("ur", "U2کو"), ("ar", "كتاب"),
+                       ("ar", "لا"), ("ar", "أن"), ("ar", "دون"), ("ur", "گھر"), ("ur", "آپ")):
         assert run("char.bidi", lang, text, rate=1.0) is None
 
 
