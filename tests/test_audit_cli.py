@@ -108,7 +108,7 @@ def test_html_highlights_edited_spans_and_escapes_text(tmp_path, capsys):
                     + ("entailment", "neutral", "contradiction")[i % 3])
     (data / "en.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (data / "ar.tsv").write_text("premise\thypothesis\tlabel\n" + "\n".join(
-        f"ذهب الولد إلى المدرسة يوم {i}.\tذهب الولد إلى المدرسة.\tentailment" for i in range(6)) + "\n", encoding="utf-8")
+        f"ذهب الولد إلى المدرسة يوم {i}.\tذهب الولد إلى دار المدرسة.\tentailment" for i in range(6)) + "\n", encoding="utf-8")
     atk = _perturb(tmp_path / "data", tmp_path / "atk", langs="en,ar", ops="char.swap,char.bidi,logic.negate")
     assert _sample(atk, tmp_path / "sheet", "--per", "3", "--seed", "1") == 0
     page = (tmp_path / "sheet.html").read_text(encoding="utf-8")

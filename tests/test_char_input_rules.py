@@ -126,10 +126,13 @@ def test_languages_without_a_trusted_list_have_no_check():
 
 
 def test_et_sw_ht_lists_judge_the_audit_kind_of_slip():
-    # et/sw ask simplemma's form dictionaries, ht spaCy's function words: a slip onto one is another word.
+    # et/sw ask simplemma's form dictionaries, ht CreoleNLTK's common words and spaCy's function words: a
+    # slip onto one is another word (0.4.0 audit: ht "siyen" -> "siye", sign -> wipe).
     assert cc.other_word("väriseb", "väriseval", "et") and not cc.other_word("maja", "mjaa", "et")
     assert cc.other_word("alikwenda", "walikwenda", "sw") and not cc.other_word("watu", "wtau", "sw")
     assert cc.other_word("pa", "ap", "ht") and not cc.other_word("lekòl", "lkeòl", "ht")
+    assert cc.other_word("siyen", "siye", "ht") and cc.other_word("kay", "kat", "ht")
+    assert cc.other_word("pale", "pase", "ht") and not cc.other_word("manje", "mnaje", "ht")
     assert not cc.other_word("Maja", "maja", "et")  # case aside, the same word
 
 

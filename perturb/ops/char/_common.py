@@ -194,7 +194,8 @@ def valid_word_edit(word: Word, new_clusters: Sequence[str], lang: str | None = 
 # Languages whose frequent words wordfreq really lists (for sw, ht, qu and et it has no list, or falls
 # back to English); Thai reads pythainlp's word list instead. et and sw read simplemma's form dictionaries
 # (every form it lists, frequent or not; sw's is mostly generated verb forms and lacks common nouns such as
-# "mafuta"), ht spaCy's Haitian Creole function words ("ak", "ap", "pa"). qu has no offline list: no check.
+# "mafuta"), ht CreoleNLTK's list of 3,188 common words (resources/words/ht.tsv: "kay", "manje") with spaCy's
+# Haitian Creole function words ("ak", "ap", "pa"). qu has no offline list: no check.
 WORDFREQ_LANGS = frozenset("ar bg de el en es fr hi id it ru ta tr ur vi zh".split())
 SIMPLEMMA_LANGS = frozenset({"et", "sw"})
 REAL_WORD_LANGS = WORDFREQ_LANGS | SIMPLEMMA_LANGS | {"th", "ht"}
@@ -210,7 +211,7 @@ def frequent_words(lang: str) -> frozenset[str]:
         return segment.thai_words()
     if lang == "ht":
         from spacy.lang.ht.stop_words import STOP_WORDS
-        return frozenset(STOP_WORDS)
+        return frozenset(STOP_WORDS) | frozenset(row[0] for row in read_table("words", "ht"))
     if lang in WORDFREQ_LANGS:
         import wordfreq
         return frozenset(wordfreq.top_n_list(lang, FREQUENT_N))

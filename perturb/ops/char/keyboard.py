@@ -28,8 +28,8 @@ class KeyboardParams(RateParams):
 @register
 class CharKeyboard(cc.WordOp):
     """Models a slip of the finger: one key pressed for its neighbour on the language's layout; in zh, a
-    slip of the pinyin IME: a wrong candidate of the same toneless syllable (the sound is kept, which
-    char.substitute's look-alikes are not). Words of two letters or more (_common.MIN_UNITS), any zh word.
+    slip of the pinyin IME: a wrong candidate of the same toneless syllable (the sound is kept, the shape
+    need not be; char.substitute models the other error, a look-alike shape). Words of two letters or more (_common.MIN_UNITS), any zh word.
     Thai typos pass the Thai input sequence check; a typo that writes another frequent word is skipped
     in the languages of _common.REAL_WORD_LANGS."""
 

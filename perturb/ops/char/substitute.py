@@ -21,8 +21,11 @@ class SubstituteParams(RateParams):
 @register
 class CharSubstitute(cc.WordOp):
     """Models a wrong letter (a misspelling not tied to the keyboard): any other letter of the same class
-    of the alphabet; in zh a look-alike character (resources/shapes/zh.tsv: 末 -> 未), the confusion of a
-    writer or reader who mistakes shapes, where char.keyboard's zh slip keeps the sound. Words of two
+    of the alphabet; in zh a look-alike character (resources/shapes/zh.tsv: 末 -> 未, 拨 -> 拔, 情 -> 晴),
+    the confusion of a writer or reader who mistakes shapes: the two share more than a radical (a phonetic
+    or other large component, or nearly all strokes), so 家 -> 宪, alike only in 宀, is not written. A
+    look-alike may happen to sound alike (情/晴 share 青); char.keyboard's zh slip is the other error, a wrong
+    pinyin-IME candidate of the same syllable, which keeps the sound and need not look alike. Words of two
     letters or more (_common.MIN_UNITS): zh never replaces a one-character word. Thai edits pass the input
     sequence check; results that are another frequent word are skipped (_common.REAL_WORD_LANGS)."""
 
@@ -55,7 +58,8 @@ class CharSubstitute(cc.WordOp):
             # matra or virama, Arabic harakat) stays. A letter of the same class replaces it: a
             # consonant for a consonant, since a vowel letter cannot carry a consonant's vowel sign.
             # Chinese: a look-alike character (末 -> 未), the slip of a writer or reader who confuses
-            # shapes; an arbitrary one of the 3,500 common characters reads as another word ("搂章").
+            # shapes; an arbitrary one of the 3,500 common characters reads as another word ("搂章"), and
+            # so does one alike only in its radical (家 -> 宪): shapes/zh.tsv keeps neither.
             letter = _look_alike(cluster, rng) if lang == "zh" else _other_letter(lang, alpha, lower, is_cap, rng)
             if letter is None:
                 return None

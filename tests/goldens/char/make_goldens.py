@@ -33,9 +33,10 @@ RUNS = {
     "char.swap": ("char.swap", {}),
 }
 # Hand-written sentences that carry what the sample rows may lack (harakat, nukta and conjuncts, Thai
-# tone marks, ё, Vietnamese tones); added after the sample rows of each language.
+# tone marks, ё, Vietnamese tones, Arabic words of letters that never join: زار, دار, for char.bidi);
+# added after the sample rows of each language.
 EXTRA = {
-    "ar": ["ذَهَبَ الطالبُ إلى المدرسةِ أيضاً، وقرأ كتاباً."],
+    "ar": ["ذَهَبَ الطالبُ إلى المدرسةِ أيضاً، وقرأ كتاباً.", "زار وزراء الدول دار الأوبرا أمس."],
     "ur": ["وہ کِتاب پڑھ رہا ہے اور تقریباً ختم کر چکا۔"],
     "hi": ["प्रधानमंत्री ने ज़रूरी क्षमा माँगी और हिन्दी में बात की।"],
     "th": ["ผู้หญิงกำลังดื่มน้ำที่นี่เมื่อวานนี้"],
