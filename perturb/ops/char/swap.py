@@ -66,6 +66,24 @@ def _has_swappable_pair(text: str) -> bool:
 ARABIC_SCRIPT = frozenset({"ar", "ur"})
 
 
+def _keep_capital(a: str, b: str, lang: str) -> str:
+    """The first two clusters of a word swapped, the capital staying first: the shift is pressed for the first
+    key whatever it types, so "Punkuqa" slips to "Upnkuqa", never "uPnkuqa" (audit of 0.4.0). Turkish dotted
+    and dotless i keep their own capitals (i/İ, ı/I)."""
+    if not (a.isupper() and b.islower()):
+        return b + a
+    upper, lower = b.upper(), a.lower()
+    if lang in _DOTTED_I:
+        upper = {"i": "İ", "ı": "I"}.get(b, upper)
+        lower = {"İ": "i", "I": "ı"}.get(a, lower)
+    if len(upper) != len(b) or len(lower) != len(a):
+        return b + a  # a letter whose case pair is not one code point ("ß" -> "SS"): keep the plain swap
+    return upper + lower
+
+
+_DOTTED_I = frozenset({"tr", "az"})
+
+
 @register
 class CharSwap(cc.WordOp):
     """Models two keystrokes typed in the wrong order (two adjacent clusters swapped). Words of two letters
@@ -94,7 +112,8 @@ class CharSwap(cc.WordOp):
         def build(i):
             # A swap that writes another frequent word ("from" -> "form") changes the sentence: next pair.
             a, b = word.clusters[i], word.clusters[i + 1]
-            new = word.text[:word.offset(i) - word.start] + b + a + word.text[word.offset(i + 2) - word.start:]
-            return None if cc.other_word(word.text, new, lang) else [cc.cluster_span(word, i, i + 2, b + a)]
+            swapped = _keep_capital(a, b, lang) if i == 0 else b + a
+            new = word.text[:word.offset(i) - word.start] + swapped + word.text[word.offset(i + 2) - word.start:]
+            return None if cc.other_word(word.text, new, lang) else [cc.cluster_span(word, i, i + 2, swapped)]
 
         return cc.first_valid(pairs, rng, build)
