@@ -6,10 +6,11 @@ import logging
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from harness import parallel
 from harness.analysis import ModelRun, analyse
 from harness.attackset import read_attack_set
 from harness.collect import LangPredictions, Progress, collect_predictions
@@ -47,6 +48,9 @@ class RunOptions:
     min_n: int = 20  # cells with fewer ids get counts only: no interval, no test, not in aggregates
     correction: str = "holm"  # multiple-comparison correction of the tests: "holm" or "bh" (Benjamini–Hochberg)
     verify: bool = True  # check the attack set's files against its manifest first (False: --no-verify, recorded)
+    # Under torchrun / accelerate launch, split each chunk's forward batches across the ranks (harness.parallel);
+    # rank 0 returns the document, the others None. Off: every process scores everything on its own.
+    data_parallel: bool = False
 
     def __post_init__(self):
         # Refuse what would otherwise be silently changed (a batch budget of 0 becoming the default, a negative
@@ -70,8 +74,9 @@ class RunOptions:
             raise OptionError("correction", f"must be 'holm' or 'bh', got {self.correction!r}")
 
 
-def run_experiment(exp: Experiment, opts: RunOptions) -> dict:
-    """Score every model of ``exp`` and return the results document (see :mod:`harness.results`)."""
+def run_experiment(exp: Experiment, opts: RunOptions) -> dict | None:
+    """Score every model of ``exp`` and return the results document (see :mod:`harness.results`); None on the
+    ranks other than 0 of a data-parallel launch (``opts.data_parallel``)."""
     from harness.cache import PredictionCache
     from harness.results import build_document
 
@@ -79,14 +84,20 @@ def run_experiment(exp: Experiment, opts: RunOptions) -> dict:
     aset = read_attack_set(exp.attacks, verify=opts.verify)
     if exp.task is not None and exp.task != aset.task:
         raise ExperimentError(f"experiment task is {exp.task} but the attack set {exp.attacks} is {aset.task}")
+    w = parallel.world() if opts.data_parallel else parallel.World()
+    if not w.main:
+        opts = replace(opts, progress=False, predictions_dir=None)  # rank 0 shows and writes
     cache = PredictionCache(opts.cache) if opts.cache else None
     runs: list[ModelRun] = []
     try:
         for spec in exp.models:
-            runs.append(_score_model(spec, aset, cache, opts, first=runs[0] if runs else None))
+            runs.append(_score_model(spec, aset, cache, opts, w, first=runs[0] if runs else None))
     finally:
         if cache is not None:
             cache.close()
+    parallel.finish(w)
+    if not w.main:
+        return None
 
     with _phase(opts, f"analysing {len(runs)} model(s) ({opts.n_boot} bootstrap resamples)"):
         analysis = analyse(runs, manifest=aset.manifest, n_boot=opts.n_boot, seed=opts.boot_seed, level=opts.level,
@@ -96,23 +107,23 @@ def run_experiment(exp: Experiment, opts: RunOptions) -> dict:
     return build_document(exp=exp, opts=opts, attack_set=aset, runs=runs, analysis=analysis, comparisons=comparisons)
 
 
-def _load(spec, task: str, opts: RunOptions):
+def _load(spec, task: str, opts: RunOptions, w: parallel.World):
     if spec.predictor is not None:
         return spec.predictor
     return load_model(
         spec.path, task=task, name=spec.name,
-        options=LoadOptions(label_order=spec.label_order or opts.label_order,
-                            allow_pickle=opts.allow_pickle, device=opts.device, template=opts.template),
+        options=LoadOptions(label_order=spec.label_order or opts.label_order, allow_pickle=opts.allow_pickle,
+                            device=parallel.device_for(w, opts.device), template=opts.template),
     )
 
 
-def _score_model(spec, aset, cache, opts: RunOptions, *, first: ModelRun | None) -> ModelRun:
+def _score_model(spec, aset, cache, opts: RunOptions, w: parallel.World, *, first: ModelRun | None) -> ModelRun:
     """Load one model, stream the attack set through it (and into its predictions file), then free it."""
     from harness.predictions import PredictionsWriter, predictions_path
 
-    predictor = _load(spec, aset.task, opts)
+    predictor = _load(spec, aset.task, opts, w)
     scorer = Scorer(predictor, cache=cache, batch_tokens=opts.batch_tokens, max_batch=opts.max_batch,
-                    progress=opts.progress, desc=spec.name)
+                    progress=opts.progress, desc=spec.name, world=w)
     path = predictions_path(opts.predictions_dir, spec.name) if opts.predictions_dir else None
     bar = _bar(opts, spec.name, _expected_rows(aset, opts))
     questions: dict = {}
@@ -127,6 +138,8 @@ def _score_model(spec, aset, cache, opts: RunOptions, *, first: ModelRun | None)
     if first is not None:
         preds = {lang: _share(lp, first.predictions.get(lang)) for lang, lp in preds.items()}
     st = scorer.stats
+    if w.size > 1:  # every rank read every row; the forward passes were split
+        parallel.add_counts(st, parallel.gather(st, w)[1:], names=("scored_inputs", "forward_passes"))
     info = {
         "path": spec.path,
         **(predictor.describe() if hasattr(predictor, "describe") else

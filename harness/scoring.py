@@ -184,6 +184,7 @@ class Scorer:
         max_batch: int = DEFAULT_MAX_BATCH,
         progress: bool | None = None,
         desc: str | None = None,
+        world=None,
     ):
         if batch_tokens < 1 or max_batch < 1:
             raise ValueError("batch_tokens and max_batch must be positive")
@@ -195,6 +196,8 @@ class Scorer:
         self.desc = desc or getattr(predictor, "name", "scoring")
         self.stats = ScoreStats()
         self.labels = task_labels(predictor.task)
+        # A harness.parallel.World of several ranks: score_table is then a collective call (every rank, same table).
+        self.world = world if world is not None and world.size > 1 else None
 
     def new_table(self) -> InputTable:
         return InputTable(getattr(self.backend, "choices", 1))
@@ -229,37 +232,65 @@ class Scorer:
                     on_batch: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities (float32, model output order) of every input in ``table``, and which came from the cache.
 
-        Each batch is committed to the cache before the next starts, so a kill loses at most one batch.
+        Each batch is committed to the cache before the next starts, so a kill loses at most one batch. With a
+        world of several ranks, every rank passes the same table: rank 0's cache lookup decides what is scored,
+        every rank plans the same batches and runs a contiguous slice of them (so each input meets the model in
+        the batch it would meet in one process), commits them to the cache, and every rank returns the whole.
         """
         t0 = time.perf_counter()
-        b, n = self.backend, len(table)
+        n = len(table)
         self.stats.unique += n
-        probs = np.zeros((n, len(self.labels)), dtype=np.float32)
-        cached = np.zeros(n, dtype=bool)
-        if self.cache is not None and n:
-            for key, p in self.cache.get_many(b.namespace, table.keys).items():
-                slot = table.slot_of(key)
-                probs[slot] = p
-                cached[slot] = True
-            self.stats.cache_hits += int(cached.sum())
-        todo = np.flatnonzero(~cached)
-        batches = plan_batches(table.lengths[todo], np.full(len(todo), table.choices),
-                               batch_tokens=self.batch_tokens, max_batch=self.max_batch)
         try:
-            for batch in batches:
-                slots = todo[batch].tolist()
-                out = np.asarray(b.forward(Batch(table, slots)), dtype=np.float32)
-                if self.cache is not None:
-                    self.cache.put_batch(b.namespace, [table.keys[s] for s in slots], out)
-                probs[slots] = out
-                self.stats.forward_passes += 1
-                self.stats.scored_inputs += len(slots)
-                self.stats.batch_sizes.append(len(slots))
-                if on_batch is not None:
-                    on_batch(len(slots))
+            probs, cached = self._lookup(table)
+            todo = np.flatnonzero(~cached)
+            batches = [todo[b].tolist() for b in plan_batches(table.lengths[todo], np.full(len(todo), table.choices),
+                                                              batch_tokens=self.batch_tokens, max_batch=self.max_batch)]
+            if self.world is None:
+                for slots in batches:
+                    probs[slots] = self._forward(table, slots)
+                    if on_batch is not None:
+                        on_batch(len(slots))
+            else:
+                from harness import parallel
+
+                mine = [(slots, self._forward(table, slots)) for slots in parallel.my_slice(batches, self.world)]
+                for part in parallel.gather(mine, self.world):
+                    for slots, out in part:
+                        probs[slots] = out
+                        if on_batch is not None:
+                            on_batch(len(slots))
         finally:
             self.stats.seconds += time.perf_counter() - t0
         return probs, cached
+
+    def _lookup(self, table: InputTable) -> tuple[np.ndarray, np.ndarray]:
+        """Zeros and the cache's hits; with several ranks, rank 0's view (another job may write the cache
+        meanwhile, so ranks looking up on their own could disagree on what is left to score)."""
+        n = len(table)
+        probs = np.zeros((n, len(self.labels)), dtype=np.float32)
+        cached = np.zeros(n, dtype=bool)
+        main = self.world is None or self.world.main
+        if main and self.cache is not None and n:
+            for key, p in self.cache.get_many(self.backend.namespace, table.keys).items():
+                slot = table.slot_of(key)
+                probs[slot] = p
+                cached[slot] = True
+        if self.world is not None and self.cache is not None:
+            from harness import parallel
+
+            probs, cached = parallel.gather((probs, cached) if main else None, self.world)[0]
+        self.stats.cache_hits += int(cached.sum())
+        return probs, cached
+
+    def _forward(self, table: InputTable, slots: list[int]) -> np.ndarray:
+        """One forward pass, committed to the cache before it is returned."""
+        out = np.asarray(self.backend.forward(Batch(table, slots)), dtype=np.float32)
+        if self.cache is not None:
+            self.cache.put_batch(self.backend.namespace, [table.keys[s] for s in slots], out)
+        self.stats.forward_passes += 1
+        self.stats.scored_inputs += len(slots)
+        self.stats.batch_sizes.append(len(slots))
+        return out
 
     def _bar(self, total: int):
         enabled = self.progress if self.progress is not None else sys.stderr.isatty()

@@ -6,7 +6,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import inputs, metrics, output, parallel, report
+from harness import parallel
+
+from . import inputs, metrics, output, report
 from . import space as sp
 from .constraints import signature
 from .run import AttackSpec, attack, by_language, search_ops
@@ -96,7 +98,7 @@ def run_job(predictor, model_name: str, spec: AttackSpec, opts: JobOptions, out:
         parallel.finish(w)
         return None  # rank 0 writes the output
     results = [a for part, _ in parts for a in part]
-    _add_stats(scorer.stats, [st for _, st in parts[1:]])
+    parallel.add_counts(scorer.stats, [st for _, st in parts[1:]])
     info = {"search": spec.search, "beam": spec.beam, "seed": spec.seed, "recipe": spec.recipe,
             "fields": list(fields), "ops": list(ops),
             "model": {"name": model_name, "id": model_id(predictor)},
@@ -116,13 +118,6 @@ def _check_out(path: Path, overwrite: bool) -> None:
 
     if path.exists() and not overwrite and (not path.is_dir() or any(path.iterdir())):
         raise UsageError("--out", f"{path} already exists; choose a new directory or pass --overwrite")
-
-
-def _add_stats(total, others) -> None:
-    """Sum the other ranks' scoring counters into rank 0's."""
-    for st in others:
-        for name in ("requested", "unique", "cache_hits", "scored_inputs", "forward_passes"):
-            setattr(total, name, getattr(total, name) + getattr(st, name))
 
 
 def _report(out, manifest, results, scorer, predictor, model_name, sig, spec, opts, task) -> dict:

@@ -7,12 +7,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from harness.predictor import canonical_fields
 from perturb.rng import derive_rng
 
 from . import space as sp
 
 RANDOM_ROUND = 16  # random states asked per round (the batch is shared with every other example's queries)
+
+
+def input_key(ex) -> tuple:
+    """What the model sees of a variant of one example, as a memo key: its fields, in name order (an example's
+    variants share task and language). The same identity as harness.predictor.canonical_fields without building
+    a JSON string per variant, which was a sizeable part of the search's own time."""
+    return tuple(sorted(ex.fields.items()))
 
 
 @dataclass
@@ -51,7 +57,7 @@ class Probe:
         for st in states:
             made = sp.variant(self.space, st) if st else (self.space.example, [])
             if made is not None and (not st or self.allowed is None or self.allowed(self.space.example, made[0])):
-                items.append((st, made[0], canonical_fields(self.space.example.task, made[0])))
+                items.append((st, made[0], input_key(made[0])))
         new, seen = [], set()
         for st, ex, key in items:
             if key not in self.memo and key not in seen:
@@ -102,7 +108,7 @@ def rank(probe: Probe):
     keyed = {}
     for pos in words:
         ex = sp.deleted(probe.space, pos)
-        keyed[pos] = (canonical_fields(ex.task, ex), ex)
+        keyed[pos] = (input_key(ex), ex)
     new = list(dict.fromkeys(k for k, _ in keyed.values() if k not in probe.memo))[:max(0, probe.remaining)]
     if new:
         by_key = {k: ex for k, ex in keyed.values()}

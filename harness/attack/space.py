@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from perturb import registry, segment
 from perturb.candidates import Candidate, compose, overlaps
@@ -22,12 +23,18 @@ class Position:
     cands: tuple[Candidate, ...]
 
 
-@dataclass(frozen=True)
 class Space:
-    example: Example
-    fields: tuple[str, ...]
-    positions: tuple[Position, ...]
-    n_words: int  # words of the editable fields (the denominator of the edited share)
+    """An example's editable fields and their word count, and its positions: the candidates, built on first use
+    (the costly part of an attack's own work), so an example whose clean input the model already gets wrong, or
+    that runs out of budget before its search starts, never pays for them."""
+
+    def __init__(self, example: Example, fields: tuple[str, ...], n_words: int, ops=(), rng_key: str = ""):
+        self.example, self.fields, self.n_words = example, fields, n_words  # n_words: the edited share's denominator
+        self._ops, self._rng_key = ops, rng_key
+
+    @cached_property
+    def positions(self) -> tuple[Position, ...]:
+        return _positions(self.example, self._ops, self.fields, self._rng_key)
 
 
 def default_ops() -> tuple[str, ...]:
@@ -54,12 +61,17 @@ def resolve_fields(task: str, fields) -> tuple[str, ...]:
 
 
 def build_space(example: Example, ops, fields: tuple[str, ...], rng_key: str) -> Space:
-    """Candidates of `ops` (instances) in `fields`, grouped per word in text order, whole-field rewrites last."""
-    positions, n_words = [], 0
+    """The space of `ops` (instances) in `fields`; its candidates are made when `positions` is first read."""
+    return Space(example, fields, sum(len(segment.words(example.fields[f], example.lang)) for f in fields), ops,
+                 rng_key)
+
+
+def _positions(example: Example, ops, fields: tuple[str, ...], rng_key: str) -> tuple[Position, ...]:
+    """Candidates of `ops` in `fields`, grouped per word in text order, whole-field rewrites last."""
+    positions = []
     for field in fields:
         text = example.fields[field]
         words = segment.words(text, example.lang)
-        n_words += len(words)
         by_word: dict[int, list[Candidate]] = {}
         for op in ops:
             for c in op.candidate_edits(example, field, rng_key):
@@ -69,7 +81,7 @@ def build_space(example: Example, ops, fields: tuple[str, ...], rng_key: str) ->
         if -1 in by_word:
             positions.append(Position(field, -1, 0, len(text), tuple(by_word[-1])))
     word_level = [p for p in positions if p.word >= 0]
-    return Space(example, fields, tuple(word_level + [p for p in positions if p.word < 0]), n_words)
+    return tuple(word_level + [p for p in positions if p.word < 0])
 
 
 def _word_of(c: Candidate, words) -> int:

@@ -131,7 +131,7 @@ def run(args) -> int:
 
 
 def _attack_one(args, name, path, task, spec, opts, out):
-    from harness.attack import parallel
+    from harness import parallel
     from harness.attack.job import run_job
     from harness.errors import OptionError
     from harness.labels import parse_label_order

@@ -148,6 +148,7 @@ def _options(args):
         predictions_dir=args.out,
         xcopa_question=args.xcopa_question,
         verify=not args.no_verify,
+        data_parallel=True,
     )
 
 
@@ -164,6 +165,8 @@ def run(args) -> int:
 
         hf_logging.disable_progress_bar()
     doc = run_experiment(exp, opts)
+    if doc is None:  # another rank of a torchrun launch: rank 0 writes
+        return 0
     path = write_results(doc, args.out)
     files = render(doc, args.out)
     print(format_table(lang_table(doc)))

@@ -1,6 +1,6 @@
-"""Data parallelism for `xstress attack` under `torchrun --nproc_per_node N` / `accelerate launch`: each rank searches
-a contiguous slice of the examples, rank 0 gathers the records in order and writes the output, which is the
-single-process output (every example's search depends only on its own model answers)."""
+"""Data parallelism under `torchrun --nproc_per_node N` / `accelerate launch` for `xstress attack` and `xstress score`:
+each rank works on a contiguous slice (attack: of the examples; score: of each chunk's forward batches), rank 0
+gathers the results in order and writes the output, the single-process output byte for byte."""
 
 from __future__ import annotations
 
@@ -58,6 +58,16 @@ def gather(obj, w: World) -> list:
     out: list = [None] * w.size
     dist.all_gather_object(out, obj)
     return out
+
+
+COUNTS = ("requested", "unique", "cache_hits", "scored_inputs", "forward_passes")
+
+
+def add_counts(total, others, names: tuple[str, ...] = COUNTS) -> None:
+    """Sum the other ranks' work counters (a :class:`harness.scoring.ScoreStats` each) into rank 0's."""
+    for st in others:
+        for name in names:
+            setattr(total, name, getattr(total, name) + getattr(st, name))
 
 
 def finish(w: World) -> None:
