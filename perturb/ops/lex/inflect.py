@@ -1,18 +1,30 @@
-"""`lex.inflect`: Morpheus-style inflection noise: swap a share of content words for another inflected form of the same lemma.
+"""`lex.inflect`: Morpheus-style inflection noise: swap a share of content words for another form of the same lemma that differs only in case or agreement gender.
 
 Morpheus (Tan et al., 2020) searches the inflections of each noun, verb and adjective for the one that hurts a
 model most; this op draws one at random (a non-adversarial variant, as robustness sets need). Forms come from
-simplemma's form->lemma dictionaries read backwards (`perturb.ops._lex_inflect`), kept only where wordfreq has
-seen them at least about once in ten million words (not for et, which wordfreq lacks: all simplemma forms there).
-Not offered for tr and sw, where negation is an inflection and another form of the lemma could negate the
-sentence, for id, where simplemma groups derivations, nor for et, where a case ending carries direction
-(resources/lex/inflect_excluded.tsv). A swap must keep the claim, so it never changes person, number of
-participants or tense: verbs are left alone (a group is a verb paradigm when its forms show the language's
-verb endings, resources/lex/inflect_keep.tsv), so are pronouns and auxiliaries (a group with a stop word among
-its forms), and an Arabic plural never becomes a dual. What remains is case, number and gender agreement of
-nouns and adjectives, the slips a learner makes, except right after an article (it, es, fr, pt, de, el): a noun
-that disagrees with its article ("La mogli") reads as an error no writer makes. Known noise: simplemma
-conflates some homographs (Arabic ذهب "went" / "gold"), so a swap can land on the other word's forms.
+simplemma's form->lemma dictionaries read backwards (`perturb.ops.lex._inflect`), kept only where wordfreq has
+seen them at least about once in ten million words. A swap must keep the claim, so it never changes person,
+number (dual included), tense, degree or the word itself (no diminutive, no other gender of a noun): every
+swap passes a feature check (`perturb.ops.lex._features`), and a language with nothing to check it by is not
+offered (its reason is shown in `xstress ls` and the manifest; resources/lex/inflect_excluded.tsv). Per language:
+  ru  pymorphy3 with its OpenCorpora dictionary (offline): both words must be known to it, and every analysis
+      of each must share one normal form and every grammeme but case, gender and animacy (книги, genitive
+      singular or nominative plural, is left alone); swaps: стол -> стола, новая -> новую.
+  bg  nouns have no case: only a masculine full article becomes the short one, the commonest learner slip
+      (градът -> града, новият -> новия), never back (града is also a count form: "два града").
+  el  one stem with two endings of a singular case set (ος/ου/ο, η/ης, α/ας, with or without the accent):
+      δρόμος -> δρόμου; a degree (καλή -> καλύτερη) or a plural has another stem or ending and is left out.
+  de  a noun's genitive singular in -es and its bare form (Tages / Tag), and an adjective's case endings
+      -e/-en/-em/-es on its own stem (-er also marks the comparative: schneller).
+  hi  a plural noun's direct and oblique forms (बातें / बातों, लड़कियाँ / लड़कियों); the masculine -े, which
+      is also singular oblique, is left out.
+  not offered: en (only number and degree inflect), es, fr, it (number, or a gender that only an adjective may
+      change, and no offline analyser tells a noun from an adjective), ar (case is unwritten; ون/ين also tell a
+      plural from a dual), tr and sw (negation is an inflection), id (derivations), et (cases carry direction).
+Verbs, pronouns and auxiliaries are never swapped (a group with a verb ending or a stop word among its forms,
+resources/lex/inflect_keep.tsv), nor a word right after an article (de, el: "La mogli" reads as an error no
+writer makes). Known noise: a case slip can make a sentence read oddly; a case swap in Russian can make a noun
+look like another role in a clause with free word order, though its verb's agreement still tells.
 """
 from __future__ import annotations
 
@@ -25,6 +37,7 @@ from ... import segment
 from ...core import Perturbation, RateParams, task_languages
 from ...registry import register
 from . import _common as lc
+from . import _features as feat
 from . import _inflect as inf
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
@@ -46,14 +59,30 @@ class Inflect(Perturbation):
 
     @classmethod
     def languages(cls, task):
-        return task_languages(task, inf.languages()) if task in cls.tasks else frozenset()
+        return task_languages(task, _languages()) if task in cls.tasks else frozenset()
+
+    def unsupported_reason(self, task, lang):
+        if task not in self.tasks or lang in _languages():
+            return None
+        if lang in inf.excluded():
+            return inf.excluded()[lang]
+        if lang in feat.ANALYSERS and lang in inf.languages():
+            return f"needs the offline analyser {' and '.join(feat.ANALYSERS[lang])} (pip install them)"
+        if lang in inf.languages():
+            return "no offline feature analyser and no table of case endings: a swap could change number or tense"
+        return None
 
     def resource_parts(self, task, lang):
-        return [("lemmas", inf.resource_id(lang) if lang in inf.languages() else "none")]
+        if lang not in _languages():
+            return [("lemmas", "none")]
+        parts = [("lemmas", inf.resource_id(lang))]
+        if feat.analyser_id(lang):
+            parts.append(("features", feat.analyser_id(lang)))
+        return parts
 
     def edit_field(self, text, *, field, example, rng):
         lang = example.lang
-        if lang not in inf.languages():
+        if lang not in _languages():
             return None
         eligible = []
         for tok in _unarticled(text, lang):
@@ -75,6 +104,12 @@ class Inflect(Perturbation):
             return []
         return unique(from_spans(self.name, field, text, lc.spaced(text, [(tok.start, tok.end, form)]))
                       for tok in lc.content_words(text, lang) for form in _options(tok.text, lang))
+
+
+@functools.lru_cache(maxsize=None)
+def _languages() -> frozenset[str]:
+    """simplemma's languages less the excluded ones, where an analyser or a case-ending table checks each swap."""
+    return frozenset(lang for lang in inf.languages() if feat.method(lang))
 
 
 def _unarticled(text: str, lang: str) -> list:
@@ -112,6 +147,8 @@ def _options(word: str, lang: str) -> tuple[str, ...]:
     for k, f, f_script, capitalised in _group_forms(g, lang):
         if k == own or k in out or f_script != script or rules.avoided(k, own):
             continue
+        if not feat.keeps_features(own, k, lang, lower=not capitalised):
+            continue  # another person, number, tense, degree or word (the audit's оттегли -> оттеглите)
         if len(f) > 1 and f.isupper() and not word.isupper():
             continue  # an acronym spelling in the dictionary ("WAYS"), not a form of a lower-case word
         out[k] = f if capitalised or not cased else lc.recase(f, word)

@@ -1,0 +1,100 @@
+"""Whether lex.inflect may write one form of a lemma for another: only where both are known to differ in case or agreement gender alone, never in person, number, tense, degree or lexeme (an offline analyser, or a per-language table of case endings)."""
+from __future__ import annotations
+
+import functools
+
+from . import _common as lc
+from . import _inflect as inf
+
+# Languages checked by an offline morphological analyser: (module, the distribution of its dictionary).
+ANALYSERS = {"ru": ("pymorphy3", "pymorphy3-dicts-ru")}
+# A stem shorter than this is no stem: "о" + "ς" is not a form of anything.
+_MIN_STEM = 2
+
+
+def method(lang: str) -> str | None:
+    """'analyser', 'endings', or None where nothing can tell a case ending from one that changes the claim."""
+    if lang in ANALYSERS:
+        return "analyser" if analyser_available(lang) else None
+    rules = inf.keep_rules(lang)
+    return "endings" if rules.case_sets or rules.case_to else None
+
+
+def analyser_available(lang: str) -> bool:
+    module, dicts = ANALYSERS[lang]
+    return lc.library_available(module) and lc.library_version(dicts) != "absent"
+
+
+def analyser_id(lang: str) -> str:
+    """The analyser and dictionary versions, for the op's signature ("" where the language has none)."""
+    if lang not in ANALYSERS:
+        return ""
+    module, dicts = ANALYSERS[lang]
+    return f"{module}-{lc.library_version(module)}+{dicts}-{lc.library_version(dicts)}"
+
+
+def keeps_features(original: str, replacement: str, lang: str, *, lower: bool = True) -> bool:
+    """Whether replacement (a key, as lc.key writes it) differs from original only in case or an adjective's
+    gender, and is no nominative where the original is none; lower: whether the dictionary writes the
+    replacement in lower case (German adjectives)."""
+    how = method(lang)
+    if how == "analyser":
+        a = _reading(original, lang)
+        if a is None or a != _reading(replacement, lang):
+            return False
+        # Never into the nominative: a new subject could swap who acts (Маму видит папа -> Мама видит папа).
+        return _nominative(original, lang) or not _nominative(replacement, lang)
+    if how == "endings":
+        return _by_endings(original, replacement, inf.keep_rules(lang), lower)
+    return False
+
+
+def _by_endings(original: str, replacement: str, rules: inf.KeepRules, lower: bool) -> bool:
+    """Both forms are one stem with two endings of one case line (or a case-to pair, in its direction)."""
+    for ends, lower_only in rules.case_sets:
+        if lower_only and not lower:
+            continue
+        if any(_same_stem(original, a, replacement, b) for a in ends for b in ends if a != b):
+            return True
+    return any(_same_stem(original, a, replacement, b) for a, b in rules.case_to)
+
+
+def _same_stem(original: str, a: str, replacement: str, b: str) -> bool:
+    if not (original.endswith(a) and replacement.endswith(b)):
+        return False
+    stem = original[:len(original) - len(a)]
+    return len(stem) >= _MIN_STEM and replacement[:len(replacement) - len(b)] == stem
+
+
+@functools.lru_cache(maxsize=None)
+def _analyser(lang: str):
+    import pymorphy3  # lazy: loading the dictionary takes a second
+
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+def _agreement(lang: str) -> frozenset[str]:
+    """The grammemes a swap may change: case, gender (an adjective's agreement; a noun's gender is its
+    lexeme's, which the normal form keeps), animacy (marked on accusative adjectives) and spelling variants."""
+    tag = _analyser(lang).TagClass
+    return frozenset(tag.CASES | tag.GENDERS | tag.ANIMACY)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _nominative(word: str, lang: str) -> bool:
+    """Whether some analysis of word is a nominative (or a vocative, which reads like one)."""
+    return any(p.tag.case in ("nomn", "voct") for p in _analyser(lang).parse(word))
+
+
+@functools.lru_cache(maxsize=2**16)
+def _reading(word: str, lang: str) -> tuple | None:
+    """(normal form, every other grammeme) shared by all the analyses of a word the dictionary knows; None for
+    an unknown word or one whose analyses differ in anything but case and gender (книги: genitive singular or
+    nominative plural; стали: "became" or "steel"), since the swap could then change its number or lexeme."""
+    morph = _analyser(lang)
+    if not morph.word_is_known(word):
+        return None
+    drop = _agreement(lang)
+    readings = {(p.normal_form, frozenset(g for g in p.tag.grammemes if g not in drop and not g.startswith("V-")))
+                for p in morph.parse(word)}
+    return readings.pop() if len(readings) == 1 else None
