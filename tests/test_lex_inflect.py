@@ -190,3 +190,50 @@ def test_bulgarian_noun_groups_holding_finite_verbs_are_verbs():
     # simplemma puts преживяванията "the experiences" with преживяват "they experience" (audit of 0.3.0).
     assert lex_inflect._options("преживяванията", "bg") == ()
     assert lex_inflect._options("големият", "bg") == ("големия",)  # an adjective's full article likewise
+
+
+# The feature-safe swaps, stated independently of resources/lex/inflect_keep.tsv: (ending of the word, ending of
+# its replacement) on one stem. Anything else a language emits is a bug.
+SAFE_ENDINGS = {
+    "bg": [("ът", "а"), ("ят", "я")],
+    "el": [("ος", "ου"), ("ος", "ο"), ("ός", "ού"), ("ός", "ό"), ("ο", "ου"), ("ό", "ού")],
+    "hi": [("ें", "ों"), ("ियाँ", "ियों"), ("ियां", "ियों")],
+    "de": [("", "es")] + [(a, b) for a in ("e", "en", "em", "es") for b in ("e", "en", "em", "es") if a != b],
+}
+_KEPT = ("person", "number", "tense", "POS", "aspect", "mood", "voice", "involvement")
+
+
+def _ru_features(word):
+    """{(normal form, person, number, tense, POS, ...)} over pymorphy3's analyses, and whether one is nominative."""
+    morph = feat._analyser("ru")
+    parses = morph.parse(word.lower())
+    keys = {(p.normal_form, "Supr" in p.tag, "Cmp2" in p.tag) + tuple(getattr(p.tag, k) for k in _KEPT)
+            for p in parses}
+    return keys, any(p.tag.case in ("nomn", "voct") for p in parses)
+
+
+def _safe(lang, before, after):
+    if lang == "ru":
+        (a, a_nom), (b, b_nom) = _ru_features(before), _ru_features(after)
+        return len(a) == 1 and a == b and (a_nom or not b_nom)
+    if lang == "de" and after[:1].isupper() and after != before + "es":
+        return False  # a noun: only its genitive singular (the -e/-en/-em/-es endings mark number there)
+    before, after = before.lower(), after.lower()
+    return any(before.endswith(x) and after.endswith(y) and len(before) - len(x) >= 2
+               and before[:len(before) - len(x)] == after[:len(after) - len(y)] for x, y in SAFE_ENDINGS[lang])
+
+
+@pytest.mark.parametrize("lang", ["bg", "de", "el", "hi", "ru"])
+def test_every_emitted_swap_on_real_data_keeps_the_features(real_data, lang):
+    from perturb.loaders import load
+
+    op = registry.get("lex.inflect")(rate=1.0)
+    examples = load(task="xnli", data=real_data / "xnli", split="test", langs=[lang])[lang][:400]
+    edits = []
+    for ex in examples:
+        res = op.apply(ex, derive_rng(1, op.name, ex.id, 0), fields=["hypothesis"])
+        if isinstance(res, Perturbed):
+            edits += [(e.before, e.after) for e in res.edits]
+    assert len(edits) >= 10, lang  # the check below must have something to check
+    bad = [(b, a) for b, a in edits if not _safe(lang, b, a)]
+    assert not bad, bad[:10]

@@ -34,7 +34,7 @@ def analyser_id(lang: str) -> str:
 
 
 def keeps_features(original: str, replacement: str, lang: str, *, lower: bool = True) -> bool:
-    """Whether replacement (a key, as lc.key writes it) differs from original only in case or an adjective's
+    """Whether replacement (NFC, lower case) differs from original only in case or an adjective's
     gender, and is no nominative where the original is none; lower: whether the dictionary writes the
     replacement in lower case (German adjectives)."""
     how = method(lang)

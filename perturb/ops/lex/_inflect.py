@@ -117,7 +117,7 @@ _KINDS = ("verb", "prefix", "avoid", "article", "pair", "case", "case-lower", "c
 
 def _ending(e: str) -> str:
     """An ending of a case or pair line: "0" is the bare stem (German Tag / Tages)."""
-    return "" if e == "0" else lc.key(e)  # compared with keys: casefolded, so Greek "ος" is written "οσ" there
+    return "" if e == "0" else unicodedata.normalize("NFC", e).lower()
 
 
 # Cached: ops ask for every example, and the answer (resource files, installed libraries) is fixed per process.

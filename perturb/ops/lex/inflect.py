@@ -29,6 +29,7 @@ look like another role in a clause with free word order, though its verb's agree
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass
 
 import regex
@@ -140,6 +141,7 @@ def _options(word: str, lang: str) -> tuple[str, ...]:
         return ()
     rules = inf.keep_rules(lang)
     own = lc.key(word)
+    low = unicodedata.normalize("NFC", word).lower()
     script = lc.script_of(word)
     # recase() leaves a form alone unless the word has a capital: skip the call for the usual lowercase word.
     cased = any(map(str.isupper, word))
@@ -147,7 +149,8 @@ def _options(word: str, lang: str) -> tuple[str, ...]:
     for k, f, f_script, capitalised in _group_forms(g, lang):
         if k == own or k in out or f_script != script or rules.avoided(k, own):
             continue
-        if not feat.keeps_features(own, k, lang, lower=not capitalised):
+        # lower(), not the casefolded key: casefold writes ß as ss (großzügig -> grosszügiges is a spelling).
+        if not feat.keeps_features(low, f.lower(), lang, lower=not capitalised):
             continue  # another person, number, tense, degree or word (the audit's оттегли -> оттеглите)
         if len(f) > 1 and f.isupper() and not word.isupper():
             continue  # an acronym spelling in the dictionary ("WAYS"), not a form of a lower-case word
