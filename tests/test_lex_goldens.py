@@ -26,6 +26,8 @@ MAKER = _maker()
 NEVER_APPLIES = {
     "lex.codeswitch": {"en"},
     "lex.codeswitch@to=fr": {"fr", "et", "id", "it"},
+    # Only case swaps: the six rows' German nouns follow articles, and no Hindi plural has a direct form.
+    "lex.inflect": {"de", "hi"},
 }
 
 

@@ -69,6 +69,7 @@ def test_russian_needs_its_analyser(monkeypatch):
     ("el", "συζήτηση", "συζητήσεις"),    # singular -> plural
     ("de", "Dienst", "Diensten"),
     ("de", "Kinder", "Kindern"),         # Lehrer / Lehrern: a bare -er noun may be singular
+    ("de", "gesprochen", "gesprochenes"),  # a participle would become an adjective
     ("bg", "книги", "книгите"),          # definiteness is no case
     ("bg", "града", "градът"),           # never back: града is also the count form (два града)
     ("hi", "लड़कों", "लड़के"),            # लड़के is also the singular oblique ("the boy")
@@ -198,7 +199,7 @@ SAFE_ENDINGS = {
     "bg": [("ът", "а"), ("ят", "я")],
     "el": [("ος", "ου"), ("ος", "ο"), ("ός", "ού"), ("ός", "ό"), ("ο", "ου"), ("ό", "ού")],
     "hi": [("ें", "ों"), ("ियाँ", "ियों"), ("ियां", "ियों")],
-    "de": [("", "es")] + [(a, b) for a in ("e", "en", "em", "es") for b in ("e", "en", "em", "es") if a != b],
+    "de": [(a, b) for a in ("e", "en", "em", "es") for b in ("e", "en", "em", "es") if a != b],  # adjectives
 }
 _KEPT = ("person", "number", "tense", "POS", "aspect", "mood", "voice", "involvement")
 
@@ -216,8 +217,8 @@ def _safe(lang, before, after):
     if lang == "ru":
         (a, a_nom), (b, b_nom) = _ru_features(before), _ru_features(after)
         return len(a) == 1 and a == b and (a_nom or not b_nom)
-    if lang == "de" and after[:1].isupper() and after != before + "es":
-        return False  # a noun: only its genitive singular (the -e/-en/-em/-es endings mark number there)
+    if lang == "de" and after[:1].isupper():
+        return after == before + "es"  # a noun: only its genitive singular (-e, -en, -s can mark a plural)
     before, after = before.lower(), after.lower()
     return any(before.endswith(x) and after.endswith(y) and len(before) - len(x) >= 2
                and before[:len(before) - len(x)] == after[:len(after) - len(y)] for x, y in SAFE_ENDINGS[lang])

@@ -36,7 +36,7 @@ def analyser_id(lang: str) -> str:
 def keeps_features(original: str, replacement: str, lang: str, *, lower: bool = True) -> bool:
     """Whether replacement (NFC, lower case) differs from original only in case or an adjective's
     gender, and is no nominative where the original is none; lower: whether the dictionary writes the
-    replacement in lower case (German adjectives)."""
+    replacement in lower case (German adjectives; a capitalised one is a noun)."""
     how = method(lang)
     if how == "analyser":
         a = _reading(original, lang)
@@ -56,7 +56,8 @@ def _by_endings(original: str, replacement: str, rules: inf.KeepRules, lower: bo
             continue
         if any(_same_stem(original, a, replacement, b) for a in ends for b in ends if a != b):
             return True
-    return any(_same_stem(original, a, replacement, b) for a, b in rules.case_to)
+    return any(_same_stem(original, a, replacement, b) for a, b, capital_only in rules.case_to
+               if not (capital_only and lower))
 
 
 def _same_stem(original: str, a: str, replacement: str, b: str) -> bool:
