@@ -75,6 +75,7 @@ def test_russian_needs_its_analyser(monkeypatch):
     ("hi", "लड़कों", "लड़के"),            # लड़के is also the singular oblique ("the boy")
     ("el", "άντρα", "άντρας"),           # accusative -> nominative: a new subject
     ("ru", "маму", "мама"),              # likewise
+    ("ru", "расстроен", "расстроена"),   # "Я был так расстроена": the speaker's gender
 ])
 def test_swaps_that_change_the_claim_are_impossible(lang, word, bad):
     assert bad not in lex_inflect._options(word, lang)
@@ -162,7 +163,7 @@ def test_verbs_and_closed_class_words_are_never_swapped(lang, word):
     ("el", "δρόμος", ("δρόμο", "δρόμου")),
     ("de", "Dienst", ("Dienstes",)),   # a noun ending in -st is no verb
     ("ru", "доходы", ("доходам", "доходами", "доходах", "доходов")),
-    ("ru", "новая", ("новой", "новою", "новую", "новый")),  # an adjective's gender is agreement
+    ("ru", "новая", ("новой", "новою", "новую")),  # not новый: with я the gender says who speaks
     ("bg", "градът", ("града",)),
     ("hi", "बातें", ("बातों",)),
 ])
@@ -201,7 +202,7 @@ SAFE_ENDINGS = {
     "hi": [("ें", "ों"), ("ियाँ", "ियों"), ("ियां", "ियों")],
     "de": [(a, b) for a in ("e", "en", "em", "es") for b in ("e", "en", "em", "es") if a != b],  # adjectives
 }
-_KEPT = ("person", "number", "tense", "POS", "aspect", "mood", "voice", "involvement")
+_KEPT = ("person", "number", "gender", "tense", "POS", "aspect", "mood", "voice", "involvement")
 
 
 def _ru_features(word):

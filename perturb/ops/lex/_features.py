@@ -34,8 +34,8 @@ def analyser_id(lang: str) -> str:
 
 
 def keeps_features(original: str, replacement: str, lang: str, *, lower: bool = True) -> bool:
-    """Whether replacement (NFC, lower case) differs from original only in case or an adjective's
-    gender, and is no nominative where the original is none; lower: whether the dictionary writes the
+    """Whether replacement (NFC, lower case) differs from original only in case (or, by an ending table, an
+    adjective's agreement gender), and is no nominative where the original is none; lower: whether the dictionary writes the
     replacement in lower case (German adjectives; a capitalised one is a noun)."""
     how = method(lang)
     if how == "analyser":
@@ -75,10 +75,11 @@ def _analyser(lang: str):
 
 
 def _agreement(lang: str) -> frozenset[str]:
-    """The grammemes a swap may change: case, gender (an adjective's agreement; a noun's gender is its
-    lexeme's, which the normal form keeps), animacy (marked on accusative adjectives) and spelling variants."""
+    """The grammemes a swap may change: case, and animacy (marked on accusative adjectives: новый / нового).
+    Not gender: with я or ты an adjective's gender is the only one said (Я был так расстроен -> расстроена),
+    and a noun-like adjective's gender is its referent's (больной "patient" / больная)."""
     tag = _analyser(lang).TagClass
-    return frozenset(tag.CASES | tag.GENDERS | tag.ANIMACY)
+    return frozenset(tag.CASES | tag.ANIMACY)
 
 
 @functools.lru_cache(maxsize=2**16)
@@ -90,7 +91,7 @@ def _nominative(word: str, lang: str) -> bool:
 @functools.lru_cache(maxsize=2**16)
 def _reading(word: str, lang: str) -> tuple | None:
     """(normal form, every other grammeme) shared by all the analyses of a word the dictionary knows; None for
-    an unknown word or one whose analyses differ in anything but case and gender (книги: genitive singular or
+    an unknown word or one whose analyses differ in anything but case (книги: genitive singular or
     nominative plural; стали: "became" or "steel"), since the swap could then change its number or lexeme."""
     morph = _analyser(lang)
     if not morph.word_is_known(word):

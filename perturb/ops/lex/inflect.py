@@ -6,25 +6,29 @@ simplemma's form->lemma dictionaries read backwards (`perturb.ops.lex._inflect`)
 seen them at least about once in ten million words. A swap must keep the claim, so it never changes person,
 number (dual included), tense, degree or the word itself (no diminutive, no other gender of a noun): every
 swap passes a feature check (`perturb.ops.lex._features`), and a language with nothing to check it by is not
-offered (its reason is shown in `xstress ls` and the manifest; resources/lex/inflect_excluded.tsv). Per language:
+offered (its reason is in the manifest, shown by `xstress ls ATTACK_SET`; resources/lex/inflect_excluded.tsv). Per language:
   ru  pymorphy3 with its OpenCorpora dictionary (offline): both words must be known to it, and every analysis
-      of each must share one normal form and every grammeme but case, gender and animacy (книги, genitive
-      singular or nominative plural, is left alone); swaps: стол -> стола, новая -> новую.
+      of each must share one normal form and every grammeme but case and animacy (книги, genitive singular or
+      nominative plural, is left alone; not gender: "Я был расстроен" -> "расстроена" says who speaks), and
+      the replacement may be a nominative only where the word may be one: стол -> стола, новая -> новую.
   bg  nouns have no case: only a masculine full article becomes the short one, the commonest learner slip
       (градът -> града, новият -> новия), never back (града is also a count form: "два града").
-  el  one stem with two endings of a singular case set (ος/ου/ο, η/ης, α/ας, with or without the accent):
-      δρόμος -> δρόμου; a degree (καλή -> καλύτερη) or a plural has another stem or ending and is left out.
-  de  a noun's genitive singular in -es and its bare form (Tages / Tag), and an adjective's case endings
-      -e/-en/-em/-es on its own stem (-er also marks the comparative: schneller).
-  hi  a plural noun's direct and oblique forms (बातें / बातों, लड़कियाँ / लड़कियों); the masculine -े, which
-      is also singular oblique, is left out.
+  el  on one stem, masculine -ος -> -ου or -ο, and -ο -> -ου (accented alike): δρόμος -> δρόμου; a degree
+      (καλή -> καλύτερη), a plural or a shifted accent is never written, nor -η/-ης, -α/-ας (ναύτη ->
+      ναύτης would make an accusative a nominative).
+  de  a noun's bare singular -> its genitive in -es (Tag -> Tages), and an adjective's endings -e/-en/-em/-es
+      among themselves on one stem (-er also marks the comparative: schneller).
+  hi  a plural noun's direct form -> its oblique one (बातें -> बातों, लड़कियाँ -> लड़कियों); the masculine -े,
+      also the singular oblique, is left out.
+  No swap turns a word into a nominative it could not be before (el, de, bg, hi by one-way tables; ru by the
+  analyser): a new subject could change who acts.
   not offered: en (only number and degree inflect), es, fr, it (number, or a gender that only an adjective may
       change, and no offline analyser tells a noun from an adjective), ar (case is unwritten; ون/ين also tell a
       plural from a dual), tr and sw (negation is an inflection), id (derivations), et (cases carry direction).
 Verbs, pronouns and auxiliaries are never swapped (a group with a verb ending or a stop word among its forms,
 resources/lex/inflect_keep.tsv), nor a word right after an article (de, el: "La mogli" reads as an error no
-writer makes). Known noise: a case slip can make a sentence read oddly; a case swap in Russian can make a noun
-look like another role in a clause with free word order, though its verb's agreement still tells.
+writer makes). Known noise: a case slip reads as an error, and where a case alone marks a role (Russian
+instrumental agent, "написано братом" -> "брату", "by" -> "to" the brother) it can blur who does what.
 """
 from __future__ import annotations
 
