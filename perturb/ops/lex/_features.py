@@ -33,31 +33,38 @@ def analyser_id(lang: str) -> str:
     return f"{module}-{lc.library_version(module)}+{dicts}-{lc.library_version(dicts)}"
 
 
-def keeps_features(original: str, replacement: str, lang: str, *, lower: bool = True) -> bool:
+def keeps_features(original: str, replacement: str, lang: str, *, lower: bool = True,
+                   forms: frozenset[str] = frozenset()) -> bool:
     """Whether replacement (NFC, lower case) differs from original only in case (or, by an ending table, an
     adjective's agreement gender), and is no nominative where the original is none; lower: whether the dictionary writes the
-    replacement in lower case (German adjectives; a capitalised one is a noun)."""
+    replacement in lower case (German adjectives; a capitalised one is a noun); forms: the lemma group's forms,
+    lower-cased (a case-to-stem line needs the bare stem among them)."""
     how = method(lang)
     if how == "analyser":
         a = _reading(original, lang)
         if a is None or a != _reading(replacement, lang):
             return False
         # Never into the nominative: a new subject could swap who acts (Маму видит папа -> Мама видит папа).
-        return _nominative(original, lang) or not _nominative(replacement, lang)
+        if not (_nominative(original, lang) or not _nominative(replacement, lang)):
+            return False
+        # Nor between the accusative and the locative or instrumental: after в, на, за, под they tell direction
+        # from place ("приходится на барабаны" -> "на барабанах"), as Estonian cases do.
+        a_cases, b_cases = _cases(original, lang), _cases(replacement, lang)
+        return not ("accs" in a_cases and b_cases & _PLACE or "accs" in b_cases and a_cases & _PLACE)
     if how == "endings":
-        return _by_endings(original, replacement, inf.keep_rules(lang), lower)
+        return _by_endings(original, replacement, inf.keep_rules(lang), lower, forms)
     return False
 
 
-def _by_endings(original: str, replacement: str, rules: inf.KeepRules, lower: bool) -> bool:
+def _by_endings(original: str, replacement: str, rules: inf.KeepRules, lower: bool, forms: frozenset[str]) -> bool:
     """Both forms are one stem with two endings of one case line (or a case-to pair, in its direction)."""
     for ends, lower_only in rules.case_sets:
         if lower_only and not lower:
             continue
         if any(_same_stem(original, a, replacement, b) for a in ends for b in ends if a != b):
             return True
-    return any(_same_stem(original, a, replacement, b) for a, b, capital_only in rules.case_to
-               if not (capital_only and lower))
+    return any(_same_stem(original, a, replacement, b) and (not needs_stem or original[:len(original) - len(a)] in forms)
+               for a, b, capital_only, needs_stem in rules.case_to if not (capital_only and lower))
 
 
 def _same_stem(original: str, a: str, replacement: str, b: str) -> bool:
@@ -80,6 +87,14 @@ def _agreement(lang: str) -> frozenset[str]:
     and a noun-like adjective's gender is its referent's (больной "patient" / больная)."""
     tag = _analyser(lang).TagClass
     return frozenset(tag.CASES | tag.ANIMACY)
+
+
+_PLACE = frozenset({"loct", "loc1", "loc2", "ablt"})
+
+
+@functools.lru_cache(maxsize=2**16)
+def _cases(word: str, lang: str) -> frozenset[str]:
+    return frozenset(p.tag.case for p in _analyser(lang).parse(word) if p.tag.case)
 
 
 @functools.lru_cache(maxsize=2**16)

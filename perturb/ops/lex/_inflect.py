@@ -59,8 +59,8 @@ class KeepRules:
     pairs: tuple[tuple[str, str], ...] = ()
     # (endings, lower-case forms only): one stem's forms with any two of these endings differ only in case
     case_sets: tuple[tuple[frozenset[str], bool], ...] = ()
-    # (a, b, capitalised forms only): a form ending in a may take b instead, not back
-    case_to: tuple[tuple[str, str, bool], ...] = ()
+    # (a, b, capitalised forms only, bare stem needed): a form ending in a may take b instead, not back
+    case_to: tuple[tuple[str, str, bool, bool], ...] = ()
 
     def _has_pair(self, forms) -> bool:
         have = set(forms)
@@ -95,14 +95,14 @@ def keep_rules(lang: str) -> KeepRules:
                 raise ValueError(f"{node}:{n}: a case line names two endings or more, got {cols[2]!r}")
             case_sets.append((frozenset(ends), cols[1] == "case-lower"))
             continue
-        if cols[1] in ("pair", "case-to", "case-to-capital"):
+        if cols[1] in ("pair",) + _CASE_TO:
             ends = [_ending(e) for e in cols[2].split()]
             if len(ends) != 2:
                 raise ValueError(f"{node}:{n}: a {cols[1]} line names two endings, got {cols[2]!r}")
             if cols[1] == "pair":
                 pairs.append((ends[0], ends[1]))
             else:
-                case_to.append((ends[0], ends[1], cols[1] == "case-to-capital"))
+                case_to.append((ends[0], ends[1], cols[1] == "case-to-capital", cols[1] == "case-to-stem"))
             continue
         if cols[1] in ("prefix", "article"):
             (prefixes if cols[1] == "prefix" else articles).extend(cols[2].split())
@@ -116,7 +116,8 @@ def keep_rules(lang: str) -> KeepRules:
                      tuple(pairs), tuple(case_sets), tuple(case_to))
 
 
-_KINDS = ("verb", "prefix", "avoid", "article", "pair", "case", "case-lower", "case-to", "case-to-capital")
+_CASE_TO = ("case-to", "case-to-capital", "case-to-stem")
+_KINDS = ("verb", "prefix", "avoid", "article", "pair", "case", "case-lower") + _CASE_TO
 
 
 def _ending(e: str) -> str:

@@ -154,7 +154,7 @@ def _options(word: str, lang: str) -> tuple[str, ...]:
         if k == own or k in out or f_script != script or rules.avoided(k, own):
             continue
         # lower(), not the casefolded key: casefold writes ß as ss (großzügig -> grosszügiges is a spelling).
-        if not feat.keeps_features(low, f.lower(), lang, lower=not capitalised):
+        if not feat.keeps_features(low, f.lower(), lang, lower=not capitalised, forms=_group_lower(g, lang)):
             continue  # another person, number, tense, degree or word (the audit's оттегли -> оттеглите)
         if len(f) > 1 and f.isupper() and not word.isupper():
             continue  # an acronym spelling in the dictionary ("WAYS"), not a form of a lower-case word
@@ -171,6 +171,11 @@ def _swappable(g: int, lang: str) -> bool:
     if lc.has_stopwords(lang) and any(lc.key(f) in lc.stopwords(lang) for f in forms):
         return False
     return not inf.keep_rules(lang).is_verb(forms)
+
+
+@functools.lru_cache(maxsize=2**14)
+def _group_lower(g: int, lang: str) -> frozenset[str]:
+    return frozenset(f.lower() for f in inf.inflections(lang).groups[g])
 
 
 @functools.lru_cache(maxsize=2**14)  # the forms of one lemma serve every form of it met in the text
