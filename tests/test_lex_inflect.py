@@ -70,6 +70,7 @@ def test_russian_needs_its_analyser(monkeypatch):
     ("de", "Dienst", "Diensten"),
     ("de", "Kinder", "Kindern"),         # Lehrer / Lehrern: a bare -er noun may be singular
     ("de", "gesprochen", "gesprochenes"),  # a participle would become an adjective
+    ("de", "unterscheiden", "unterscheide"),  # a verb: infinitive -> 1st person (self-check of 0.4.0)
     ("bg", "книги", "книгите"),          # definiteness is no case
     ("bg", "града", "градът"),           # never back: града is also the count form (два града)
     ("hi", "लड़कों", "लड़के"),            # लड़के is also the singular oblique ("the boy")

@@ -61,7 +61,10 @@ def _by_endings(original: str, replacement: str, rules: inf.KeepRules, lower: bo
     for ends, lower_only in rules.case_sets:
         if lower_only and not lower:
             continue
-        if any(_same_stem(original, a, replacement, b) for a in ends for b in ends if a != b):
+        # a case-lower line is an adjective's: its bare form must be attested (no verb's stem is: unterscheid)
+        if any(_same_stem(original, a, replacement, b) and not (lower_only and original[:len(original) - len(a)]
+                                                                 not in forms)
+               for a in ends for b in ends if a != b):
             return True
     return any(_same_stem(original, a, replacement, b) and (not needs_stem or original[:len(original) - len(a)] in forms)
                for a, b, capital_only, needs_stem in rules.case_to if not (capital_only and lower))

@@ -10,9 +10,12 @@ offered (its reason is in the manifest, shown by `xstress ls ATTACK_SET`; resour
   ru  pymorphy3 with its OpenCorpora dictionary (offline): both words must be known to it, and every analysis
       of each must share one normal form and every grammeme but case and animacy (книги, genitive singular or
       nominative plural, is left alone; not gender: "Я был расстроен" -> "расстроена" says who speaks), and
-      the replacement may be a nominative only where the word may be one: стол -> стола, новая -> новую.
+      the replacement may be a nominative only where the word may be one, never between the accusative and
+      the locative or instrumental (after в, на, за, под they tell direction from place: на барабаны / на
+      барабанах): лицо -> лицу, новая -> новую.
   bg  nouns have no case: only a masculine full article becomes the short one, the commonest learner slip
-      (градът -> града, новият -> новия), never back (града is also a count form: "два града").
+      (градът -> града, българският -> българския), never back (града is also a count form: "два града"),
+      and only where the bare noun or adjective is a form of the group (a verb's повтарят is no article).
   el  on one stem, masculine -ος -> -ου or -ο, and -ο -> -ου (accented alike): δρόμος -> δρόμου; a degree
       (καλή -> καλύτερη), a plural or a shifted accent is never written, nor -η/-ης, -α/-ας (ναύτη ->
       ναύτης would make an accusative a nominative).
