@@ -36,38 +36,41 @@ def analyser_id(lang: str) -> str:
 def keeps_features(original: str, replacement: str, lang: str, *, lower: bool = True,
                    forms: frozenset[str] = frozenset()) -> bool:
     """Whether replacement (NFC, lower case) differs from original only in case (or, by an ending table, an
-    adjective's agreement gender), and is no nominative where the original is none; lower: whether the dictionary writes the
-    replacement in lower case (German adjectives; a capitalised one is a noun); forms: the lemma group's forms,
-    lower-cased (a case-to-stem line needs the bare stem among them)."""
+    adjective's agreement ending) and is no nominative where the original is none; lower: whether the
+    dictionary writes the replacement in lower case (a capitalised German form is a noun); forms: the lemma
+    group's forms, lower-cased (stem-checked lines need the bare stem among them)."""
     how = method(lang)
     if how == "analyser":
-        a = _reading(original, lang)
-        if a is None or a != _reading(replacement, lang):
-            return False
-        # Never into the nominative: a new subject could swap who acts (Маму видит папа -> Мама видит папа).
-        if not (_nominative(original, lang) or not _nominative(replacement, lang)):
-            return False
-        # Nor between the accusative and the locative or instrumental: after в, на, за, под they tell direction
-        # from place ("приходится на барабаны" -> "на барабанах"), as Estonian cases do.
-        a_cases, b_cases = _cases(original, lang), _cases(replacement, lang)
-        return not ("accs" in a_cases and b_cases & _PLACE or "accs" in b_cases and a_cases & _PLACE)
+        return _by_analyser(original, replacement, lang)
     if how == "endings":
         return _by_endings(original, replacement, inf.keep_rules(lang), lower, forms)
     return False
 
 
+def _by_analyser(original: str, replacement: str, lang: str) -> bool:
+    a = _reading(original, lang)
+    if a is None or a != _reading(replacement, lang):
+        return False
+    # Never into the nominative: a new subject could swap who acts (Маму видит папа -> Мама видит папа).
+    if _nominative(replacement, lang) and not _nominative(original, lang):
+        return False
+    # Nor between the accusative and the locative or instrumental: after в, на, за, под they tell direction
+    # from place ("приходится на барабаны" -> "на барабанах"), as Estonian cases do.
+    a_cases, b_cases = _cases(original, lang), _cases(replacement, lang)
+    return not ("accs" in a_cases and b_cases & _PLACE or "accs" in b_cases and a_cases & _PLACE)
+
+
 def _by_endings(original: str, replacement: str, rules: inf.KeepRules, lower: bool, forms: frozenset[str]) -> bool:
     """Both forms are one stem with two endings of one case line (or a case-to pair, in its direction)."""
+    def stem_ok(a: str, b: str, needs_stem: bool) -> bool:
+        return _same_stem(original, a, replacement, b) and (not needs_stem or original[:-len(a) or None] in forms)
+
     for ends, lower_only in rules.case_sets:
-        if lower_only and not lower:
-            continue
-        # a case-lower line is an adjective's: its bare form must be attested (no verb's stem is: unterscheid)
-        if any(_same_stem(original, a, replacement, b) and not (lower_only and original[:len(original) - len(a)]
-                                                                 not in forms)
-               for a in ends for b in ends if a != b):
+        # A case-lower line is an adjective's (German): its bare form must be attested too (gut / gute).
+        if (lower or not lower_only) and any(stem_ok(a, b, lower_only) for a in ends for b in ends if a != b):
             return True
-    return any(_same_stem(original, a, replacement, b) and (not needs_stem or original[:len(original) - len(a)] in forms)
-               for a, b, capital_only, needs_stem in rules.case_to if not (capital_only and lower))
+    return any(stem_ok(a, b, needs_stem) for a, b, capital_only, needs_stem in rules.case_to
+               if not (capital_only and lower))
 
 
 def _same_stem(original: str, a: str, replacement: str, b: str) -> bool:
