@@ -26,6 +26,9 @@ MAKER = _maker()
 NEVER_APPLIES = {
     "lex.codeswitch": {"en"},
     "lex.codeswitch@to=fr": {"fr", "et", "id", "it"},
+    # Only case swaps: the six rows' German nouns follow articles, no Hindi plural has a direct form, and the
+    # Bulgarian full article of музеят has no bare stem "музе" to vouch that it is a noun.
+    "lex.inflect": {"bg", "de", "hi"},
 }
 
 

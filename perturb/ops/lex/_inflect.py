@@ -57,6 +57,10 @@ class KeepRules:
     prefixes: tuple[str, ...] = ()
     articles: frozenset[str] = frozenset()
     pairs: tuple[tuple[str, str], ...] = ()
+    # (endings, lower-case forms only): one stem's forms with any two of these endings differ only in case
+    case_sets: tuple[tuple[frozenset[str], bool], ...] = ()
+    # (a, b, capitalised forms only, bare stem needed): a form ending in a may take b instead, not back
+    case_to: tuple[tuple[str, str, bool, bool], ...] = ()
 
     def _has_pair(self, forms) -> bool:
         have = set(forms)
@@ -75,22 +79,30 @@ class KeepRules:
 
 @functools.lru_cache(maxsize=None)
 def keep_rules(lang: str) -> KeepRules:
-    verb, avoid, prefixes, articles, pairs = [], [], [], [], []
+    verb, avoid, prefixes, articles, pairs, case_sets, case_to = [], [], [], [], [], [], []
     node = lc.resource("inflect_keep.tsv")
     for n, line in enumerate(node.read_text(encoding="utf-8").splitlines(), 1):
         if not line or line.startswith("#"):
             continue
         cols = line.split("\t")
-        if len(cols) != 3 or cols[1] not in ("verb", "prefix", "avoid", "article", "pair"):
-            raise ValueError(f"{node}:{n}: expected 'language<TAB>verb|prefix|avoid|article|pair<TAB>patterns', "
-                             f"got {line!r}")
+        if len(cols) != 3 or cols[1] not in _KINDS:
+            raise ValueError(f"{node}:{n}: expected 'language<TAB>{'|'.join(_KINDS)}<TAB>patterns', got {line!r}")
         if cols[0] != lang:
             continue
-        if cols[1] == "pair":
-            ends = cols[2].split()
+        if cols[1] in ("case", "case-lower"):
+            ends = [_ending(e) for e in cols[2].split()]
+            if len(ends) < 2:
+                raise ValueError(f"{node}:{n}: a case line names two endings or more, got {cols[2]!r}")
+            case_sets.append((frozenset(ends), cols[1] == "case-lower"))
+            continue
+        if cols[1] in ("pair",) + _CASE_TO:
+            ends = [_ending(e) for e in cols[2].split()]
             if len(ends) != 2:
-                raise ValueError(f"{node}:{n}: a pair line names two endings, got {cols[2]!r}")
-            pairs.append((ends[0], ends[1]))
+                raise ValueError(f"{node}:{n}: a {cols[1]} line names two endings, got {cols[2]!r}")
+            if cols[1] == "pair":
+                pairs.append((ends[0], ends[1]))
+            else:
+                case_to.append((ends[0], ends[1], cols[1] == "case-to-capital", cols[1] == "case-to-stem"))
             continue
         if cols[1] in ("prefix", "article"):
             (prefixes if cols[1] == "prefix" else articles).extend(cols[2].split())
@@ -101,7 +113,16 @@ def keep_rules(lang: str) -> KeepRules:
         else:
             avoid.extend(patterns)
     return KeepRules(tuple(verb), tuple(avoid), tuple(prefixes), frozenset(lc.key(a) for a in articles),
-                     tuple(pairs))
+                     tuple(pairs), tuple(case_sets), tuple(case_to))
+
+
+_CASE_TO = ("case-to", "case-to-capital", "case-to-stem")
+_KINDS = ("verb", "prefix", "avoid", "article", "pair", "case", "case-lower") + _CASE_TO
+
+
+def _ending(e: str) -> str:
+    """An ending of a case or pair line: "0" is the bare stem (German Tag / Tages)."""
+    return "" if e == "0" else unicodedata.normalize("NFC", e).lower()
 
 
 # Cached: ops ask for every example, and the answer (resource files, installed libraries) is fixed per process.
