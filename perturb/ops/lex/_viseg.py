@@ -60,3 +60,9 @@ def in_longer_word(syllable: segment.Token, before: tuple[segment.Token, ...] | 
     if before and before[-1].is_word and f"{before[-1].text.lower()} {s}" in vt.bi_grams:
         return True
     return bool(after and after[0].is_word and f"{s} {after[0].text.lower()}" in vt.bi_grams)
+
+
+def in_dictionary(words: str) -> bool:
+    """Whether lower-case syllables joined by single spaces are a word of pyvi's dictionary (2 or 3 syllables)."""
+    vt = _tokenizer()
+    return words in vt.bi_grams or words in vt.tri_grams

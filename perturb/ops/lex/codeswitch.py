@@ -51,6 +51,7 @@ from ...registry import register
 from . import _common as lc
 from . import _cs_context as ctx
 from . import _muse as muse
+from . import _cs_whole as whole
 from . import _viseg
 
 # Languages whose words carry case, possession and person as suffixes (see 5. above), and languages whose
@@ -211,9 +212,9 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
             # Arabic has no infinitive: a word the sentence uses as a verb is a finite one, even when bare.
             verbs = english.finite if english is not None and (lang == "ar" or _plain(word, lang) is False) \
                 else frozenset()
-            out = _translate(word, to, src, tgt, english, _plain(word, lang), names | verbs)
-            if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)) \
-                    and not (lang in ISOLATING and _in_compound(text, start, end, lang, src)):
+            out = _translate(word, to, src, tgt, english, _plain(word, lang),
+                             names | verbs | (english.phrasal if english is not None else frozenset()))
+            if out is not None and _whole_and_fitting(text, start, end, lang, src, english, out):
                 eligible.append((start, end, word, out, initial))
         replacements = []
         for i in lc.choose(len(eligible), self.params.rate, rng):
@@ -221,6 +222,19 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
             new = lc.recase(out, word, title=initial and lc.is_capitalised(word))
             replacements.append((start, end, new))
         return lc.spaced(text, replacements)
+
+
+def _whole_and_fitting(text: str, start: int, end: int, lang: str, src, english: "_English | None", out: str) -> bool:
+    """Whether the word at text[start:end] is a whole word whose English translation out fits its slot: in th, vi
+    and zh not half of a compound (_cs_whole), a Chinese verb only as a word that can be an English verb."""
+    if lang not in ISOLATING or src is None:
+        return True
+    if lang == "vi" and _shares_a_sense(text, start, end, src, english):
+        return False
+    confirmed = (lambda w: bool(_confirmed(w, src, english))) if english is not None else None
+    if whole.in_compound(text, start, end, lang, src, confirmed):
+        return False
+    return not (lang == "zh" and whole.zh_verb(text[start:end]) and not whole.can_be_verb(out))
 
 
 def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
@@ -256,38 +270,6 @@ def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
             continue
         out.append((s, e, word, initial[i]))
     return out
-
-
-def _in_compound(text: str, start: int, end: int, lang: str, src) -> bool:
-    """Whether a word of a no-space or syllable-spaced language is half of a longer word the segmenter split
-    (Thai นํ้า|ตา "tears" written with a decomposed sara am, → "นํ้า eye") or half of a compound whose other half
-    means the same (vi "xe ô tô" → "cars ô tô"): joined to its neighbour it is a word of the lexicon (or of
-    pythainlp's dictionary), or the neighbour has a translation in common with it."""
-    if lang == "vi":  # pyvi's words, each of one or more syllables
-        words = [(g[0].start, g[-1].end) for g in _viseg.words(text) if all(t.is_word for t in g)]
-    else:
-        words = [(t.start, t.end) for t in segment.tokenize(text, lang) if t.is_word]
-    i = next((n for n, (s, e) in enumerate(words) if s <= start < e), None)
-    if i is None:
-        return False
-    sep = " " if lang == "vi" else ""
-    mine = set(src.to_english.get(lc.key(text[start:end]), ()))
-    for n in (i - 1, i + 1):
-        if not 0 <= n < len(words):
-            continue
-        s, e = words[n]
-        if (e != start - len(sep)) if n < i else (s != end + len(sep)):
-            continue  # not adjacent (punctuation or a space between)
-        pair = text[s:end] if n < i else text[start:e]
-        pair = _THAI_AM.sub("\\1\u0e33", pair) if lang == "th" else pair
-        if lc.key(pair) in src.to_english or (lang == "th" and pair in segment.thai_words()):
-            return True
-        if mine & set(src.to_english.get(lc.key(text[s:e]), ())):
-            return True
-    return False
-
-
-_THAI_AM = regex.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")  # nikhahit (+ tone) + sara aa: sara am decomposed
 
 
 def _next_to_name(text: str, words: list[tuple[int, int]], name: list[bool], i: int) -> bool:
@@ -368,7 +350,7 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
         if tgt is None:
             form = _fitting_form(e, spelt, plain)
             if plain is None and src is not None and form is not None:
-                form = _base_partner(form, src.to_english.get(k, ()), english.finite)
+                form = _base_form(form, src.to_english.get(k, ()))
             outs = [form] if form is not None else []
         else:
             outs = tgt.to_foreign.get(lc.key(e), ())
@@ -383,16 +365,25 @@ def _has_verb_partner(word: str, src) -> bool:
     return any(_verb_form(lc.key(e)) for e in src.to_english.get(lc.key(word), ()))
 
 
-def _base_partner(form: str, partners, finite: frozenset[str]) -> str:
-    """An isolating language's verb carries no tense or person: an English -ed form, or a third-person -s
-    verb, whose base is another dictionary partner of the same word is written as that base ("calculated"
-    -> "calculate", "learned" -> "learn", "it teaches" -> "teach")."""
+def _base_form(form: str, partners) -> str | None:
+    """An isolating language's word carries no tense, person or number: the English word is written in its base
+    form (simplemma's English lemma: "calculated" -> "calculate", "threw" -> "throw", "storms" -> "storm",
+    "it teaches" -> "teach") when that base is a dictionary partner of the same word, which confirms the sense.
+    None when it is not: only an inflected English word aligns ("sưng" -> "swelled", never "swelled lên")."""
     k = lc.key(form)
-    if k.endswith("ed") or (k in finite and k.endswith("s")):
-        for stem in sorted(_bases(k) - {k}):
-            if stem in partners:
-                return lc.recase(stem, form)
-    return form
+    base = _english_lemma(k)
+    if base == k:
+        return form
+    if base in {lc.key(p) for p in partners} and _is_english(base):
+        return lc.recase(base, form)
+    return None
+
+
+@functools.lru_cache(maxsize=2**14)
+def _english_lemma(word: str) -> str:
+    import simplemma  # lazy: its dictionaries load on first use
+
+    return lc.key(simplemma.lemmatize(word, lang="en"))
 
 
 def _plain(word: str, lang: str) -> bool | None:
@@ -489,6 +480,7 @@ class _English:
     spelling: dict[str, str]
     by_stem: dict[str, str]
     finite: frozenset[str] = frozenset()
+    phrasal: frozenset[str] = frozenset()
 
     def match(self, word: str) -> str | None:
         """The sentence's spelling of word or of an inflected form of it (-s, -ed, -ing), else None."""
@@ -529,11 +521,28 @@ def _english(text: str) -> _English:
             by_stem.setdefault(stem, k)
     finite = {lc.key(b.text) for a, b in zip(words, words[1:]) if not text[a.end:b.start].strip()
               and (lc.key(a.text) in _VERB_BEFORE or (lc.key(a.text) in _SUBJECTS and lc.key(b.text).endswith("s")))}
-    return _English(spelling, by_stem, frozenset(finite))
+    return _English(spelling, by_stem, frozenset(finite), _phrasal_verbs(text, words))
+
+
+def _phrasal_verbs(text: str, words) -> frozenset[str]:
+    """Keys of the verbs of phrasal verbs ("turned on", "gave up"): alone, the verb is another sense ("เปิด"
+    opened is not "turn"). After a verb form (-ed, -ing, or a finite verb) "on" and "over" count too; after any
+    other word they are prepositions ("the book on the table")."""
+    out = set()
+    for a, b in zip(words, words[1:]):
+        k, particle = lc.key(a.text), lc.key(b.text)
+        if text[a.end:b.start] != " " or particle not in _PARTICLES:
+            continue
+        if particle not in _PREPOSITIONS or k.endswith(("ed", "ing")) or _english_lemma(k) != k:
+            out.add(k)
+    return frozenset(out)
 
 
 # Subjects after which an English word in -s is a third-person verb ("it stops"), not a plural; and words
 # after which one is a verb form or a predicate ("I think", "was born", "haven't heard", "he said").
+# Particles of phrasal verbs, and those of them that are also common prepositions after a noun.
+_PARTICLES = frozenset({"up", "off", "out", "away", "back", "down", "on", "over"})
+_PREPOSITIONS = frozenset({"on", "over"})
 _SUBJECTS = frozenset({"he", "she", "it", "who", "which", "that", "this"})
 _VERB_BEFORE = frozenset("""i you he she we they was were been being be is are am 's 're 'm 've 'd will would
     can could shall should may might must does did n't not never 'll""".split())
