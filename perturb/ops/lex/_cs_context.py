@@ -92,6 +92,11 @@ def ar_clitic_form(word: str, src) -> bool:
     return bool(set(src.to_english.get(k, ())) & set(src.to_english.get(k[1:], ())))
 
 
+def lemma(word: str, lang: str) -> str:
+    """simplemma's lemma of word, lower-cased."""
+    return _lemma(word, lang)
+
+
 @functools.lru_cache(maxsize=2**16)
 def _lemma(word: str, lang: str) -> str:
     import simplemma  # lazy: its dictionaries load on first use

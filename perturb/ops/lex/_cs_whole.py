@@ -7,7 +7,7 @@
   a neighbouring word written solid is a MUSE word with the same translation ("xe ô tô": "ôtô" is "cars" too),
   or when a neighbouring syllable has a content translation that the parallel English does not account for
   (ngón tay "finger", cô gái "girl", cành cây "branch": the English word stands for both syllables).
-- A Chinese verb (jieba's dictionary tag v) is written only as an English word that can be a verb ("不要上岸" is
+- A Chinese verb (jieba's dictionary tag v, or any word after a negation or modal) is written only as an English word that can be a verb ("不要上岸" is
   not "不要 ashore").
 """
 from __future__ import annotations
@@ -25,14 +25,19 @@ from . import _viseg
 _VI_PERSON_NOUNS = frozenset(f"{a} {b}" for a in ("cô", "cậu", "chàng", "anh", "chị", "em", "ông", "bà", "con",
                                                   "bé", "thằng", "đứa")
                              for b in ("gái", "trai", "bé", "già", "nhỏ"))
+# Chinese suffixes that make a word of the word before them (-ist, -ness, -ize, -er, -ism ...).
+_ZH_SUFFIXES = frozenset("者 性 化 家 员 界 式 型 率 论 主义 学 度 感 法 品 物 机 器 师 手 人".split())
+# Chinese negations and modals: the word after one is a predicate.
+_ZH_MODALS = frozenset("不 没 没有 不要 别 要 会 能 可以 想 应该 必须 得 将 已经 正在 不会 不能 不想 不必".split())
 # Up to this many segmenter words around the candidate are tried as one longer word.
 _SPAN = 4
 _THAI_AM = regex.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")  # nikhahit (+ tone) + sara aa: sara am decomposed
 
 
-def in_compound(text: str, start: int, end: int, lang: str, src, confirmed=None) -> bool:
-    """Whether text[start:end] is part of a longer word (see the module docstring). confirmed(word) gives the
-    keys of the parallel English words that confirm a Vietnamese syllable (None: that check is skipped)."""
+def in_compound(text: str, start: int, end: int, lang: str, src, sense=None) -> bool:
+    """Whether text[start:end] is part of a longer word (see the module docstring). sense, when given, reads the
+    parallel English: sense.confirms(word) gives the keys of its words that translate word, and
+    sense.adjacent(a, b) whether two of them stand next to each other there."""
     words = _words(text, lang)
     i = next((n for n, (s, e) in enumerate(words) if s <= start < e), None)
     if i is None:
@@ -48,10 +53,21 @@ def in_compound(text: str, start: int, end: int, lang: str, src, confirmed=None)
         for b in range(i, hi + 1):
             if b - a + 1 >= 2 and b - a < _SPAN and _is_word(text[words[a][0]:words[b][1]], lang, src):
                 return True
-    neighbours = [words[n] for n in (i - 1, i + 1) if lo <= n <= hi]
-    if lang == "vi" and any(_same_sense(text[s:e], text[start:end], src) for s, e in neighbours):
+    neighbours = [text[slice(*words[n])] for n in (i - 1, i + 1) if lo <= n <= hi]
+    if lang == "vi" and any(_same_sense(n, text[start:end], src) for n in neighbours):
         return True
-    return confirmed is not None and any(_unaccounted(text[s:e], src, confirmed) for s, e in neighbours)
+    if lang == "th" and any(_fragment(n, src) for n in neighbours):
+        return True
+    if lang == "zh" and i < hi and text[slice(*words[i + 1])] in _ZH_SUFFIXES:
+        return True  # 人道主义|者 "humanitarian": the suffix makes the word, "humanitarian 者" is none
+    if sense is None:
+        return False
+    # Vietnamese: a neighbour the English lacks is half of this word only in a noun compound (ngón tay,
+    # tủ quần áo "closet"); after a verb it is its object (đeo hoa tai "wear earrings").
+    nouns = _viseg.nouns(text) if lang == "vi" else None
+    return any(_bound_by_sense(text[slice(*words[n])], text[start:end], src, sense,
+                               nouns is None or {start, words[n][0]} <= nouns)
+               for n in (i - 1, i + 1) if lo <= n <= hi)
 
 
 def _words(text: str, lang: str) -> list[tuple[int, int]]:
@@ -81,14 +97,36 @@ def _same_sense(neighbour: str, mine: str, src) -> bool:
     return bool(strip(theirs) & strip(ours))
 
 
-def _unaccounted(neighbour: str, src, confirmed) -> bool:
-    """Whether a neighbouring Vietnamese syllable means a content word (tay "hand", gái "girl") that the
-    parallel English does not have: its sense went into this syllable's English word (ngón tay "finger").
-    A syllable whose translations are all function words (của "of", tôi "I") is no such half."""
-    partners = src.to_english.get(lc.key(neighbour), ())
-    if not partners or confirmed(neighbour):
-        return False
-    return any(not lc.is_stopword(e, "en") for e in partners[:3])
+def _bound_by_sense(neighbour: str, mine: str, src, sense, compound_slot: bool) -> bool:
+    """Whether a neighbouring word forms one word with this one by what the parallel English says of them:
+    - the English has the neighbour's translation right next to this word's ("Cành cây": "tree branch";
+      กิ่ง|ต้นไม้: "tree branch"): an English compound, of which one half alone would be switched;
+    - the neighbour means a content word (tay "hand", gái "girl", ต้น "early") that the English does not have:
+      its sense went into this word's English word (ngón tay "finger", ต้นชั่วโมง "top of the hour"), where
+      the two can form a compound at all (compound_slot).
+    A neighbour whose translations are all function words (của "of", tôi "I") is neither."""
+    theirs = sense.confirms(neighbour)
+    if theirs:  # only content words make an English compound ("from snow" is none)
+        return any(sense.adjacent(a, b) for a in theirs for b in sense.confirms(mine)
+                   if not lc.is_stopword(a, "en"))
+    return compound_slot and any(not lc.is_stopword(e, "en") for e in _partners(neighbour, src)[:3])
+
+
+def _partners(word: str, src) -> tuple[str, ...]:
+    """MUSE's English words for word; for a Vietnamese word of several syllables that MUSE lacks, those of its
+    syllables ("quần áo": "pants", "shirt")."""
+    k = lc.key(word)
+    found = src.to_english.get(k, ()) or src.to_english.get(k.replace(" ", ""), ())
+    if found or " " not in k:
+        return found
+    return tuple(e for syllable in k.split() for e in src.to_english.get(syllable, ()))
+
+
+def _fragment(neighbour: str, src) -> bool:
+    """Whether a Thai neighbour is no word at all (neither MUSE's nor the segmenter's): a piece of a misspelt
+    or unknown word (คอม|ฟิวเตอร์ for คอมพิวเตอร์), of which this word is the other piece."""
+    word = _THAI_AM.sub("\\1\u0e33", neighbour)
+    return lc.key(word) not in src.to_english and word not in segment.thai_words()
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,9 +141,13 @@ def _jieba_freq(word: str) -> int:
     return _jieba()[0].get(word, 0)
 
 
-def zh_verb(word: str) -> bool:
-    """Whether jieba's dictionary tags a Chinese word as a verb (v; not vn, a verbal noun such as 服务)."""
-    return _jieba()[1].get(word) == "v"
+def zh_predicate(text: str, start: int, end: int) -> bool:
+    """Whether a Chinese word is a verb: jieba's dictionary tags it v (not vn, a verbal noun such as 服务), or it
+    follows a negation or modal, which only a verb or adjective follows (不要上岸 "don't go ashore")."""
+    if _jieba()[1].get(text[start:end]) == "v":
+        return True
+    before = [t for t in segment.tokenize(text[:start], "zh") if t.is_word]
+    return bool(before) and before[-1].end == start and before[-1].text in _ZH_MODALS
 
 
 @functools.lru_cache(maxsize=2**14)

@@ -39,6 +39,7 @@ lower-case, so embedded German nouns come out lower-case.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,7 +215,11 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
                 else frozenset()
             out = _translate(word, to, src, tgt, english, _plain(word, lang),
                              names | verbs | (english.phrasal if english is not None else frozenset()))
-            if out is not None and _whole_and_fitting(text, start, end, lang, src, english, out):
+            if out is not None and to == "en" and not _whole_and_fitting(text, start, end, lang, src, english, out):
+                continue
+            if out is not None and lang == "tr" and _lone_modifier(text, end, src, english, out):
+                continue  # "Yeni sayılar" -> "New sayılar": an English adjective inside a Turkish noun phrase
+            if out is not None:
                 eligible.append((start, end, word, out, initial))
         replacements = []
         for i in lc.choose(len(eligible), self.params.rate, rng):
@@ -226,15 +231,59 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
 
 def _whole_and_fitting(text: str, start: int, end: int, lang: str, src, english: "_English | None", out: str) -> bool:
     """Whether the word at text[start:end] is a whole word whose English translation out fits its slot: in th, vi
-    and zh not half of a compound (_cs_whole), a Chinese verb only as a word that can be an English verb."""
-    if lang not in ISOLATING or src is None:
+    and zh not half of a compound (_cs_whole), and a Chinese verb only as a word the English uses as a verb."""
+    if lang not in ISOLATING or src is None or english is None:
         return True
     if lang == "vi" and _shares_a_sense(text, start, end, src, english):
         return False
-    confirmed = (lambda w: bool(_confirmed(w, src, english))) if english is not None else None
-    if whole.in_compound(text, start, end, lang, src, confirmed):
+    if whole.in_compound(text, start, end, lang, src, _Sense(src, english)):
         return False
-    return not (lang == "zh" and whole.zh_verb(text[start:end]) and not whole.can_be_verb(out))
+    return not (lang == "zh" and whole.zh_predicate(text, start, end)
+                and lc.key(english.match(out) or out) not in english.verbal)
+
+
+@dataclass(frozen=True)
+class _Sense:
+    """What the parallel English says of the words around a candidate (see _cs_whole.in_compound)."""
+
+    src: object
+    english: "_English"
+
+    def confirms(self, word: str) -> set[str]:
+        return {lc.key(m) for _, m in _confirmed(word, self.src, self.english)}
+
+    def adjacent(self, a: str, b: str) -> bool:
+        return b in self.english.following.get(a, ()) or a in self.english.following.get(b, ())
+
+
+def _lone_modifier(text: str, end: int, src, english: "_English | None", out: str) -> bool:
+    """Whether a Turkish word modifies the noun after it, as the parallel English shows: there the English word
+    is followed by a translation of that next word, or by any noun, a content word that is no verb form
+    ("Yeni sayılar": "new issues"; "Hasta çocuk": "sick child"). A lone English adjective inside a Turkish
+    noun phrase is no mix people write."""
+    m = regex.match(r" (\p{L}+)", text[end:])
+    if m is None or english is None or not lc.is_content_word(m.group(1), "tr"):
+        return False
+    following = english.following.get(lc.key(english.match(out) or out), frozenset())
+    k = lc.key(m.group(1))
+    partners = set(src.to_english.get(k, ())) | set(src.to_english.get(ctx.lemma(k, "tr"), ()))
+    if any(_stems(lc.key(p)) & set().union(*map(_stems, following)) for p in partners):
+        return True
+    return any(lc.is_content_word(w, "en") and not _english_verb_form(w) for w in following)
+
+
+def _irregular_past(word: str) -> bool:
+    """Whether an English word is an irregular past or participle ("ate", "lost", "went"; Turkish "yedi" ate
+    is also seven, its own lemma): its English lemma is another word, a verb, and it is no plural."""
+    base = _english_lemma(word)
+    return base != word and not word.endswith("s") and whole.can_be_verb(base)
+
+
+def _english_verb_form(word: str) -> bool:
+    """Whether an English word is an inflected verb (-ed, -ing, an irregular past: "drank"), not a plural."""
+    base = _english_lemma(word)
+    return base != word and word not in (base + "s", base + "es") and not (word.endswith("ies") and
+                                                                           base.endswith("y"))
 
 
 def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
@@ -406,7 +455,7 @@ def _fitting_form(e: str, spelt: str, plain: bool | None) -> str | None:
     out = spelt
     if k != lc.key(e) and lc.key(e) in _stems(k) and (plain or (plain is None and k.endswith(_VERB_ENDINGS))):
         out = lc.recase(e, spelt)  # the sentence's capital stays: "Sundays" -> "Sunday"
-    if plain is not None and _verb_form(lc.key(out)):
+    if plain is not None and (_verb_form(lc.key(out)) or _irregular_past(lc.key(out))):
         return None
     return out
 
@@ -481,6 +530,8 @@ class _English:
     by_stem: dict[str, str]
     finite: frozenset[str] = frozenset()
     phrasal: frozenset[str] = frozenset()
+    following: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    verbal: frozenset[str] = frozenset()
 
     def match(self, word: str) -> str | None:
         """The sentence's spelling of word or of an inflected form of it (-s, -ed, -ing), else None."""
@@ -521,7 +572,14 @@ def _english(text: str) -> _English:
             by_stem.setdefault(stem, k)
     finite = {lc.key(b.text) for a, b in zip(words, words[1:]) if not text[a.end:b.start].strip()
               and (lc.key(a.text) in _VERB_BEFORE or (lc.key(a.text) in _SUBJECTS and lc.key(b.text).endswith("s")))}
-    return _English(spelling, by_stem, frozenset(finite), _phrasal_verbs(text, words))
+    following: dict[str, set[str]] = {}
+    for a, b in zip(words, words[1:]):
+        if text[a.end:b.start] == " ":
+            following.setdefault(lc.key(a.text), set()).add(lc.key(b.text))
+    verbal = finite | {lc.key(b.text) for a, b in zip(words, words[1:]) if lc.key(a.text) == "to"}
+    verbal |= {k for k in (lc.key(t.text) for t in words) if k.endswith(("ed", "ing")) or _english_verb_form(k)}
+    return _English(spelling, by_stem, frozenset(finite), _phrasal_verbs(text, words),
+                    {k: frozenset(v) for k, v in following.items()}, frozenset(verbal))
 
 
 def _phrasal_verbs(text: str, words) -> frozenset[str]:
