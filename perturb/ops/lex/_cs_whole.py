@@ -7,6 +7,7 @@
   a neighbouring word written solid is a MUSE word with the same translation ("xe ô tô": "ôtô" is "cars" too),
   or when a neighbouring syllable has a content translation that the parallel English does not account for
   (ngón tay "finger", cô gái "girl", cành cây "branch": the English word stands for both syllables).
+- A Chinese word with the passive 被 fused to it (被捕) is never switched: its English base form is active.
 - A Chinese verb (jieba's dictionary tag v, or any word after a negation or modal) is written only as an English word that can be a verb ("不要上岸" is
   not "不要 ashore").
 """
@@ -28,7 +29,8 @@ _VI_PERSON_NOUNS = frozenset(f"{a} {b}" for a in ("cô", "cậu", "chàng", "anh
 # Chinese suffixes that make a word of the word before them (-ist, -ness, -ize, -er, -ism ...).
 _ZH_SUFFIXES = frozenset("者 性 化 家 员 界 式 型 率 论 主义 学 度 感 法 品 物 机 器 师 手 人".split())
 # Chinese negations and modals: the word after one is a predicate.
-_ZH_MODALS = frozenset("不 没 没有 不要 别 要 会 能 可以 想 应该 必须 得 将 已经 正在 不会 不能 不想 不必".split())
+_ZH_MODALS = frozenset("不 没 没有 不要 别 要 会 能 可以 想 应该 必须 得 将 已经 正在 不会 不能 不想 不必 开始 继续"
+                       .split())
 # Up to this many segmenter words around the candidate are tried as one longer word.
 _SPAN = 4
 _THAI_AM = regex.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")  # nikhahit (+ tone) + sara aa: sara am decomposed
@@ -60,14 +62,30 @@ def in_compound(text: str, start: int, end: int, lang: str, src, sense=None) -> 
         return True
     if lang == "zh" and i < hi and text[slice(*words[i + 1])] in _ZH_SUFFIXES:
         return True  # 人道主义|者 "humanitarian": the suffix makes the word, "humanitarian 者" is none
+    if lang == "zh" and _zh_straddled(text, start, end, words[lo][0], words[hi][1]):
+        return True
     if sense is None:
         return False
-    # Vietnamese: a neighbour the English lacks is half of this word only in a noun compound (ngón tay,
-    # tủ quần áo "closet"); after a verb it is its object (đeo hoa tai "wear earrings").
+    # Vietnamese compounds are head first: a neighbour the English lacks is half of this word only when the
+    # first of the two is a noun (ngón tay, tủ quần áo "closet", lời mời "invitation"); after a verb it is
+    # the verb's object (đeo hoa tai "wear earrings").
     nouns = _viseg.nouns(text) if lang == "vi" else None
     return any(_bound_by_sense(text[slice(*words[n])], text[start:end], src, sense,
-                               nouns is None or {start, words[n][0]} <= nouns)
+                               nouns is None or min(start, words[n][0]) in nouns)
                for n in (i - 1, i + 1) if lo <= n <= hi)
+
+
+def _zh_straddled(text: str, start: int, end: int, left: int, right: int) -> bool:
+    """Whether a word of jieba's dictionary runs across an edge of text[start:end] into a touching neighbour,
+    taking only part of this word (出|生于 "born in": 出生 "born" takes 生 away from 生于). jieba chose
+    another cut, but "我出 born 冰岛" would leave half a word behind."""
+    for edge, inside in ((start, range(1, end - start)), (end, range(1, end - start))):
+        for a in range(1, 3):
+            for c in inside:
+                lo, hi = (edge - a, edge + c) if edge == start else (edge - c, edge + a)
+                if left <= lo and hi <= right and _jieba_freq(text[lo:hi]) > 0:
+                    return True
+    return False
 
 
 def _words(text: str, lang: str) -> list[tuple[int, int]]:
@@ -143,11 +161,18 @@ def _jieba_freq(word: str) -> int:
 
 def zh_predicate(text: str, start: int, end: int) -> bool:
     """Whether a Chinese word is a verb: jieba's dictionary tags it v (not vn, a verbal noun such as 服务), or it
-    follows a negation or modal, which only a verb or adjective follows (不要上岸 "don't go ashore")."""
+    follows a negation, modal or aspect verb, which only a verb or adjective follows (不要上岸 "don't go
+    ashore", 开始上学 "started school")."""
     if _jieba()[1].get(text[start:end]) == "v":
         return True
     before = [t for t in segment.tokenize(text[:start], "zh") if t.is_word]
     return bool(before) and before[-1].end == start and before[-1].text in _ZH_MODALS
+
+
+def zh_passive(word: str) -> bool:
+    """Whether a Chinese word carries the passive 被 fused to its verb (被捕 "was arrested"): the English base
+    form would turn it active ("女子 arrest")."""
+    return len(word) > 1 and word.startswith("被")
 
 
 @functools.lru_cache(maxsize=2**14)

@@ -238,6 +238,8 @@ def _whole_and_fitting(text: str, start: int, end: int, lang: str, src, english:
         return False
     if whole.in_compound(text, start, end, lang, src, _Sense(src, english)):
         return False
+    if lang == "zh" and whole.zh_passive(text[start:end]):
+        return False
     return not (lang == "zh" and whole.zh_predicate(text, start, end)
                 and lc.key(english.match(out) or out) not in english.verbal)
 
