@@ -48,7 +48,7 @@ _TR_HEAD_SUFFIX = regex.compile(r"^[sny]?[ıiuü]")
 # them ("accept ettiler", "release bıraktı"); Hindi: all but करना/होना, which Hinglish uses with English.
 _LIGHT_VERBS = {
     "tr": frozenset({"et", "ed", "ol", "yap", "bırak", "ver", "al", "kıl", "eyle", "kal", "düş", "tut", "çek",
-                     "gel", "getir", "at", "koy", "çık", "geç", "göster", "sür", "kullan"}),
+                     "gel", "getir", "at", "koy", "çık", "geç", "göster", "sür", "kullan", "oyna"}),
     "hi": frozenset({"देना", "लेना", "मारना", "लगाना", "लगना", "पाना", "रखना", "खाना", "उठाना", "पड़ना",
                      "डालना", "बनाना", "भरना"}),
 }

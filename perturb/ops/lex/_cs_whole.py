@@ -8,8 +8,8 @@
   or when a neighbouring syllable has a content translation that the parallel English does not account for
   (ngón tay "finger", cô gái "girl", cành cây "branch": the English word stands for both syllables).
 - A Chinese word with the passive 被 fused to it (被捕) is never switched: its English base form is active.
-- A Chinese verb (jieba's dictionary tag v, or any word after a negation or modal) is written only as an English word that can be a verb ("不要上岸" is
-  not "不要 ashore").
+- A Chinese verb (jieba's dictionary tag v, or any word after a negation, modal or aspect verb) is written only
+  as a word the parallel English uses as a verb ("不要上岸" is not "不要 ashore"; codeswitch checks the English).
 """
 from __future__ import annotations
 
@@ -111,8 +111,11 @@ def _same_sense(neighbour: str, mine: str, src) -> bool:
     k = lc.key(neighbour)
     theirs = set(src.to_english.get(k, ())) | set(src.to_english.get(k.replace(" ", ""), ()))
     ours = set(src.to_english.get(lc.key(mine), ()))
-    strip = lambda ws: {lc.key(w).removesuffix("s") for w in ws}  # noqa: E731 - a one-line normaliser
-    return bool(strip(theirs) & strip(ours))
+    return bool(_singular(theirs) & _singular(ours))
+
+
+def _singular(words) -> set[str]:
+    return {lc.key(w).removesuffix("s") for w in words}
 
 
 def _bound_by_sense(neighbour: str, mine: str, src, sense, compound_slot: bool) -> bool:

@@ -3,7 +3,9 @@
 How a word's translation is chosen (no randomness: the rng only picks which words change):
 1. Whole words only: Vietnamese syllables are grouped into words by pyvi ("thông tin" is one word, and MUSE has
    no entry of several syllables, so it stays), and a syllable that forms a dictionary word with its neighbour
-   is left alone; Chinese and Thai words come from jieba and newmm.
+   is left alone; Chinese and Thai words come from jieba and newmm. In th, vi and zh a word is also left alone
+   when it is part of a longer word of MUSE or the segmenter's dictionary, or half of a compound by what the
+   parallel English says (_cs_whole: "ngón tay" finger, "Cành cây" tree branch, "ต้นชั่วโมง").
 2. The word's English partners in en-<lang>.txt, in file order (MUSE lists English words from the most to the
    least frequent), that are English words (wordfreq Zipf >= 2.5: MUSE has noise such as "preta").
 3. The English example with the same id is the translation of this one: a partner is used only if it occurs in
@@ -18,8 +20,12 @@ How a word's translation is chosen (no randomness: the rng only picks which word
    kind without a simplemma dictionary are not offered. In every language a word that is its own lemma (an
    infinitive, a singular noun) gets the dictionary's uninflected English word, not the sentence's inflection
    ("zu reden" -> "zu talk", not "talking"; "isim" -> "name", not "named"). In the isolating languages (zh,
-   th, vi) a verb carries no tense, so the sentence's -ed or -ing form becomes the dictionary word ("竞选" ->
-   "campaign"); a plural -s stays ("bão" -> "storms").
+   th, vi) nothing carries tense, person or number, so the English word is its base form (simplemma's English
+   lemma: "campaigned" -> "campaign", "threw" -> "throw", "storms" -> "storm") when MUSE lists that base for
+   the same word, and the word is left alone when it does not ("sưng" -> only "swelled"). A Chinese verb is
+   written only as a word the parallel English uses as a verb ("不要上岸" is not "不要 ashore"), and a Chinese
+   word with a fused passive 被 not at all. The verb of an English phrasal verb ("turned on") is never used.
+   A Turkish word that modifies the noun after it ("Yeni sayılar": "new issues") is left alone.
    A plain word whose English would still be an -ed/-ing verb form is left alone ("karar verdim", a noun
    with a light verb, is not "decided verdim"), and so are Hindi finite verbs ("आया" came: Hinglish writes
    an English verb as "start करना", never in place of the Hindi verb).
@@ -211,7 +217,8 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
             if lang == "ar" and (ctx.ar_clitic_form(word, src) or _has_verb_partner(word, src)):
                 continue  # "وكتاب" (and a book) would drop the "and"; "تغير" (changed) is a verb
             # Arabic has no infinitive: a word the sentence uses as a verb is a finite one, even when bare.
-            verbs = english.finite if english is not None and (lang == "ar" or _plain(word, lang) is False) \
+            # A bare Turkish word is no finite verb either ("Hiç ağır değildi" is not "Hiç weigh değildi").
+            verbs = english.finite if english is not None and (lang in ("ar", "tr") or _plain(word, lang) is False) \
                 else frozenset()
             out = _translate(word, to, src, tgt, english, _plain(word, lang),
                              names | verbs | (english.phrasal if english is not None else frozenset()))
@@ -262,8 +269,8 @@ def _lone_modifier(text: str, end: int, src, english: "_English | None", out: st
     """Whether a Turkish word modifies the noun after it, as the parallel English shows: there the English word
     is followed by a translation of that next word, or by any noun, a content word that is no verb form
     ("Yeni sayılar": "new issues"; "Hasta çocuk": "sick child"). A lone English adjective inside a Turkish
-    noun phrase is no mix people write."""
-    m = regex.match(r" (\p{L}+)", text[end:])
+    noun phrase is no mix people write ("slow bir tonda" neither)."""
+    m = regex.match(r" (?:bir )?(\p{L}+)", text[end:])  # "yavaş bir tonda": the article may come between
     if m is None or english is None or not lc.is_content_word(m.group(1), "tr"):
         return False
     following = english.following.get(lc.key(english.match(out) or out), frozenset())
@@ -525,8 +532,9 @@ def _stems(word: str) -> set[str]:
 
 @dataclass(frozen=True)
 class _English:
-    """The words of one parallel English sentence: spelling by key, keys by stem for inflected matches, and the
-    keys of its verb forms (a word right after a subject pronoun, an auxiliary or a negation)."""
+    """The words of one parallel English sentence: spelling by key, keys by stem for inflected matches, the keys
+    of its verb forms (finite: a word right after a subject pronoun, an auxiliary or a negation; verbal: those,
+    words after "to" and inflected verbs), of the verbs of its phrasal verbs, and the word after each word."""
 
     spelling: dict[str, str]
     by_stem: dict[str, str]
