@@ -8,7 +8,7 @@
   or when a neighbouring syllable has a content translation that the parallel English does not account for
   (ngón tay "finger", cô gái "girl", cành cây "branch": the English word stands for both syllables).
 - A Chinese word with the passive 被 fused to it (被捕) is never switched: its English base form is active.
-- A Chinese verb (jieba's dictionary tag v, or any word after a negation, modal or aspect verb) is written only
+- A Chinese word after a negation, modal or aspect verb (a predicate) is written only
   as a word the parallel English uses as a verb ("不要上岸" is not "不要 ashore"; codeswitch checks the English).
 """
 from __future__ import annotations
@@ -29,8 +29,8 @@ _VI_PERSON_NOUNS = frozenset(f"{a} {b}" for a in ("cô", "cậu", "chàng", "anh
 # Chinese suffixes that make a word of the word before them (-ist, -ness, -ize, -er, -ism ...).
 _ZH_SUFFIXES = frozenset("者 性 化 家 员 界 式 型 率 论 主义 学 度 感 法 品 物 机 器 师 手 人".split())
 # Chinese negations and modals: the word after one is a predicate.
-_ZH_MODALS = frozenset("不 没 没有 不要 别 要 会 能 可以 想 应该 必须 得 将 已经 正在 不会 不能 不想 不必 开始 继续"
-                       .split())
+# (Not 没/没有, which also deny a noun: 没胃口 "no appetite".)
+_ZH_MODALS = frozenset("不 不要 别 要 会 能 可以 想 应该 必须 得 将 已经 正在 不会 不能 不想 不必 开始 继续".split())
 # Up to this many segmenter words around the candidate are tried as one longer word.
 _SPAN = 4
 _THAI_AM = regex.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")  # nikhahit (+ tone) + sara aa: sara am decomposed
@@ -62,30 +62,19 @@ def in_compound(text: str, start: int, end: int, lang: str, src, sense=None) -> 
         return True
     if lang == "zh" and i < hi and text[slice(*words[i + 1])] in _ZH_SUFFIXES:
         return True  # 人道主义|者 "humanitarian": the suffix makes the word, "humanitarian 者" is none
-    if lang == "zh" and _zh_straddled(text, start, end, words[lo][0], words[hi][1]):
-        return True
     if sense is None:
         return False
     # Vietnamese compounds are head first: a neighbour the English lacks is half of this word only when the
     # first of the two is a noun (ngón tay, tủ quần áo "closet", lời mời "invitation"); after a verb it is
     # the verb's object (đeo hoa tai "wear earrings").
     nouns = _viseg.nouns(text) if lang == "vi" else None
+    # Chinese: a neighbour of two or more characters is a word of its own (童年|故事 "childhood story"); only a
+    # single character may be a bound half of this word.
+    # Thai: a function word (ถูก passive, ต่อ "per") is no half of a compound, whatever MUSE gives for it.
     return any(_bound_by_sense(text[slice(*words[n])], text[start:end], src, sense,
-                               nouns is None or min(start, words[n][0]) in nouns)
-               for n in (i - 1, i + 1) if lo <= n <= hi)
-
-
-def _zh_straddled(text: str, start: int, end: int, left: int, right: int) -> bool:
-    """Whether a word of jieba's dictionary runs across an edge of text[start:end] into a touching neighbour,
-    taking only part of this word (出|生于 "born in": 出生 "born" takes 生 away from 生于). jieba chose
-    another cut, but "我出 born 冰岛" would leave half a word behind."""
-    for edge, inside in ((start, range(1, end - start)), (end, range(1, end - start))):
-        for a in range(1, 3):
-            for c in inside:
-                lo, hi = (edge - a, edge + c) if edge == start else (edge - c, edge + a)
-                if left <= lo and hi <= right and _jieba_freq(text[lo:hi]) > 0:
-                    return True
-    return False
+                               (nouns is None or min(start, words[n][0]) in nouns)
+                               and (lang != "th" or lc.is_content_word(text[slice(*words[n])], lang)))
+               for n in (i - 1, i + 1) if lo <= n <= hi and (lang != "zh" or words[n][1] - words[n][0] == 1))
 
 
 def _words(text: str, lang: str) -> list[tuple[int, int]]:
@@ -124,13 +113,16 @@ def _bound_by_sense(neighbour: str, mine: str, src, sense, compound_slot: bool) 
       กิ่ง|ต้นไม้: "tree branch"): an English compound, of which one half alone would be switched;
     - the neighbour means a content word (tay "hand", gái "girl", ต้น "early") that the English does not have:
       its sense went into this word's English word (ngón tay "finger", ต้นชั่วโมง "top of the hour"), where
-      the two can form a compound at all (compound_slot).
+      the two can form a compound at all (compound_slot; "Tôi đọc sách", "read books", is a verb and its
+      object).
     A neighbour whose translations are all function words (của "of", tôi "I") is neither."""
+    if not compound_slot:
+        return False
     theirs = sense.confirms(neighbour)
     if theirs:  # only content words make an English compound ("from snow" is none)
         return any(sense.adjacent(a, b) for a in theirs for b in sense.confirms(mine)
                    if not lc.is_stopword(a, "en"))
-    return compound_slot and any(not lc.is_stopword(e, "en") for e in _partners(neighbour, src)[:3])
+    return any(not lc.is_stopword(e, "en") for e in _partners(neighbour, src)[:3])
 
 
 def _partners(word: str, src) -> tuple[str, ...]:
@@ -150,24 +142,15 @@ def _fragment(neighbour: str, src) -> bool:
     return lc.key(word) not in src.to_english and word not in segment.thai_words()
 
 
-@functools.lru_cache(maxsize=1)
-def _jieba():
-    import jieba.posseg  # lazy: the tag table loads with jieba's dictionary
-
-    tokenizer = segment._jieba_tokenizer()  # the segmenter's own dictionary, as cut by segment.tokenize
-    return tokenizer.FREQ, jieba.posseg.dt.word_tag_tab
-
-
 def _jieba_freq(word: str) -> int:
-    return _jieba()[0].get(word, 0)
+    # The segmenter's own dictionary, as segment.tokenize cuts by it.
+    return segment._jieba_tokenizer().FREQ.get(word, 0)
 
 
 def zh_predicate(text: str, start: int, end: int) -> bool:
-    """Whether a Chinese word is a verb: jieba's dictionary tags it v (not vn, a verbal noun such as 服务), or it
-    follows a negation, modal or aspect verb, which only a verb or adjective follows (不要上岸 "don't go
-    ashore", 开始上学 "started school")."""
-    if _jieba()[1].get(text[start:end]) == "v":
-        return True
+    """Whether a Chinese word stands where only a verb or adjective can: right after a negation, modal or aspect
+    verb (不要上岸 "don't go ashore", 开始上学 "started school"). jieba's dictionary tags are no guide: they
+    tag 辐射 "radiation" and 包 "bag" as verbs."""
     before = [t for t in segment.tokenize(text[:start], "zh") if t.is_word]
     return bool(before) and before[-1].end == start and before[-1].text in _ZH_MODALS
 

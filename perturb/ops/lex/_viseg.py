@@ -70,7 +70,8 @@ def in_dictionary(words: str) -> bool:
 
 @functools.lru_cache(maxsize=TEXT_MEMO)
 def nouns(text: str) -> frozenset[int]:
-    """Start offsets of the syllables that pyvi's part-of-speech tagger puts in a noun (tags N, Nc, Np, Nu).
+    """Start offsets of the syllables that pyvi's part-of-speech tagger puts in a noun (tags N, Np; not the
+    classifiers Nc, "con", "quả", which come before a noun without forming a compound with it).
     Its words are matched to our syllable tokens in order; empty when they do not line up."""
     from pyvi.ViPosTagger import ViPosTagger  # lazy, like the tokenizer
 
@@ -81,7 +82,7 @@ def nouns(text: str) -> frozenset[int]:
         for syllable in word.split("_"):
             if n >= len(tokens) or tokens[n].text != syllable:
                 return frozenset()
-            if tag.startswith("N"):
+            if tag in ("N", "Np"):
                 out.add(tokens[n].start)
             n += 1
     return frozenset(out)
