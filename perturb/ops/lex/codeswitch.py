@@ -278,7 +278,9 @@ def _lone_modifier(text: str, end: int, src, english: "_English | None", out: st
     partners = set(src.to_english.get(k, ())) | set(src.to_english.get(ctx.lemma(k, "tr"), ()))
     if any(_stems(lc.key(p)) & set().union(*map(_stems, following)) for p in partners):
         return True
-    return any(lc.is_content_word(w, "en") and not _english_verb_form(w) for w in following)
+    # "one" stands for the noun: "Yeni bir tane aldım" is "I bought a new one".
+    return any((lc.is_content_word(w, "en") and not _english_verb_form(w)) or w in ("one", "ones")
+               for w in following)
 
 
 def _irregular_past(word: str) -> bool:
