@@ -240,8 +240,10 @@ def test_real_xnli_covers_every_language_with_a_muse_dictionary(real_data, tmp_p
     # Only senses the parallel English confirms are used. On this first tenth: 0.55 to 0.82 in 0.3.0, vi 0.36;
     # since 0.4.0 Turkish switches only bare words (no case or possessive suffix to lose), outside compounds
     # and light-verb phrases, and Arabic no word with the article or a clitic, nor a verb: both about 0.3.
+    # Round 2 of that audit: in th, vi and zh no half of a compound and only English base forms, in Turkish no
+    # lone adjective before a noun nor an English verb for a bare word (this tenth: th 0.48, vi 0.22, tr 0.18).
     assert min(v for lang, v in shares.items() if lang not in ("vi", "tr", "ar")) > 0.45, shares
-    assert shares["vi"] > 0.25 and shares["tr"] > 0.2 and shares["ar"] > 0.2, shares
+    assert shares["vi"] > 0.18 and shares["tr"] > 0.15 and shares["ar"] > 0.2, shares
     assert all("|parallel:xnli-test-en@" in counts[lang]["signature"] for lang in with_dictionary)
     rows = [json.loads(line) for line in (tmp_path / "o" / "xnli" / "de" / "lex.codeswitch.jsonl").open(encoding="utf-8")]
     assert all(r["fields"]["premise"] for r in rows) and all(r["edits"] for r in rows)
