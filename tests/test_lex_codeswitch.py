@@ -240,8 +240,10 @@ def test_real_xnli_covers_every_language_with_a_muse_dictionary(real_data, tmp_p
     # Only senses the parallel English confirms are used. On this first tenth: 0.55 to 0.82 in 0.3.0, vi 0.36;
     # since 0.4.0 Turkish switches only bare words (no case or possessive suffix to lose), outside compounds
     # and light-verb phrases, and Arabic no word with the article or a clitic, nor a verb: both about 0.3.
+    # Round 2 of that audit: in th, vi and zh no half of a compound and only English base forms, in Turkish no
+    # lone adjective before a noun nor an English verb for a bare word (this tenth: th 0.48, vi 0.22, tr 0.18).
     assert min(v for lang, v in shares.items() if lang not in ("vi", "tr", "ar")) > 0.45, shares
-    assert shares["vi"] > 0.25 and shares["tr"] > 0.2 and shares["ar"] > 0.2, shares
+    assert shares["vi"] > 0.18 and shares["tr"] > 0.15 and shares["ar"] > 0.2, shares
     assert all("|parallel:xnli-test-en@" in counts[lang]["signature"] for lang in with_dictionary)
     rows = [json.loads(line) for line in (tmp_path / "o" / "xnli" / "de" / "lex.codeswitch.jsonl").open(encoding="utf-8")]
     assert all(r["fields"]["premise"] for r in rows) and all(r["edits"] for r in rows)
@@ -303,9 +305,9 @@ def test_isolating_languages_get_the_english_base_form_of_a_verb(tmp_path):
     lex = write_lexicon(tmp_path / "z", "zh", "campaign 竞选", "storm 暴风雨", "onion 洋葱")
     english = xnli("en", "He campaigned for re-election.", 8)
     assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "他参加连任竞选。", 8)) == "他参加连任 campaign。"
-    # A plural noun keeps the sentence's plural: Chinese marks no number.
+    # Chinese marks no number either: the sentence's plural "onions" is written as the dictionary's "onion".
     english = xnli("en", "He cut the onions.", 9)
-    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "他切了洋葱。", 9)) == "他切了 onions。"
+    assert run(parallel(op(lex, rate=1.0), english), xnli("zh", "他切了洋葱。", 9)) == "他切了 onion。"
 
 
 def test_hindi_finite_verbs_stay_and_a_light_verb_gets_the_base_form(tmp_path):
@@ -485,13 +487,13 @@ def test_an_arabic_verb_stays_by_its_dictionary_partners_or_the_sentence(tmp_pat
 def test_half_of_a_split_thai_word_stays():
     """นํ้าตา (tears, written with a decomposed sara am) is split by the segmenter; its first half is not a word of
     its own here, so it is never switched ("นํ้า eye ไหล"); น้ำ alone (water) still may be."""
-    from perturb.ops.lex import codeswitch as cs
+    from perturb.ops.lex import _cs_whole as cs
 
     class Src:
         to_english = {"น้ำ": ("water",), "นํ้า": ("water",), "ตา": ("eye",), "น้ำตา": ("tears",)}
 
     text = "นํ้าตาไหล"
-    assert cs._in_compound(text, 0, 4, "th", Src)
+    assert cs.in_compound(text, 0, 4, "th", Src)
     alone = "ฉันดื่มน้ำเย็น"
     start = alone.index("น้ำ")
-    assert not cs._in_compound(alone, start, start + 3, "th", Src)
+    assert not cs.in_compound(alone, start, start + 3, "th", Src)

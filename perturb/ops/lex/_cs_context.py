@@ -48,7 +48,7 @@ _TR_HEAD_SUFFIX = regex.compile(r"^[sny]?[ıiuü]")
 # them ("accept ettiler", "release bıraktı"); Hindi: all but करना/होना, which Hinglish uses with English.
 _LIGHT_VERBS = {
     "tr": frozenset({"et", "ed", "ol", "yap", "bırak", "ver", "al", "kıl", "eyle", "kal", "düş", "tut", "çek",
-                     "gel", "getir", "at", "koy", "çık", "geç", "göster", "sür"}),
+                     "gel", "getir", "at", "koy", "çık", "geç", "göster", "sür", "kullan", "oyna"}),
     "hi": frozenset({"देना", "लेना", "मारना", "लगाना", "लगना", "पाना", "रखना", "खाना", "उठाना", "पड़ना",
                      "डालना", "बनाना", "भरना"}),
 }
@@ -90,6 +90,11 @@ def ar_clitic_form(word: str, src) -> bool:
     if len(k) < 4 or k[0] not in _AR_CLITICS:
         return False
     return bool(set(src.to_english.get(k, ())) & set(src.to_english.get(k[1:], ())))
+
+
+def lemma(word: str, lang: str) -> str:
+    """simplemma's lemma of word, lower-cased."""
+    return _lemma(word, lang)
 
 
 @functools.lru_cache(maxsize=2**16)

@@ -60,3 +60,29 @@ def in_longer_word(syllable: segment.Token, before: tuple[segment.Token, ...] | 
     if before and before[-1].is_word and f"{before[-1].text.lower()} {s}" in vt.bi_grams:
         return True
     return bool(after and after[0].is_word and f"{s} {after[0].text.lower()}" in vt.bi_grams)
+
+
+def in_dictionary(words: str) -> bool:
+    """Whether lower-case syllables joined by single spaces are a word of pyvi's dictionary (2 or 3 syllables)."""
+    vt = _tokenizer()
+    return words in vt.bi_grams or words in vt.tri_grams
+
+
+@functools.lru_cache(maxsize=TEXT_MEMO)
+def nouns(text: str) -> frozenset[int]:
+    """Start offsets of the syllables that pyvi's part-of-speech tagger puts in a noun (tags N, Np; not the
+    classifiers Nc, "con", "quả", which come before a noun without forming a compound with it).
+    Its words are matched to our syllable tokens in order; empty when they do not line up."""
+    from pyvi.ViPosTagger import ViPosTagger  # lazy, like the tokenizer
+
+    tokens = [t for t in segment.tokenize(text, "vi") if not t.text.isspace()]
+    tagged, tags = ViPosTagger.postagging(_tokenizer().tokenize(text))
+    out, n = set(), 0
+    for word, tag in zip(tagged, tags):
+        for syllable in word.split("_"):
+            if n >= len(tokens) or tokens[n].text != syllable:
+                return frozenset()
+            if tag in ("N", "Np"):
+                out.add(tokens[n].start)
+            n += 1
+    return frozenset(out)

@@ -3,7 +3,9 @@
 How a word's translation is chosen (no randomness: the rng only picks which words change):
 1. Whole words only: Vietnamese syllables are grouped into words by pyvi ("thông tin" is one word, and MUSE has
    no entry of several syllables, so it stays), and a syllable that forms a dictionary word with its neighbour
-   is left alone; Chinese and Thai words come from jieba and newmm.
+   is left alone; Chinese and Thai words come from jieba and newmm. In th, vi and zh a word is also left alone
+   when it is part of a longer word of MUSE or the segmenter's dictionary, or half of a compound by what the
+   parallel English says (_cs_whole: "ngón tay" finger, "Cành cây" tree branch, "ต้นชั่วโมง").
 2. The word's English partners in en-<lang>.txt, in file order (MUSE lists English words from the most to the
    least frequent), that are English words (wordfreq Zipf >= 2.5: MUSE has noise such as "preta").
 3. The English example with the same id is the translation of this one: a partner is used only if it occurs in
@@ -18,8 +20,12 @@ How a word's translation is chosen (no randomness: the rng only picks which word
    kind without a simplemma dictionary are not offered. In every language a word that is its own lemma (an
    infinitive, a singular noun) gets the dictionary's uninflected English word, not the sentence's inflection
    ("zu reden" -> "zu talk", not "talking"; "isim" -> "name", not "named"). In the isolating languages (zh,
-   th, vi) a verb carries no tense, so the sentence's -ed or -ing form becomes the dictionary word ("竞选" ->
-   "campaign"); a plural -s stays ("bão" -> "storms").
+   th, vi) nothing carries tense, person or number, so the English word is its base form (simplemma's English
+   lemma: "campaigned" -> "campaign", "threw" -> "throw", "storms" -> "storm") when MUSE lists that base for
+   the same word, and the word is left alone when it does not ("sưng" -> only "swelled"). A Chinese verb is
+   written only as a word the parallel English uses as a verb ("不要上岸" is not "不要 ashore"), and a Chinese
+   word with a fused passive 被 not at all. The verb of an English phrasal verb ("turned on") is never used.
+   A Turkish word that modifies the noun after it ("Yeni sayılar": "new issues") is left alone.
    A plain word whose English would still be an -ed/-ing verb form is left alone ("karar verdim", a noun
    with a light verb, is not "decided verdim"), and so are Hindi finite verbs ("आया" came: Hinglish writes
    an English verb as "start करना", never in place of the Hindi verb).
@@ -39,6 +45,7 @@ lower-case, so embedded German nouns come out lower-case.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +58,7 @@ from ...registry import register
 from . import _common as lc
 from . import _cs_context as ctx
 from . import _muse as muse
+from . import _cs_whole as whole
 from . import _viseg
 
 # Languages whose words carry case, possession and person as suffixes (see 5. above), and languages whose
@@ -209,11 +217,16 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
             if lang == "ar" and (ctx.ar_clitic_form(word, src) or _has_verb_partner(word, src)):
                 continue  # "وكتاب" (and a book) would drop the "and"; "تغير" (changed) is a verb
             # Arabic has no infinitive: a word the sentence uses as a verb is a finite one, even when bare.
-            verbs = english.finite if english is not None and (lang == "ar" or _plain(word, lang) is False) \
+            # A bare Turkish word is no finite verb either ("Hiç ağır değildi" is not "Hiç weigh değildi").
+            verbs = english.finite if english is not None and (lang in ("ar", "tr") or _plain(word, lang) is False) \
                 else frozenset()
-            out = _translate(word, to, src, tgt, english, _plain(word, lang), names | verbs)
-            if out is not None and not (lang == "vi" and _shares_a_sense(text, start, end, src, english)) \
-                    and not (lang in ISOLATING and _in_compound(text, start, end, lang, src)):
+            out = _translate(word, to, src, tgt, english, _plain(word, lang),
+                             names | verbs | (english.phrasal if english is not None else frozenset()))
+            if out is not None and to == "en" and not _whole_and_fitting(text, start, end, lang, src, english, out):
+                continue
+            if out is not None and lang == "tr" and _lone_modifier(text, end, src, english, out):
+                continue  # "Yeni sayılar" -> "New sayılar": an English adjective inside a Turkish noun phrase
+            if out is not None:
                 eligible.append((start, end, word, out, initial))
         replacements = []
         for i in lc.choose(len(eligible), self.params.rate, rng):
@@ -221,6 +234,67 @@ class Codeswitch(lc.ParallelMixin, Perturbation):
             new = lc.recase(out, word, title=initial and lc.is_capitalised(word))
             replacements.append((start, end, new))
         return lc.spaced(text, replacements)
+
+
+def _whole_and_fitting(text: str, start: int, end: int, lang: str, src, english: "_English | None", out: str) -> bool:
+    """Whether the word at text[start:end] is a whole word whose English translation out fits its slot: in th, vi
+    and zh not half of a compound (_cs_whole), and a Chinese verb only as a word the English uses as a verb."""
+    if lang not in ISOLATING or src is None or english is None:
+        return True
+    if lang == "vi" and _shares_a_sense(text, start, end, src, english):
+        return False
+    if whole.in_compound(text, start, end, lang, src, _Sense(src, english)):
+        return False
+    if lang == "zh" and whole.zh_passive(text[start:end]):
+        return False
+    return not (lang == "zh" and whole.zh_predicate(text, start, end)
+                and lc.key(english.match(out) or out) not in english.verbal)
+
+
+@dataclass(frozen=True)
+class _Sense:
+    """What the parallel English says of the words around a candidate (see _cs_whole.in_compound)."""
+
+    src: object
+    english: "_English"
+
+    def confirms(self, word: str) -> set[str]:
+        return {lc.key(m) for _, m in _confirmed(word, self.src, self.english)}
+
+    def adjacent(self, a: str, b: str) -> bool:
+        return b in self.english.following.get(a, ()) or a in self.english.following.get(b, ())
+
+
+def _lone_modifier(text: str, end: int, src, english: "_English | None", out: str) -> bool:
+    """Whether a Turkish word modifies the noun after it, as the parallel English shows: there the English word
+    is followed by a translation of that next word, or by any noun, a content word that is no verb form
+    ("Yeni sayılar": "new issues"; "Hasta çocuk": "sick child"). A lone English adjective inside a Turkish
+    noun phrase is no mix people write ("slow bir tonda" neither)."""
+    m = regex.match(r" (?:bir )?(\p{L}+)", text[end:])  # "yavaş bir tonda": the article may come between
+    if m is None or english is None or not lc.is_content_word(m.group(1), "tr"):
+        return False
+    following = english.following.get(lc.key(english.match(out) or out), frozenset())
+    k = lc.key(m.group(1))
+    partners = set(src.to_english.get(k, ())) | set(src.to_english.get(ctx.lemma(k, "tr"), ()))
+    if any(_stems(lc.key(p)) & set().union(*map(_stems, following)) for p in partners):
+        return True
+    # "one" stands for the noun: "Yeni bir tane aldım" is "I bought a new one".
+    return any((lc.is_content_word(w, "en") and not _english_verb_form(w)) or w in ("one", "ones")
+               for w in following)
+
+
+def _irregular_past(word: str) -> bool:
+    """Whether an English word is an irregular past or participle ("ate", "lost", "went"; Turkish "yedi" ate
+    is also seven, its own lemma): its English lemma is another word, a verb, and it is no plural."""
+    base = _english_lemma(word)
+    return base != word and not word.endswith("s") and whole.can_be_verb(base)
+
+
+def _english_verb_form(word: str) -> bool:
+    """Whether an English word is an inflected verb (-ed, -ing, an irregular past: "drank"), not a plural."""
+    base = _english_lemma(word)
+    return base != word and word not in (base + "s", base + "es") and not (word.endswith("ies") and
+                                                                           base.endswith("y"))
 
 
 def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
@@ -256,38 +330,6 @@ def _candidates(text: str, lang: str) -> list[tuple[int, int, str, bool]]:
             continue
         out.append((s, e, word, initial[i]))
     return out
-
-
-def _in_compound(text: str, start: int, end: int, lang: str, src) -> bool:
-    """Whether a word of a no-space or syllable-spaced language is half of a longer word the segmenter split
-    (Thai นํ้า|ตา "tears" written with a decomposed sara am, → "นํ้า eye") or half of a compound whose other half
-    means the same (vi "xe ô tô" → "cars ô tô"): joined to its neighbour it is a word of the lexicon (or of
-    pythainlp's dictionary), or the neighbour has a translation in common with it."""
-    if lang == "vi":  # pyvi's words, each of one or more syllables
-        words = [(g[0].start, g[-1].end) for g in _viseg.words(text) if all(t.is_word for t in g)]
-    else:
-        words = [(t.start, t.end) for t in segment.tokenize(text, lang) if t.is_word]
-    i = next((n for n, (s, e) in enumerate(words) if s <= start < e), None)
-    if i is None:
-        return False
-    sep = " " if lang == "vi" else ""
-    mine = set(src.to_english.get(lc.key(text[start:end]), ()))
-    for n in (i - 1, i + 1):
-        if not 0 <= n < len(words):
-            continue
-        s, e = words[n]
-        if (e != start - len(sep)) if n < i else (s != end + len(sep)):
-            continue  # not adjacent (punctuation or a space between)
-        pair = text[s:end] if n < i else text[start:e]
-        pair = _THAI_AM.sub("\\1\u0e33", pair) if lang == "th" else pair
-        if lc.key(pair) in src.to_english or (lang == "th" and pair in segment.thai_words()):
-            return True
-        if mine & set(src.to_english.get(lc.key(text[s:e]), ())):
-            return True
-    return False
-
-
-_THAI_AM = regex.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")  # nikhahit (+ tone) + sara aa: sara am decomposed
 
 
 def _next_to_name(text: str, words: list[tuple[int, int]], name: list[bool], i: int) -> bool:
@@ -368,7 +410,7 @@ def _translate(word: str, to: str, src, tgt, english: "_English | None", plain: 
         if tgt is None:
             form = _fitting_form(e, spelt, plain)
             if plain is None and src is not None and form is not None:
-                form = _base_partner(form, src.to_english.get(k, ()), english.finite)
+                form = _base_form(form, src.to_english.get(k, ()))
             outs = [form] if form is not None else []
         else:
             outs = tgt.to_foreign.get(lc.key(e), ())
@@ -383,16 +425,25 @@ def _has_verb_partner(word: str, src) -> bool:
     return any(_verb_form(lc.key(e)) for e in src.to_english.get(lc.key(word), ()))
 
 
-def _base_partner(form: str, partners, finite: frozenset[str]) -> str:
-    """An isolating language's verb carries no tense or person: an English -ed form, or a third-person -s
-    verb, whose base is another dictionary partner of the same word is written as that base ("calculated"
-    -> "calculate", "learned" -> "learn", "it teaches" -> "teach")."""
+def _base_form(form: str, partners) -> str | None:
+    """An isolating language's word carries no tense, person or number: the English word is written in its base
+    form (simplemma's English lemma: "calculated" -> "calculate", "threw" -> "throw", "storms" -> "storm",
+    "it teaches" -> "teach") when that base is a dictionary partner of the same word, which confirms the sense.
+    None when it is not: only an inflected English word aligns ("sưng" -> "swelled", never "swelled lên")."""
     k = lc.key(form)
-    if k.endswith("ed") or (k in finite and k.endswith("s")):
-        for stem in sorted(_bases(k) - {k}):
-            if stem in partners:
-                return lc.recase(stem, form)
-    return form
+    base = _english_lemma(k)
+    if base == k:
+        return form
+    if base in {lc.key(p) for p in partners} and _is_english(base):
+        return lc.recase(base, form)
+    return None
+
+
+@functools.lru_cache(maxsize=2**14)
+def _english_lemma(word: str) -> str:
+    import simplemma  # lazy: its dictionaries load on first use
+
+    return lc.key(simplemma.lemmatize(word, lang="en"))
 
 
 def _plain(word: str, lang: str) -> bool | None:
@@ -415,7 +466,7 @@ def _fitting_form(e: str, spelt: str, plain: bool | None) -> str | None:
     out = spelt
     if k != lc.key(e) and lc.key(e) in _stems(k) and (plain or (plain is None and k.endswith(_VERB_ENDINGS))):
         out = lc.recase(e, spelt)  # the sentence's capital stays: "Sundays" -> "Sunday"
-    if plain is not None and _verb_form(lc.key(out)):
+    if plain is not None and (_verb_form(lc.key(out)) or _irregular_past(lc.key(out))):
         return None
     return out
 
@@ -483,12 +534,16 @@ def _stems(word: str) -> set[str]:
 
 @dataclass(frozen=True)
 class _English:
-    """The words of one parallel English sentence: spelling by key, keys by stem for inflected matches, and the
-    keys of its verb forms (a word right after a subject pronoun, an auxiliary or a negation)."""
+    """The words of one parallel English sentence: spelling by key, keys by stem for inflected matches, the keys
+    of its verb forms (finite: a word right after a subject pronoun, an auxiliary or a negation; verbal: those,
+    words after "to" and inflected verbs), of the verbs of its phrasal verbs, and the word after each word."""
 
     spelling: dict[str, str]
     by_stem: dict[str, str]
     finite: frozenset[str] = frozenset()
+    phrasal: frozenset[str] = frozenset()
+    following: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    verbal: frozenset[str] = frozenset()
 
     def match(self, word: str) -> str | None:
         """The sentence's spelling of word or of an inflected form of it (-s, -ed, -ing), else None."""
@@ -529,11 +584,35 @@ def _english(text: str) -> _English:
             by_stem.setdefault(stem, k)
     finite = {lc.key(b.text) for a, b in zip(words, words[1:]) if not text[a.end:b.start].strip()
               and (lc.key(a.text) in _VERB_BEFORE or (lc.key(a.text) in _SUBJECTS and lc.key(b.text).endswith("s")))}
-    return _English(spelling, by_stem, frozenset(finite))
+    following: dict[str, set[str]] = {}
+    for a, b in zip(words, words[1:]):
+        if text[a.end:b.start] == " ":
+            following.setdefault(lc.key(a.text), set()).add(lc.key(b.text))
+    verbal = finite | {lc.key(b.text) for a, b in zip(words, words[1:]) if lc.key(a.text) == "to"}
+    verbal |= {k for k in (lc.key(t.text) for t in words) if k.endswith(("ed", "ing")) or _english_verb_form(k)}
+    return _English(spelling, by_stem, frozenset(finite), _phrasal_verbs(text, words),
+                    {k: frozenset(v) for k, v in following.items()}, frozenset(verbal))
+
+
+def _phrasal_verbs(text: str, words) -> frozenset[str]:
+    """Keys of the verbs of phrasal verbs ("turned on", "gave up"): alone, the verb is another sense ("เปิด"
+    opened is not "turn"). After a verb form (-ed, -ing, or a finite verb) "on" and "over" count too; after any
+    other word they are prepositions ("the book on the table")."""
+    out = set()
+    for a, b in zip(words, words[1:]):
+        k, particle = lc.key(a.text), lc.key(b.text)
+        if text[a.end:b.start] != " " or particle not in _PARTICLES:
+            continue
+        if particle not in _PREPOSITIONS or k.endswith(("ed", "ing")) or _english_lemma(k) != k:
+            out.add(k)
+    return frozenset(out)
 
 
 # Subjects after which an English word in -s is a third-person verb ("it stops"), not a plural; and words
 # after which one is a verb form or a predicate ("I think", "was born", "haven't heard", "he said").
+# Particles of phrasal verbs, and those of them that are also common prepositions after a noun.
+_PARTICLES = frozenset({"up", "off", "out", "away", "back", "down", "on", "over"})
+_PREPOSITIONS = frozenset({"on", "over"})
 _SUBJECTS = frozenset({"he", "she", "it", "who", "which", "that", "this"})
 _VERB_BEFORE = frozenset("""i you he she we they was were been being be is are am 's 're 'm 've 'd will would
     can could shall should may might must does did n't not never 'll""".split())
