@@ -111,10 +111,12 @@ def test_no_negated_auxiliary_stems_and_no_archaic_forms():
 
 
 def test_case_is_kept_and_german_nouns_keep_their_capital():
-    res = apply("Ohne Haus leben.", "de")  # not after an article: "Die Kind" would disagree with it
-    assert {e.before: e.after for e in res.edits} == {"Haus": "Hauses"}
-    res = apply("Доходы выросли.", "ru")
-    assert {e.before: e.after for e in res.edits}["Доходы"] in {"Доходам", "Доходов"}
+    # A German noun's genitive -es and a Russian noun's other case read as no learner's slip ("keinen Weges",
+    # "В нашем домом": 0.4.0 audit): nouns are left alone, adjectives' endings vary.
+    assert apply("Ohne Haus leben.", "de") is None
+    assert apply("Доходы выросли.", "ru") is None
+    res = apply("Это была приятная беседа.", "ru")
+    assert {e.before: e.after for e in res.edits}["приятная"] in {"приятной", "приятною", "приятную"}
 
 
 def test_cache_round_trip_gives_the_same_table(tmp_path, monkeypatch):
@@ -164,9 +166,9 @@ def test_verbs_and_closed_class_words_are_never_swapped(lang, word):
 
 
 @pytest.mark.parametrize("lang, word, forms", [
-    ("el", "δρόμος", ("δρόμο", "δρόμου")),
-    ("de", "Dienst", ("Dienstes",)),   # a noun ending in -st is no verb
-    ("ru", "доходы", ("доходам", "доходов")),  # not доходах, доходами: see below
+    ("el", "δρόμος", ("δρόμο",)),       # nominative -> accusative only: a forced genitive reads as no slip
+    ("de", "Dienst", ()),              # a noun's genitive -es likewise (0.4.0 audit)
+    ("ru", "доходы", ()),              # a Russian noun in another case likewise; adjectives only
     ("ru", "новая", ("новой", "новою", "новую")),  # not новый: with я the gender says who speaks
     ("bg", "градът", ("града",)),
     ("hi", "बातें", ("बातों",)),
@@ -202,7 +204,7 @@ def test_bulgarian_noun_groups_holding_finite_verbs_are_verbs():
 # its replacement) on one stem. Anything else a language emits is a bug.
 SAFE_ENDINGS = {
     "bg": [("ът", "а"), ("ят", "я")],
-    "el": [("ος", "ου"), ("ος", "ο"), ("ός", "ού"), ("ός", "ό"), ("ο", "ου"), ("ό", "ού")],
+    "el": [("ος", "ο"), ("ός", "ό")],
     "hi": [("ें", "ों"), ("ियाँ", "ियों"), ("ियां", "ियों")],
     "de": [(a, b) for a in ("e", "en", "em", "es") for b in ("e", "en", "em", "es") if a != b],  # adjectives
 }
@@ -225,9 +227,10 @@ def _safe(lang, before, after):
         a_cases, b_cases = ({p.tag.case for p in feat._analyser("ru").parse(w.lower())} for w in (before, after))
         if "accs" in a_cases and b_cases & place or "accs" in b_cases and a_cases & place:
             return False
-        return len(a) == 1 and a == b and (a_nom or not b_nom)
+        adjective = all(p.tag.POS in ("ADJF", "PRTF") for p in feat._analyser("ru").parse(before.lower()))
+        return adjective and len(a) == 1 and a == b and (a_nom or not b_nom)
     if lang == "de" and after[:1].isupper():
-        return after == before + "es"  # a noun: only its genitive singular (-e, -en, -s can mark a plural)
+        return False  # a noun: no swap (its genitive -es reads as no slip)
     before, after = before.lower(), after.lower()
     return any(before.endswith(x) and after.endswith(y) and len(before) - len(x) >= 2
                and before[:len(before) - len(x)] == after[:len(after) - len(y)] for x, y in SAFE_ENDINGS[lang])

@@ -166,7 +166,8 @@ def test_thai_words_without_a_respelling_romanise_as_pythainlp_does(real_data):
     for w in sorted(words):
         if not tr.has_script(w, "th"):
             continue
-        if all(tr._respell(s)[0] == s and tr._hidden_a(s) == [s] for s in syllable_tokenize(w)):
+        if not tr._O_INITIAL.match(w) and all(tr._respell(s)[0] == s and tr._hidden_a(s) == [s]
+                                               for s in syllable_tokenize(w)):
             expected = romanize(w, engine="royin")
             if expected and not tr.has_script(expected, "th") and not tr._RTGS_SHAPE.fullmatch(expected):
                 continue  # a final no RTGS word has ("sangkm"): romanised syllable by syllable instead
@@ -183,7 +184,9 @@ def test_thai_agrees_with_pythainlp_where_its_rules_are_right(real_data):
     # 91.2 % agreement before the hidden-a and ไห rules, 90.0 % after (all 46 words that changed were read:
     # each nearer RTGS, 13 romanised where they were left in Thai; ฉลาด "chlat" stays wrong), 86.6 % after
     # the syllable-by-syllable fallback (104 words, e.g. สังคม "sangkm" -> "sangkhom", read: all but 4 nearer
-    # RTGS). The floor keeps a rule change from drifting further unseen.
+    # RTGS), 85.5 % after the initial-อ rule (29 words, e.g. องค์กร "ngakon" -> "ongkon", อดีต "dit" -> "adit",
+    # read: all but 3 nearer RTGS; อวกาศ "okat", อมตะ "omta" miss the hidden a after อ). The floor keeps a rule
+    # change from drifting further unseen.
     import csv
     import random
 
@@ -200,4 +203,20 @@ def test_thai_agrees_with_pythainlp_where_its_rules_are_right(real_data):
     for w in sample:
         ref = romanize(w, engine="royin")
         agree += tr.romanise(w, "th") == (None if not ref or tr.has_script(ref, "th") else ref)
-    assert agree / len(sample) >= 0.865, agree
+    assert agree / len(sample) >= 0.852, agree
+
+
+@pytest.mark.parametrize("word, roman", [
+    ("องค์กร", "ongkon"), ("อร่อย", "aroi"), ("อนุญาต", "anuyat"), ("อดีต", "adit"), ("อเมริกา", "amerika"),
+    ("อบรม", "oprom"), ("อย่าง", "yang"), ("อยู่", "yu"), ("อยาก", "yak"), ("ออก", "ok"),
+])
+def test_thai_initial_o(word, roman):
+    # An initial อ is the vowel carrier of its own syllable (pythainlp's rules drop it: "ngakon", "roi"), except the
+    # silent อ before ย of อย่า, อยู่, อย่าง, อยาก (audit of 0.4.0: "ngakon" for องค์กร).
+    assert tr.romanise(word, "th") == roman
+
+
+@pytest.mark.parametrize("word", ["व्हाइट", "हाउस", "लाइट", "बॅंक"])
+def test_hindi_english_loans_stay_in_devanagari(word):
+    # "vhait haus" is nobody's spelling of White House: romanised writers type the English word.
+    assert tr.romanise(word, "hi") is None

@@ -89,8 +89,10 @@ def _romanise(word: str, lang: str) -> str | None:
     return out if out is None or _readable_skeleton(out) else None
 
 
-# ॉ/ऑ (candra o) is written almost only in English loans, which romanised users spell the English way.
-_ENGLISH_LOAN = regex.compile("[\u0949\u0911]")
+# ॉ/ऑ and ॅ/ऍ (candra o, candra e) are written almost only in English loans, which romanised users spell the
+# English way; so are व्ह (व्हाइट white, व्हेल whale) and the endings ाइट, ाउस (लाइट light, हाउस house): "vhait haus"
+# is nobody's spelling of "White House" (audit of 0.4.0).
+_ENGLISH_LOAN = regex.compile("[\u0949\u0911\u0945\u090d]|\u0935\u094d\u0939|\u093e\u0907\u091f$|\u093e\u0909\u0938$")
 # Consonant sounds written with two Latin letters count once ("kh", "sh"): four in a row, three inside a word, or
 # two at the end of a longer word make a skeleton readers cannot pronounce ("gftgo" for گفتگو, "koshsh", "mhnt"); chat
 # writes such words with their vowels ("guftagu", "koshish", "mehnat"), which the script does not record.
@@ -342,7 +344,9 @@ _RTGS_SHAPE = regex.compile(r"(?:[^aeiou]*[aeiou]+(?:ng|[ktpnmiow])?)+")
 
 
 def _royin(word: str) -> str | None:
-    out = _respelt_syllables(word)
+    # A word that opens with อ before a consonant: the rules, run on the whole word, drop the อ-syllable's
+    # vowel (องค์กร "ngakon", อบรม "brom"); syllable by syllable it is kept ("ongkon", "oprom")
+    out = _respelt_syllables(word, always=_O_INITIAL.match(word) is not None)
     if out is None:
         out = _royin_plain(word)
     if out is not None and not _RTGS_SHAPE.fullmatch(out):
@@ -385,6 +389,15 @@ def _respell(syllable: str) -> tuple[str, str]:
 _SILENT_R = frozenset({"สร", "ศร", "ทร", "จร", "ซร"})
 
 
+# An initial อ before a consonant that carries its own vowel or tone mark, or before a leading vowel, is a
+# syllable of its own, a: อร่อย, อนุญาต, อดีต, อเมริกา (but อ before ย is silent: อย่า, อยู่, อย่าง, อยาก).
+_HIDDEN_A_AFTER_O = regex.compile("อ(?:[ก-ฮ][\u0e30-\u0e3a\u0e47-\u0e4b]|[เแโใไ])")
+
+
+# (อ before ย is silent in อย่า, อยู่, อย่าง, อยาก only: อยุธยา "ayutthaya")
+_O_INITIAL = regex.compile("อ(?!ย(?:่า|ู่|าก))[ก-ฮเแโใไ]")
+
+
 def _hidden_a(syllable: str) -> list[str]:
     """A syllable whose first consonant after its leading vowel carries a hidden a split in two (เขย่ง ->
     ข + เย่ง, "khayeng"; the rules read เ…ย as "oei": "khoeing"). That is when the next letter is a consonant
@@ -393,6 +406,8 @@ def _hidden_a(syllable: str) -> list[str]:
     (เพชร "phet", เมตร): these are left whole."""
     from pythainlp.transliterate.royin import _CONSONANTS
 
+    if _HIDDEN_A_AFTER_O.match(syllable) and _O_INITIAL.match(syllable):
+        return ["อ", syllable[1:]]  # อร่อย "aroi", อนุ "anu", อดีต "adit" (the rules drop the a: "roi", "dit")
     if syllable[:1] not in _LEADING_VOWELS or len(syllable) < 4 or "\u0e4c" in syllable or \
             (len(syllable) == 4 and syllable[3] == "ร"):
         return [syllable]
@@ -417,7 +432,7 @@ def _respelt_syllables(word: str, always: bool = False) -> str | None:
         return None
     outs = []
     for text, second in runs:
-        out = _royin_plain(text)
+        out = "a" if text == "อ" else _royin_plain(text)  # the hidden-a syllable split off by _hidden_a
         if out is None:
             return None
         out = _final_fixed(text, out, _CONSONANTS)
