@@ -22,7 +22,10 @@ import numpy as np
 from textattack import Attack
 from textattack.constraints import PreTransformationConstraint
 from textattack.constraints.overlap import MaxWordsPerturbed
-from textattack.constraints.pre_transformation import InputColumnModification, RepeatModification
+from textattack.constraints.pre_transformation import (
+    InputColumnModification,
+    RepeatModification,
+)
 from textattack.goal_functions import UntargetedClassification
 from textattack.models.wrappers import HuggingFaceModelWrapper
 from textattack.search_methods import GreedyWordSwapWIR
@@ -118,13 +121,32 @@ class DynamicPaddingWrapper(HuggingFaceModelWrapper):
 _WRAPPERS: dict = {}
 
 
+def tokenizer(model_dir: str):
+    """The model's tokenizer under transformers 4. A tokenizer saved by transformers 5 lists
+    `extra_special_tokens` (here only <s> and </s>, special already), where 4 expects a dict."""
+    import json
+    import os
+
+    from transformers import AutoTokenizer
+
+    with open(os.path.join(model_dir, "tokenizer_config.json"), encoding="utf-8") as f:
+        extra = json.load(f).get("extra_special_tokens")
+    kw = {"extra_special_tokens": {}} if isinstance(extra, list) else {}
+    return AutoTokenizer.from_pretrained(model_dir, **kw)
+
+
+def encode(model_dir: str, pairs: list) -> list:
+    """Token ids of (premise, hypothesis) pairs, to check both sides feed the model the same ids."""
+    return tokenizer(model_dir)([a for a, _ in pairs], [b for _, b in pairs], truncation=True)["input_ids"]
+
+
 def wrapper(model_dir: str, kind: str):
     key = (model_dir, kind)
     if key not in _WRAPPERS:
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification
 
         model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
-        tok = AutoTokenizer.from_pretrained(model_dir)
+        tok = tokenizer(model_dir)
         _WRAPPERS[key] = (HuggingFaceModelWrapper if kind == "hf" else DynamicPaddingWrapper)(model, tok)
     return _WRAPPERS[key]
 
@@ -138,8 +160,11 @@ def make_attack(goal, rec: dict) -> Attack:
 def run_attack(records: list[dict], *, model_dir: str, budget: int, kind: str = "hf", batch: int = 32) -> dict:
     """Attack every record in turn; returns {"seconds", "results": [{id, status, queries, hypothesis}]}."""
     import torch
-
-    from textattack.attack_results import FailedAttackResult, SkippedAttackResult, SuccessfulAttackResult
+    from textattack.attack_results import (
+        FailedAttackResult,
+        SkippedAttackResult,
+        SuccessfulAttackResult,
+    )
 
     w = wrapper(model_dir, kind)
     torch.manual_seed(0)

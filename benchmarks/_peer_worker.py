@@ -4,6 +4,7 @@ Never imports xstress. Speaks JSON lines on stdin/stdout:
   {"cmd": "probe"}                                  -> {"ok": true, "tools": {name: "ok" | "why not"}, "versions": {...}}
   {"cmd": "run", "tool": T, "lang": L, "input": F, "output": G, "seed": S}
                                                     -> {"ok": true, "seconds": s, "n": n}  (outputs written to G)
+  {"cmd": "ta_encode", "model": DIR, "pairs": [[premise, hypothesis], ...]}  -> {"ok": true, "ids": [[...], ...]}
   {"cmd": "ta_attack", "input": F, "output": G, "model": DIR, "budget": B, "wrapper": "hf" | "dynamic"}
                                                     -> {"ok": true, "seconds": s, "n": n}  (per-example results to G)
 Inputs are a JSON list of sentences; outputs a JSON list of strings, one per input (the input when the tool
@@ -152,6 +153,11 @@ def main() -> None:
                 reply = _probe()
             elif msg["cmd"] == "run":
                 reply = _run(msg)
+            elif msg["cmd"] == "ta_encode":
+                sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+                import _peer_textattack as pta
+
+                reply = {"ok": True, "ids": pta.encode(msg["model"], msg["pairs"])}
             elif msg["cmd"] == "ta_attack":
                 reply = _ta_attack(msg)
             elif msg["cmd"] == "quit":

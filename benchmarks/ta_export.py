@@ -21,8 +21,8 @@ import common  # noqa: F401 - puts the repo root on sys.path
 
 def build_spaces(examples, ops: tuple[str, ...], *, max_share: float, seed: int):
     """xstress attack's own search spaces (same ops, fields, rng key) and edited-word caps."""
-    from harness.attack.constraints import Constraints
     from harness.attack import space as sp
+    from harness.attack.constraints import Constraints
     from harness.attack.run import resolve_ops
 
     c = Constraints(max_share=max_share, ops=ops)

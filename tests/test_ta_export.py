@@ -9,13 +9,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import ta_export  # noqa: E402
+import ta_export
 
-from harness.attack import space as sp  # noqa: E402
-from perturb import registry, segment  # noqa: E402
-from perturb.candidates import compose  # noqa: E402
-from perturb.loaders import load  # noqa: E402
-from perturb.sample import sample_data_dir  # noqa: E402
+from harness.attack import space as sp
+from perturb import registry, segment
+from perturb.candidates import compose
+from perturb.loaders import load
+from perturb.sample import sample_data_dir
 
 
 def sample_examples(per_lang: int = 2):
