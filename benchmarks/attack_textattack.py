@@ -104,6 +104,7 @@ def main(argv=None) -> int:
     ap.add_argument("--budget", type=int, default=100)
     ap.add_argument("--repeats", type=int)
     ap.add_argument("--wrappers", default="hf,dynamic", help="TextAttack model wrappers: hf (stock), dynamic")
+    ap.add_argument("--tag", default="", help="suffix of the result's name (results/attack-textattack-cpu-TAG.json)")
     ap.add_argument("--hf-repeats", type=int, default=1,
                     help="repeats of the stock wrapper (it pads every input to 512 tokens: slow on a CPU)")
     args = ap.parse_args(argv)
@@ -111,12 +112,12 @@ def main(argv=None) -> int:
     repeats = args.repeats or (1 if args.quick else 3)
     wrappers = [w for w in args.wrappers.split(",") if w]
     data = data_root(args.data)
+    from harness.models import load_model
+
     import peers
     import scoring
     import ta_export
     from trained_model import trained_model
-
-    from harness.models import load_model
 
     examples = scoring.pick_examples(data, per_lang)
     model = trained_model(data)
@@ -176,13 +177,19 @@ def report(args, examples, records, per_lang, repeats, times, outs, versions) ->
                "repeats": repeats, "ops": list(OPS), "max_share": MAX_SHARE, "search": "greedy (WIR delete)",
                "candidates": sum(len(p["cands"]) for r in records for p in r["positions"]),
                "conflicting_pairs": sum(len(r["conflicts"]) for r in records), "runs": runs,
-               "ids": [ex.id for ex in examples]}
-    name = "attack-textattack-cpu" + ("-quick" if args.quick else "")
+               "ids": [ex.id for ex in examples], "model": model_note()}
+    name = "attack-textattack-cpu" + ("-quick" if args.quick else "") + (f"-{args.tag}" if args.tag else "")
     write_result(name, payload)
     text = markdown(payload)
     update_results_md(name, text)
     print(text)
     return 0
+
+
+def model_note() -> str:
+    import trained_model as tm
+
+    return f"small XLM-R (hidden 256, 4 layers) trained {tm.STEPS} steps of batch 16 on XNLI dev"
 
 
 def markdown(p: dict) -> str:
@@ -199,8 +206,7 @@ def markdown(p: dict) -> str:
     return (f"## Attack: TextAttack vs `xstress attack` ({p['when']}, `{p['command']}`)\n\n"
             f"{p['examples']} XNLI test pairs ({p['per_lang']} per language, 15 languages), greedy word importance "
             f"(deletion) over `char.keyboard`'s {p['candidates']} candidate edits, budget {p['budget']} queries per "
-            f"example, at most {p['max_share']:.0%} of hypothesis words edited, small XLM-R trained 400 steps on "
-            f"XNLI dev, CPU ({p['environment']['machine']['cores']} cores, shared). Medians of {p['repeats']} "
+            f"example, at most {p['max_share']:.0%} of hypothesis words edited, {p['model']}, CPU ({p['environment']['machine']['cores']} cores, shared). Medians of {p['repeats']} "
             "alternating repeats; TextAttack "
             f"{(p['peers_versions'] or {}).get('textattack')} with transformers "
             f"{(p['peers_versions'] or {}).get('transformers')} in benchmarks/.peers-venv.\n\n"
