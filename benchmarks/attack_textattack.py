@@ -104,6 +104,7 @@ def main(argv=None) -> int:
     ap.add_argument("--budget", type=int, default=100)
     ap.add_argument("--repeats", type=int)
     ap.add_argument("--wrappers", default="hf,dynamic", help="TextAttack model wrappers: hf (stock), dynamic")
+    ap.add_argument("--model", help="a saved XNLI classifier directory instead of benchmarks/trained_model.py's")
     ap.add_argument("--tag", default="", help="suffix of the result's name (results/attack-textattack-cpu-TAG.json)")
     ap.add_argument("--hf-repeats", type=int, default=1,
                     help="repeats of the stock wrapper (it pads every input to 512 tokens: slow on a CPU)")
@@ -120,7 +121,7 @@ def main(argv=None) -> int:
     from trained_model import trained_model
 
     examples = scoring.pick_examples(data, per_lang)
-    model = trained_model(data)
+    model = Path(args.model).resolve() if args.model else trained_model(data)
     predictor = load_model(model, task="xnli")
     if list(predictor.perm) != [0, 1, 2]:
         raise RuntimeError(f"{model}: label order {predictor.perm} is not XNLI's; the exported gold would not match")
@@ -177,7 +178,7 @@ def report(args, examples, records, per_lang, repeats, times, outs, versions) ->
                "repeats": repeats, "ops": list(OPS), "max_share": MAX_SHARE, "search": "greedy (WIR delete)",
                "candidates": sum(len(p["cands"]) for r in records for p in r["positions"]),
                "conflicting_pairs": sum(len(r["conflicts"]) for r in records), "runs": runs,
-               "ids": [ex.id for ex in examples], "model": model_note()}
+               "ids": [ex.id for ex in examples], "model": model_note() if not args.model else str(args.model)}
     name = "attack-textattack-cpu" + ("-quick" if args.quick else "") + (f"-{args.tag}" if args.tag else "")
     write_result(name, payload)
     text = markdown(payload)
