@@ -4,9 +4,12 @@
 
     python benchmarks/attack_textattack.py                  # 15 languages x 8 pairs, budget 100, 3 repeats
     python benchmarks/attack_textattack.py --quick          # 15 x 2 pairs, 1 repeat
+    python benchmarks/attack_textattack.py --repeats 5 --hf-repeats 5 --model benchmarks/.cache/demo/cls
+                                                            # the RESULTS.md run (demo tiny classifier)
 
-- Model: a small XLM-R (hidden 256, 4 layers) trained a little on XNLI dev (benchmarks/trained_model.py), saved
-  with safetensors; xstress loads it with transformers 5, TextAttack with transformers 4 in benchmarks/.peers-venv.
+- Model: --model DIR, else a small XLM-R (hidden 256, 4 layers) trained a little on XNLI dev
+  (benchmarks/trained_model.py; too little so far: it predicts one class, see benchmarks/README.md), saved with
+  safetensors; xstress loads it with transformers 5, TextAttack with transformers 4 in benchmarks/.peers-venv.
 - Search: greedy word importance by deletion (TextAttack `wir_method="delete"`, what xstress's greedy ranks by),
   only words with candidates ranked (TextAttack: a pre-transformation constraint), untargeted goal, budget per
   example with the clean query counted, at most round(0.2 x hypothesis words) words edited (MaxWordsPerturbed),
@@ -178,7 +181,7 @@ def report(args, examples, records, per_lang, repeats, times, outs, versions) ->
                "repeats": repeats, "ops": list(OPS), "max_share": MAX_SHARE, "search": "greedy (WIR delete)",
                "candidates": sum(len(p["cands"]) for r in records for p in r["positions"]),
                "conflicting_pairs": sum(len(r["conflicts"]) for r in records), "runs": runs,
-               "ids": [ex.id for ex in examples], "model": model_note() if not args.model else str(args.model)}
+               "ids": [ex.id for ex in examples], "model": model_note(args.model)}
     name = "attack-textattack-cpu" + ("-quick" if args.quick else "") + (f"-{args.tag}" if args.tag else "")
     write_result(name, payload)
     text = markdown(payload)
@@ -187,7 +190,12 @@ def report(args, examples, records, per_lang, repeats, times, outs, versions) ->
     return 0
 
 
-def model_note() -> str:
+def model_note(model: str | None) -> str:
+    if model:
+        if "demo" in Path(model).parts:
+            return ("harness.demo_models' tiny XLM-R classifier (hidden 32, 2 layers, untrained: a wide init makes "
+                    f"its predictions depend on the text; {model})")
+        return str(model)
     import trained_model as tm
 
     return f"small XLM-R (hidden 256, 4 layers) trained {tm.STEPS} steps of batch 16 on XNLI dev"
