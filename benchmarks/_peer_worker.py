@@ -4,6 +4,9 @@ Never imports xstress. Speaks JSON lines on stdin/stdout:
   {"cmd": "probe"}                                  -> {"ok": true, "tools": {name: "ok" | "why not"}, "versions": {...}}
   {"cmd": "run", "tool": T, "lang": L, "input": F, "output": G, "seed": S}
                                                     -> {"ok": true, "seconds": s, "n": n}  (outputs written to G)
+  {"cmd": "ta_encode", "model": DIR, "pairs": [[premise, hypothesis], ...]}  -> {"ok": true, "ids": [[...], ...]}
+  {"cmd": "ta_attack", "input": F, "output": G, "model": DIR, "budget": B, "wrapper": "hf" | "dynamic"}
+                                                    -> {"ok": true, "seconds": s, "n": n}  (per-example results to G)
 Inputs are a JSON list of sentences; outputs a JSON list of strings, one per input (the input when the tool
 returned nothing). Setup (models, keyboard tables) happens outside the timed loop, on first use of a tool.
 """
@@ -122,6 +125,19 @@ def _run(msg: dict) -> dict:
     return {"ok": True, "seconds": seconds, "n": len(sentences)}
 
 
+def _ta_attack(msg: dict) -> dict:
+    """TextAttack's Attack over exported xstress candidates (see _peer_textattack.py); only the attacks are timed."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _peer_textattack as pta
+
+    with open(msg["input"], encoding="utf-8") as f:
+        records = json.load(f)
+    got = pta.run_attack(records, model_dir=msg["model"], budget=int(msg["budget"]), kind=msg.get("wrapper", "hf"))
+    with open(msg["output"], "w", encoding="utf-8") as f:
+        json.dump(got["results"], f, ensure_ascii=False)
+    return {"ok": True, "seconds": got["seconds"], "n": len(records), "versions": _versions()}
+
+
 def main() -> None:
     # The protocol gets its own copy of fd 1; fd 1 itself (and sys.stdout) then go to stderr, so chatter from
     # the libraries, Python or native, can never corrupt a reply.
@@ -137,6 +153,13 @@ def main() -> None:
                 reply = _probe()
             elif msg["cmd"] == "run":
                 reply = _run(msg)
+            elif msg["cmd"] == "ta_encode":
+                sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+                import _peer_textattack as pta
+
+                reply = {"ok": True, "ids": pta.encode(msg["model"], msg["pairs"])}
+            elif msg["cmd"] == "ta_attack":
+                reply = _ta_attack(msg)
             elif msg["cmd"] == "quit":
                 break
             else:
