@@ -7,20 +7,22 @@ seen them at least about once in ten million words. A swap must keep the claim, 
 number (dual included), tense, degree or the word itself (no diminutive, no other gender of a noun): every
 swap passes a feature check (`perturb.ops.lex._features`), and a language with nothing to check it by is not
 offered (its reason is in the manifest, shown by `xstress ls ATTACK_SET`; resources/lex/inflect_excluded.tsv). Per language:
-  ru  pymorphy3 with its OpenCorpora dictionary (offline): both words must be known to it, and every analysis
-      of each must share one normal form and every grammeme but case and animacy (книги, genitive singular or
-      nominative plural, is left alone; not gender: "Я был расстроен" -> "расстроена" says who speaks), and
-      the replacement may be a nominative only where the word may be one, never between the accusative and
-      the locative or instrumental (after в, на, за, под they tell direction from place: на барабаны / на
-      барабанах): лицо -> лицу, новая -> новую.
+  ru  pymorphy3 with its OpenCorpora dictionary (offline): only an adjective or participle (every analysis
+      ADJF/PRTF) out of agreement with its noun, the learner's slip ("приятная беседа" -> "приятной беседа"; a
+      noun in another case, "В нашем домом", read as a random case, 0 of 10 acceptable in the 0.4.0 audit);
+      both words must be known to it, and every analysis of each must share one normal form and every grammeme
+      but case and animacy (not gender: "Я был расстроен" -> "расстроена" says who speaks), the replacement
+      may be a nominative only where the word may be one, never between the accusative and the locative or
+      instrumental (after в, на, за, под they tell direction from place): новая -> новую.
   bg  nouns have no case: only a masculine full article becomes the short one, the commonest learner slip
       (градът -> града, българският -> българския), never back (града is also a count form: "два града"),
       and only where the bare noun or adjective is a form of the group (a verb's повтарят is no article).
-  el  on one stem, masculine -ος -> -ου or -ο, and -ο -> -ου (accented alike): δρόμος -> δρόμου; a degree
-      (καλή -> καλύτερη), a plural or a shifted accent is never written, nor -η/-ης, -α/-ας (ναύτη ->
-      ναύτης would make an accusative a nominative).
-  de  a noun's bare singular -> its genitive in -es (Tag -> Tages), and an adjective's endings -e/-en/-em/-es
-      among themselves on one stem (-er also marks the comparative: schneller).
+  el  on one stem, masculine -ος -> -ο (nominative -> accusative, accented alike): δρόμος -> δρόμο; a genitive
+      forced onto a noun (Κάθε χρόνου) read as no learner's slip in the 0.4.0 audit; a degree (καλή ->
+      καλύτερη), a plural or a shifted accent is never written, nor -η/-ης, -α/-ας (ναύτη -> ναύτης would make
+      an accusative a nominative).
+  de  an adjective's endings -e/-en/-em/-es among themselves on one stem (-er also marks the comparative:
+      schneller); nouns are left alone (a genitive -es, "keinen Weges", read as no slip in the 0.4.0 audit).
   hi  a plural noun's direct form -> its oblique one (बातें -> बातों, लड़कियाँ -> लड़कियों); the masculine -े,
       also the singular oblique, is left out.
   No swap turns a word into a nominative it could not be before (el, de, bg, hi by one-way tables; ru by the
