@@ -220,3 +220,28 @@ def test_thai_initial_o(word, roman):
 def test_hindi_english_loans_stay_in_devanagari(word):
     # "vhait haus" is nobody's spelling of White House: romanised writers type the English word.
     assert tr.romanise(word, "hi") is None
+
+
+def test_thai_silent_r_before_a_final():
+    # สามารถ "can", one of the commonest Thai words: ร between า and the final is silent ("samat", not "samarot").
+    assert tr.romanise("สามารถ", "th") == "samat"
+    assert tr.romanise("การ", "th") == "kan"
+
+
+@pytest.mark.parametrize("word", ["फाइलों", "टाइम", "स्टेशन", "ट्रेन", "प्लेट"])
+def test_hindi_english_loans_by_shape(word):
+    assert tr.romanise(word, "hi") is None
+
+
+@pytest.mark.parametrize("word, roman", [("लड़ाई", "ladaee"), ("भाइयों", "bhaiyon"), ("प्रधान", "pradhan")])
+def test_hindi_native_words_still_romanise(word, roman):
+    assert tr.romanise(word, "hi") == roman
+
+
+def test_a_piece_of_a_misspelt_thai_word_is_not_romanised():
+    # คอม|ฟึวเตอร์ (a misspelt คอมพิวเตอร์): "khom ฟึวเตอร์" is half Latin, half Thai (XCOPA audit of 0.4.0)
+    from perturb.ops.lex.translit import _romanisable
+
+    text = "ฉันซื้อคอมฟึวเตอร์ใหม่"
+    written = {tok.text for tok, _ in _romanisable(text, "th")}
+    assert "คอม" not in written and "ฉัน" in written

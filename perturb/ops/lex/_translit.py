@@ -92,7 +92,11 @@ def _romanise(word: str, lang: str) -> str | None:
 # ॉ/ऑ and ॅ/ऍ (candra o, candra e) are written almost only in English loans, which romanised users spell the
 # English way; so are व्ह (व्हाइट white, व्हेल whale) and the endings ाइट, ाउस (लाइट light, हाउस house): "vhait haus"
 # is nobody's spelling of "White House" (audit of 0.4.0).
-_ENGLISH_LOAN = regex.compile("[\u0949\u0911\u0945\u090d]|\u0935\u094d\u0939|\u093e\u0907\u091f$|\u093e\u0909\u0938$")
+# Likewise ाइ before a consonant (फाइल file, टाइम time, लाइन line; native words end in ाई: लड़ाई) and the onsets
+# English has and Hindi words lack (स्ट, स्प, ट्र, ड्र, प्ल, क्ल, ब्ल, फ्ल, ग्ल: स्टेशन, ट्रेन).
+_ENGLISH_LOAN = regex.compile("[\u0949\u0911\u0945\u090d]|\u0935\u094d\u0939|\u093e\u0907\u091f$|\u093e\u0909\u0938$"
+                              "|\u093e\u0907(?!\u092f)[\u0915-\u0939]"
+                              "|^(?:\u0938\u094d[\u091f\u092a]|[\u091f\u0921]\u094d\u0930|[\u092a\u0915\u092c\u092b\u0917]\u094d\u0932)")
 # Consonant sounds written with two Latin letters count once ("kh", "sh"): four in a row, three inside a word, or
 # two at the end of a longer word make a skeleton readers cannot pronounce ("gftgo" for گفتگو, "koshsh", "mhnt"); chat
 # writes such words with their vowels ("guftagu", "koshish", "mehnat"), which the script does not record.
@@ -366,10 +370,13 @@ _SONORANTS = frozenset("งญนมยรลว")
 _TRUE_CLUSTERS = frozenset({"กร", "กล", "กว", "ขร", "ขล", "ขว", "คร", "คล", "คว", "ตร", "ปร", "ปล", "พร", "พล",
                             "ผล"})
 _CLUSTER_SECOND = {"ร": "r", "ล": "l", "ว": "w"}
+_SILENT_R_BEFORE_FINAL = regex.compile("(า)ร(?=[ก-ฮ]$)")
 
 
 def _respell(syllable: str) -> tuple[str, str]:
     """A syllable respelt for the RTGS rules, and the cluster consonant taken out of it ('' if none)."""
+    # ร between a long vowel and the final consonant is silent (มารถ of สามารถ "samat", the rules: "samant")
+    syllable = _SILENT_R_BEFORE_FINAL.sub("\\1", syllable)
     i = 1 if syllable[:1] in _LEADING_VOWELS else 0
     if syllable[:1] == "แ":  # แ…็ is short แ, which RTGS writes as the long one (แข็ง "khaeng"); the rules lack it
         syllable = syllable.replace("\u0e47", "")

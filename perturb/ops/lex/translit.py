@@ -74,9 +74,23 @@ _LEADING_MARK = regex.compile(r"[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}]")
 
 def _romanisable(text: str, lang: str):
     """(word, romanisation) for each word of text the romaniser writes, in order."""
-    for tok in segment.words(text, lang):
-        if _LEADING_MARK.match(tok.text):
+    words = segment.words(text, lang)
+    for i, tok in enumerate(words):
+        if _LEADING_MARK.match(tok.text) or lang == "th" and not _whole_thai_word(text, words, i):
             continue
         roman = tr.roman_of(tok.text, lang)
         if roman is not None:
             yield tok, roman
+
+
+def _whole_thai_word(text: str, words, i: int) -> bool:
+    """Whether Thai word i is a word of the dictionary and not a piece of a misspelt or unknown word: a touching
+    Thai neighbour outside the dictionary (คอม|ฟึวเตอร์) would leave "khom ฟึวเตอร์", half Latin, half Thai."""
+    known = segment.thai_words()
+    if words[i].text not in known:
+        return False
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(words) and (words[j].end == words[i].start or words[i].end == words[j].start) \
+                and tr.has_script(words[j].text, "th") and words[j].text not in known:
+            return False
+    return True
