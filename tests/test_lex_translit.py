@@ -162,7 +162,7 @@ def test_thai_words_without_a_respelling_romanise_as_pythainlp_does(real_data):
 
     rows = [json.loads(line) for line in (real_data / "xcopa" / "th" / "test.jsonl").read_text("utf-8").splitlines()]
     words = {w.text for r in rows for f in ("premise", "choice1", "choice2") for w in segment.words(r[f], "th")}
-    same = changed = 0
+    same = changed = declined = 0
     for w in sorted(words):
         if not tr.has_script(w, "th"):
             continue
@@ -171,11 +171,15 @@ def test_thai_words_without_a_respelling_romanise_as_pythainlp_does(real_data):
             expected = romanize(w, engine="royin")
             if expected and not tr.has_script(expected, "th") and not tr._RTGS_SHAPE.fullmatch(expected):
                 continue  # a final no RTGS word has ("sangkm"): romanised syllable by syllable instead
-            assert tr.romanise(w, "th") == (expected or None) or tr.has_script(expected, "th"), w
+            got = tr.romanise(w, "th")
+            if got is None and expected and not tr.has_script(expected, "th"):
+                declined += 1  # the syllable-by-syllable reading disagrees: not vouched for, stays in Thai
+                continue
+            assert got == (expected or None) or tr.has_script(expected, "th"), w
             same += 1
         else:
             changed += 1
-    assert same > 500 and changed > 50
+    assert same > 500 and changed > 50 and declined < same / 4
 
 
 def test_thai_agrees_with_pythainlp_where_its_rules_are_right(real_data):
@@ -199,11 +203,16 @@ def test_thai_agrees_with_pythainlp_where_its_rules_are_right(real_data):
     words = sorted({w.text for r in rows for f in ("premise", "hypothesis") for w in segment.words(r[f], "th")
                     if tr.has_script(w.text, "th")})
     sample = random.Random(20).sample(words, 3000)
-    agree = 0
+    # Since the whole-word and syllable-by-syllable readings must agree (else the word stays in Thai): of the
+    # 3,000, 2,591 are written (86.4 %), and 2,156 of those (83.2 %) as pythainlp writes them; the rest are the
+    # respellings above.
+    agree = written = 0
     for w in sample:
         ref = romanize(w, engine="royin")
-        agree += tr.romanise(w, "th") == (None if not ref or tr.has_script(ref, "th") else ref)
-    assert agree / len(sample) >= 0.852, agree
+        got = tr.romanise(w, "th")
+        written += got is not None
+        agree += got is not None and got == (None if not ref or tr.has_script(ref, "th") else ref)
+    assert written / len(sample) >= 0.85 and agree / written >= 0.82, (written, agree)
 
 
 @pytest.mark.parametrize("word, roman", [

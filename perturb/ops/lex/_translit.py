@@ -351,13 +351,20 @@ def _royin(word: str) -> str | None:
     # A word that opens with อ before a consonant: the rules, run on the whole word, drop the อ-syllable's
     # vowel (องค์กร "ngakon", อบรม "brom"); syllable by syllable it is kept ("ongkon", "oprom")
     out = _respelt_syllables(word, always=_O_INITIAL.match(word) is not None)
-    if out is None:
-        out = _royin_plain(word)
-    if out is not None and not _RTGS_SHAPE.fullmatch(out):
-        alt = _respelt_syllables(word, always=True)
-        if alt is not None and _RTGS_SHAPE.fullmatch(alt):
-            return alt
-    return out
+    if out is not None:
+        return out  # a respelling rule fired
+    # Otherwise the rules run on the whole word and syllable by syllable must agree: where they differ and
+    # both look like RTGS, neither can be vouched for (มาจนกระทั่ง "matnkrathang" / "machonkrathang", สนใจ
+    # "sanachai" / "sonchai"; audit of 0.4.0), so the word stays in Thai. Where the whole-word reading has a
+    # final no RTGS word has ("sangkm"), the syllable reading is taken ("sangkhom").
+    whole = _royin_plain(word)
+    syllables = _respelt_syllables(word, always=True)
+    if whole == syllables:
+        return whole
+    if whole is not None and not _RTGS_SHAPE.fullmatch(whole) and syllables is not None \
+            and _RTGS_SHAPE.fullmatch(syllables):
+        return syllables
+    return None
 
 
 # Where pythainlp's RTGS rules go wrong, and the respelling this module gives them first (one syllable at
