@@ -1,16 +1,18 @@
-"""`lex.translit`: write a share of the words in Latin letters the way people romanise their language online (translit, Greeklish, Hinglish, Tanglish, Arabizi, Roman Urdu, pinyin, RTGS).
+"""`lex.translit`: write a share of the words in Latin letters the way people romanise their language online (translit, Greeklish, Hinglish, Tanglish, Arabizi, pinyin, RTGS).
 
 The romanisers and their sources are in `perturb.ops.lex._translit` and resources/lex/translit/. Every word in the
 language's own script may be romanised, function words included: people romanise whole messages, not only
 content words. A romanised word next to a word of another script gets a space, so two romanised Chinese or
 Thai words never run together.
 
-Urdu and Arabic come out as their consonant skeleton plus the written long vowels ("bht", "ktab", "krna"), the
-chat style of Roman Urdu and Arabizi. Writers who spell words out add the short vowels ("koshish", "kosish");
+Arabic comes out as its consonant skeleton plus the written long vowels ("ktab"), the chat style of Arabizi.
+Urdu is declined (DECLINED below: Roman Urdu has habitual word spellings no letter rule gives), though its table
+stays for `_translit.romanise`. Writers who spell words out add the short vowels ("koshish", "kosish");
 those are unwritten in the script and vary by word (کتاب kitab, کتب kutub), so no rule here guesses them: an
 inserted vowel would as often be wrong as right. A skeleton that cannot be read aloud ("gftgo" for گفتگو, "koshsh"
-for کوشش) is not written; the word stays in its script. Hindi words with ॉ (English loans: थिसॉरस) stay in
-Devanagari: writers type the English word.
+for کوشش) is not written; the word stays in its script. Hindi English loans (ॉ, व्ह, ाइ before a consonant, English
+onsets: थिसॉरस, फाइल, स्टेशन) stay in Devanagari: writers type the English word. Thai: only whole dictionary words,
+none touching a piece of an unknown word; nor half of a hyphenated word in any language.
 """
 from __future__ import annotations
 
