@@ -6,13 +6,13 @@ content words. A romanised word next to a word of another script gets a space, s
 Thai words never run together.
 
 Arabic comes out as its consonant skeleton plus the written long vowels ("ktab"), the chat style of Arabizi.
-Urdu is declined (DECLINED below: Roman Urdu has habitual word spellings no letter rule gives), though its table
-stays for `_translit.romanise`. Writers who spell words out add the short vowels ("koshish", "kosish");
+Urdu and Thai are declined (DECLINED below: Roman Urdu has habitual word spellings no letter rule gives; RTGS
+from Thai spelling loses unwritten vowels), though their romanisers stay for `_translit.romanise`. Writers who spell words out add the short vowels ("koshish", "kosish");
 those are unwritten in the script and vary by word (کتاب kitab, کتب kutub), so no rule here guesses them: an
 inserted vowel would as often be wrong as right. A skeleton that cannot be read aloud ("gftgo" for گفتگو, "koshsh"
 for کوشش) is not written; the word stays in its script. Hindi English loans (ॉ, व्ह, ाइ before a consonant, English
-onsets: थिसॉरस, फाइल, स्टेशन) stay in Devanagari: writers type the English word. Thai: only whole dictionary words,
-none touching a piece of an unknown word; nor half of a hyphenated word in any language.
+onsets: थिसॉरस, फाइल, स्टेशन) stay in Devanagari: writers type the English word. Half of a hyphenated word is never
+romanised.
 """
 from __future__ import annotations
 
