@@ -94,6 +94,16 @@ def single_code_point_clusters(text: str) -> bool:
     return _CLUSTERING_OR_CR.search(text) is None
 
 
+# A combining mark or joiner, which continues the cluster before it.
+_CONTINUES_CLUSTER = regex.compile(r"[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}]")
+
+
+def opens_with_mark(text: str) -> bool:
+    """True when text starts with a combining mark or joiner: at the start of a field or after a space it has
+    nothing to combine with (Unicode attaches it to the space), so text starts inside a grapheme cluster."""
+    return _CONTINUES_CLUSTER.match(text) is not None
+
+
 def grapheme_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) code-point offsets of each grapheme cluster; together they cover text exactly."""
     return [m.span() for m in _GRAPHEME.finditer(text)]

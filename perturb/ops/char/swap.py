@@ -73,7 +73,7 @@ def _keep_capital(a: str, b: str, lang: str) -> str:
     if not (a.isupper() and b.islower()):
         return b + a
     upper, lower = b.upper(), a.lower()
-    if lang in _DOTTED_I:
+    if lang == "tr":  # (as logic._rules.fold does)
         upper = {"i": "İ", "ı": "I"}.get(b, upper)
         lower = {"İ": "i", "I": "ı"}.get(a, lower)
     if len(upper) != len(b) or len(lower) != len(a):
@@ -81,7 +81,6 @@ def _keep_capital(a: str, b: str, lang: str) -> str:
     return upper + lower
 
 
-_DOTTED_I = frozenset({"tr", "az"})
 
 
 @register

@@ -1,18 +1,18 @@
-"""`lex.translit`: write a share of the words in Latin letters the way people romanise their language online (translit, Greeklish, Hinglish, Tanglish, Arabizi, pinyin, RTGS).
+"""`lex.translit`: write a share of the words in Latin letters the way people romanise their language online (translit, Greeklish, Hinglish, Tanglish, Arabizi, pinyin).
 
 The romanisers and their sources are in `perturb.ops.lex._translit` and resources/lex/translit/. Every word in the
 language's own script may be romanised, function words included: people romanise whole messages, not only
-content words. A romanised word next to a word of another script gets a space, so two romanised Chinese or
-Thai words never run together.
+content words. A romanised word next to a word of another script gets a space, so two romanised Chinese words
+never run together.
 
 Arabic comes out as its consonant skeleton plus the written long vowels ("ktab"), the chat style of Arabizi.
-Urdu and Thai are declined (DECLINED below: Roman Urdu has habitual word spellings no letter rule gives; RTGS
-from Thai spelling loses unwritten vowels), though their romanisers stay for `_translit.romanise`. Writers who spell words out add the short vowels ("koshish", "kosish");
-those are unwritten in the script and vary by word (کتاب kitab, کتب kutub), so no rule here guesses them: an
-inserted vowel would as often be wrong as right. A skeleton that cannot be read aloud ("gftgo" for گفتگو, "koshsh"
-for کوشش) is not written; the word stays in its script. Hindi English loans (ॉ, व्ह, ाइ before a consonant, English
-onsets: थिसॉरस, फाइल, स्टेशन) stay in Devanagari: writers type the English word. Half of a hyphenated word is never
-romanised.
+Writers who spell words out add the short vowels ("kitab"); those are unwritten in the script and vary by word
+(كتاب kitab, كتب kutub), so no rule here guesses them: an inserted vowel would as often be wrong as right. A
+skeleton that cannot be read aloud is not written; the word stays in its script. Hindi English loans (ॉ, व्ह,
+ाइ before a consonant, English onsets: थिसॉरस, फाइल, स्टेशन) stay in Devanagari: writers type the English word.
+Half of a hyphenated word is never romanised. Urdu and Thai are declined (DECLINED below: Roman Urdu has
+habitual word spellings no letter rule gives; RTGS from Thai spelling loses unwritten vowels), though their
+romanisers stay in `_translit` with their tests.
 """
 from __future__ import annotations
 
@@ -83,19 +83,19 @@ class Translit(Perturbation):
         return unique(out)
 
 
-# A word that opens with a combining mark (after a space or at the start, where Unicode attaches the mark to
-# the space or to nothing) starts inside a grapheme cluster: replacing it would split that cluster.
+# A letter, a hyphen, a letter: the hyphen joins two parts of one word ("по-прежнему").
 _HYPHENATED = regex.compile(r"[\p{L}\p{M}][-\u2010\u2011][\p{L}]")
-_LEADING_MARK = regex.compile(r"[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}]")
 
 
 def _romanisable(text: str, lang: str):
     """(word, romanisation) for each word of text the romaniser writes, in order."""
     words = segment.words(text, lang)
     for i, tok in enumerate(words):
-        if _LEADING_MARK.match(tok.text) or lang == "th" and not _whole_thai_word(text, words, i) or \
-                _HYPHENATED.match(text, max(tok.start - 2, 0)) and tok.start >= 2 or _HYPHENATED.match(text, tok.end - 1):
-            continue  # (half of a hyphenated word: "по-prezhnemu" would mix two scripts in one word)
+        # (a word opening inside a grapheme cluster would split it; half of a hyphenated word, "по-prezhnemu",
+        # would mix two scripts in one word)
+        if segment.opens_with_mark(tok.text) or lang == "th" and not _whole_thai_word(text, words, i) or \
+                tok.start >= 2 and _HYPHENATED.match(text, tok.start - 2) or _HYPHENATED.match(text, tok.end - 1):
+            continue
         roman = tr.roman_of(tok.text, lang)
         if roman is not None:
             yield tok, roman

@@ -13,6 +13,7 @@ from typing import Sequence
 
 import regex
 
+from ... import segment
 from ...core import TEXT_MEMO, DROPPED, Span
 from . import morph
 from .morph.base import COMMAS, Cand, last_word, with_case
@@ -191,16 +192,11 @@ def _template_negate_memo(text: str, lang: str, premise: str, lower_first_word: 
     return None if out is None else tuple(out)
 
 
-# A field that opens with a combining mark or joiner (nothing for it to combine with): a frame put in front of it
-# would end in a space the mark then attaches to, merging an untouched cluster into the edit.
-_LEADING_MARK = regex.compile(r"[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}]")
-
-
 def _template_negate(text: str, lang: str, premise: str = "", *, lower_first_word: bool = False,
                      stacked: bool = False):
     cfg = _template_cfg(lang)
-    if cfg is None or not text or text[0].isspace() or _LEADING_MARK.match(text):
-        return None  # a leading mark would attach to the frame's trailing space: declined, never merged
+    if cfg is None or not text or text[0].isspace() or segment.opens_with_mark(text):
+        return None  # a leading mark would attach to the frame's trailing space, merging an untouched cluster
     rules = lang_rules(lang)
     if common_blockers(text, lang, rules) or (not stacked and is_framed(text, lang)) or is_imperative(text, lang):
         return None
