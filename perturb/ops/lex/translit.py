@@ -26,7 +26,6 @@ from ...registry import register
 from . import _common as lc
 from . import _translit as tr
 
-
 # Languages whose romaniser exists (resources/lex/translit/, pythainlp) but whose output readers reject: Roman
 # Urdu is written word by word in habitual spellings ("kaise", "dekhein", "shuru"), which no letter rule gives
 # ("kise" for کیسے reads as another word); Thai RTGS from spelling loses the vowels Thai leaves unwritten
