@@ -198,7 +198,7 @@ def model_note(model: str | None) -> str:
         return str(model)
     import trained_model as tm
 
-    return f"small XLM-R (hidden 256, 4 layers) trained {tm.STEPS} steps of batch 16 on XNLI dev"
+    return f"small XLM-R (hidden 256, 4 layers) trained {tm.STEPS} steps of batch {tm.BATCH} on XNLI dev"
 
 
 def markdown(p: dict) -> str:

@@ -162,7 +162,8 @@ def main(argv=None) -> int:
 
     table = InputTable(pred.choices)
     lengths = table.lengths[pred.add_inputs(table, examples)].tolist()
-    batches = plan_batches(lengths, [1] * n, batch_tokens=DEFAULT_BATCH_TOKENS, max_batch=DEFAULT_MAX_BATCH)
+    batches = plan_batches(lengths, [1] * n, batch_tokens=DEFAULT_BATCH_TOKENS, max_batch=DEFAULT_MAX_BATCH,
+                           max_pad=pred.max_pad)
     padded_ours = sum(max(lengths[i] for i in b) * len(b) for b in batches)
     tokens = {"real_tokens": sum(lengths), "mean_len": statistics.mean(lengths), "max_len": max(lengths),
               "over_128": sum(x > NAIVE_MAX_LEN for x in lengths),

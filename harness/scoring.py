@@ -138,22 +138,27 @@ def hash_input(ident) -> str:
     return hashlib.sha256(repr(ident).encode("utf-8")).hexdigest()
 
 
-def plan_batches(lengths: Sequence[int], rows: Sequence[int], *, batch_tokens: int, max_batch: int) -> list[list[int]]:
+def plan_batches(lengths: Sequence[int], rows: Sequence[int], *, batch_tokens: int, max_batch: int,
+                 max_pad: float | None = None) -> list[list[int]]:
     """Indices grouped so that padded_len x rows_per_example x batch_size <= batch_tokens (at least one each).
 
     Longest first: the biggest padded batch runs first, so an out-of-memory shows up in seconds, not at the end.
+    With ``max_pad``, a batch also closes before padding would exceed that share of its tokens.
     """
     lengths = np.asarray(lengths, dtype=np.int64)
     order = np.lexsort((np.arange(len(lengths)), -lengths)).tolist()
     lengths, rows = lengths.tolist(), np.asarray(rows, dtype=np.int64).tolist()
-    batches, cur, width = [], [], 0
+    batches, cur, width, real = [], [], 0, 0
     for i in order:
         w = max(width, lengths[i])
-        if cur and (w * rows[i] * (len(cur) + 1) > batch_tokens or len(cur) >= max_batch):
+        n = len(cur) + 1
+        if cur and (w * rows[i] * n > batch_tokens or len(cur) >= max_batch
+                    or (max_pad is not None and w * n - real - lengths[i] > max_pad * w * n)):
             batches.append(cur)
-            cur, w = [], lengths[i]
+            cur, w, real = [], lengths[i], 0
         cur.append(i)
         width = w
+        real += lengths[i]
     if cur:
         batches.append(cur)
     return batches
@@ -185,6 +190,7 @@ class Scorer:
         progress: bool | None = None,
         desc: str | None = None,
         world=None,
+        max_pad: float | None | str = "backend",
     ):
         if batch_tokens < 1 or max_batch < 1:
             raise ValueError("batch_tokens and max_batch must be positive")
@@ -192,6 +198,9 @@ class Scorer:
         self.cache = cache if getattr(self.backend, "namespace", None) else None
         self.batch_tokens = batch_tokens
         self.max_batch = max_batch
+        # The padding share at which a batch closes early (plan_batches); "backend": what the backend asks for
+        # (HF models on a CPU: see HFPredictor.max_pad), None: batches fill to batch_tokens/max_batch.
+        self.max_pad = getattr(self.backend, "max_pad", None) if max_pad == "backend" else max_pad
         self.progress = progress
         self.desc = desc or getattr(predictor, "name", "scoring")
         self.stats = ScoreStats()
@@ -244,7 +253,8 @@ class Scorer:
             probs, cached = self._lookup(table)
             todo = np.flatnonzero(~cached)
             batches = [todo[b].tolist() for b in plan_batches(table.lengths[todo], np.full(len(todo), table.choices),
-                                                              batch_tokens=self.batch_tokens, max_batch=self.max_batch)]
+                                                              batch_tokens=self.batch_tokens, max_batch=self.max_batch,
+                                                              max_pad=self.max_pad)]
             if self.world is None:
                 for slots in batches:
                     probs[slots] = self._forward(table, slots)

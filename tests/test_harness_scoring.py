@@ -39,6 +39,34 @@ def test_plan_batches_respects_budget():
     assert plan_batches([50, 5], [1, 1], batch_tokens=10, max_batch=8) == [[0], [1]]
 
 
+def test_plan_batches_max_pad_closes_a_batch_before_padding_passes_the_share():
+    rng = np.random.default_rng(1)
+    lengths = rng.integers(3, 120, size=300).tolist()
+    rows = [1] * 300
+    full = plan_batches(lengths, rows, batch_tokens=4000, max_batch=64)
+    capped = plan_batches(lengths, rows, batch_tokens=4000, max_batch=64, max_pad=0.1)
+    assert sorted(i for b in capped for i in b) == list(range(300))
+
+    def padded(bs):
+        return sum(max(lengths[i] for i in b) * len(b) for b in bs)
+
+    for b in capped:
+        width = max(lengths[i] for i in b)
+        assert len(b) <= 64 and (len(b) == 1 or width * len(b) <= 4000)
+        assert len(b) == 1 or width * len(b) - sum(lengths[i] for i in b) <= 0.1 * width * len(b)
+    assert padded(capped) < padded(full)
+    # A small mixed-length set (an attack round): the long input no longer pads the short ones.
+    assert plan_batches([120, 30, 28, 25], [1] * 4, batch_tokens=16384, max_batch=256) == [[0, 1, 2, 3]]
+    assert plan_batches([120, 30, 28, 25], [1] * 4, batch_tokens=16384, max_batch=256, max_pad=0.1) == [[0], [1, 2, 3]]
+
+
+def test_scorer_takes_the_backends_padding_rule(tiny_models):  # noqa: F811
+    pred = load_model(tiny_models.classifier, task="xnli")
+    assert pred.device == "cpu" and Scorer(pred).max_pad == 0.1   # CPU: padded tokens cost, batch size does not
+    assert Scorer(pred, max_pad=None).max_pad is None
+    assert Scorer(DummyPredictor("xnli", seed=3)).max_pad is None  # no token lengths to weigh
+
+
 def _rows(n, dup=1):
     return [{"fields": {"premise": f"p{i % (n // dup)}", "hypothesis": "h"}} for i in range(n)]
 
