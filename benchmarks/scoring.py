@@ -161,7 +161,8 @@ def main(argv=None) -> int:
     n = len(examples)
 
     table = InputTable(pred.choices)
-    lengths = table.lengths[pred.add_inputs(table, examples)].tolist()
+    slots = pred.add_inputs(table, examples)  # before reading lengths: the property is a view of what is there
+    lengths = table.lengths[slots].tolist()
     batches = plan_batches(lengths, [1] * n, batch_tokens=DEFAULT_BATCH_TOKENS, max_batch=DEFAULT_MAX_BATCH,
                            max_pad=pred.max_pad)
     padded_ours = sum(max(lengths[i] for i in b) * len(b) for b in batches)

@@ -261,7 +261,7 @@ def _load_weights(auto, path: Path, config, *, safe: bool, task: str, label: str
     return model
 
 
-CPU_MAX_PAD = 0.1
+CPU_MAX_PAD = 0.02
 
 
 class HFPredictor:
@@ -285,9 +285,9 @@ class HFPredictor:
         # bf16 autocast on CUDA (fast, accurate enough for argmax); fp32 on CPU where bf16 is slow and lossy.
         self.precision = "bf16" if self.device.startswith("cuda") else "fp32"
         # Batch planning (harness.scoring.plan_batches): on a CPU a forward costs per padded token whatever the
-        # batch size, so a batch closes before 10 % of it would be padding (measured: the attack's small,
-        # mixed-length rounds ran 2x faster, plain scoring 1.2x; benchmarks/RESULTS.md). On a GPU a small batch
-        # costs nearly what a full one does, so batches fill up to the token budget as before.
+        # batch size (from about 16 inputs up), so a batch of 16 or more closes before 2 % of it would be padding.
+        # Measured on 2 cores with the trained small XLM-R (benchmarks/padding.py, RESULTS.md "Padding on a
+        # CPU"). On a GPU a small batch costs nearly what a full one does, so batches fill to the token budget.
         self.max_pad = None if self.device.startswith("cuda") else CPU_MAX_PAD
 
     @property

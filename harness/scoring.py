@@ -138,12 +138,16 @@ def hash_input(ident) -> str:
     return hashlib.sha256(repr(ident).encode("utf-8")).hexdigest()
 
 
+PAD_MIN_ROWS = 16
+
+
 def plan_batches(lengths: Sequence[int], rows: Sequence[int], *, batch_tokens: int, max_batch: int,
-                 max_pad: float | None = None) -> list[list[int]]:
+                 max_pad: float | None = None, min_rows: int = PAD_MIN_ROWS) -> list[list[int]]:
     """Indices grouped so that padded_len x rows_per_example x batch_size <= batch_tokens (at least one each).
 
     Longest first: the biggest padded batch runs first, so an out-of-memory shows up in seconds, not at the end.
-    With ``max_pad``, a batch also closes before padding would exceed that share of its tokens.
+    With ``max_pad``, a batch that holds ``min_rows`` inputs also closes before padding would exceed that share
+    of its tokens (below that size a CPU forward costs more per token than the padding it saves: padding.py).
     """
     lengths = np.asarray(lengths, dtype=np.int64)
     order = np.lexsort((np.arange(len(lengths)), -lengths)).tolist()
@@ -153,7 +157,7 @@ def plan_batches(lengths: Sequence[int], rows: Sequence[int], *, batch_tokens: i
         w = max(width, lengths[i])
         n = len(cur) + 1
         if cur and (w * rows[i] * n > batch_tokens or len(cur) >= max_batch
-                    or (max_pad is not None and w * n - real - lengths[i] > max_pad * w * n)):
+                    or (max_pad is not None and len(cur) >= min_rows and w * n - real - lengths[i] > max_pad * w * n)):
             batches.append(cur)
             cur, w, real = [], lengths[i], 0
         cur.append(i)
@@ -191,6 +195,7 @@ class Scorer:
         desc: str | None = None,
         world=None,
         max_pad: float | None | str = "backend",
+        pad_min_rows: int = PAD_MIN_ROWS,
     ):
         if batch_tokens < 1 or max_batch < 1:
             raise ValueError("batch_tokens and max_batch must be positive")
@@ -201,6 +206,7 @@ class Scorer:
         # The padding share at which a batch closes early (plan_batches); "backend": what the backend asks for
         # (HF models on a CPU: see HFPredictor.max_pad), None: batches fill to batch_tokens/max_batch.
         self.max_pad = getattr(self.backend, "max_pad", None) if max_pad == "backend" else max_pad
+        self.pad_min_rows = pad_min_rows
         self.progress = progress
         self.desc = desc or getattr(predictor, "name", "scoring")
         self.stats = ScoreStats()
@@ -254,7 +260,7 @@ class Scorer:
             todo = np.flatnonzero(~cached)
             batches = [todo[b].tolist() for b in plan_batches(table.lengths[todo], np.full(len(todo), table.choices),
                                                               batch_tokens=self.batch_tokens, max_batch=self.max_batch,
-                                                              max_pad=self.max_pad)]
+                                                              max_pad=self.max_pad, min_rows=self.pad_min_rows)]
             if self.world is None:
                 for slots in batches:
                     probs[slots] = self._forward(table, slots)

@@ -15,7 +15,7 @@ from tinymodels import make_xnli_set, tiny_models  # noqa: F401
 from harness.attackset import read_attack_set
 from harness.cache import PredictionCache
 from harness.collect import collect_predictions
-from harness.models import load_model
+from harness.models import CPU_MAX_PAD, load_model
 from harness.predictor import DummyPredictor
 from harness.scoring import Scorer, plan_batches
 
@@ -44,7 +44,7 @@ def test_plan_batches_max_pad_closes_a_batch_before_padding_passes_the_share():
     lengths = rng.integers(3, 120, size=300).tolist()
     rows = [1] * 300
     full = plan_batches(lengths, rows, batch_tokens=4000, max_batch=64)
-    capped = plan_batches(lengths, rows, batch_tokens=4000, max_batch=64, max_pad=0.1)
+    capped = plan_batches(lengths, rows, batch_tokens=4000, max_batch=64, max_pad=0.1, min_rows=1)
     assert sorted(i for b in capped for i in b) == list(range(300))
 
     def padded(bs):
@@ -57,12 +57,17 @@ def test_plan_batches_max_pad_closes_a_batch_before_padding_passes_the_share():
     assert padded(capped) < padded(full)
     # A small mixed-length set (an attack round): the long input no longer pads the short ones.
     assert plan_batches([120, 30, 28, 25], [1] * 4, batch_tokens=16384, max_batch=256) == [[0, 1, 2, 3]]
-    assert plan_batches([120, 30, 28, 25], [1] * 4, batch_tokens=16384, max_batch=256, max_pad=0.1) == [[0], [1, 2, 3]]
+    assert plan_batches([120, 30, 28, 25], [1] * 4, batch_tokens=16384, max_batch=256, max_pad=0.1,
+                        min_rows=1) == [[0], [1, 2, 3]]
+    # Below min_rows a batch is not closed for padding (a CPU forward of a few inputs costs more per token).
+    assert plan_batches([120, 30, 28, 25], [1] * 4, batch_tokens=16384, max_batch=256, max_pad=0.1,
+                        min_rows=2) == [[0, 1], [2, 3]]
+    assert plan_batches([120, 30, 28, 25], [1] * 4, batch_tokens=16384, max_batch=256, max_pad=0.1) == [[0, 1, 2, 3]]
 
 
 def test_scorer_takes_the_backends_padding_rule(tiny_models):  # noqa: F811
     pred = load_model(tiny_models.classifier, task="xnli")
-    assert pred.device == "cpu" and Scorer(pred).max_pad == 0.1   # CPU: padded tokens cost, batch size does not
+    assert pred.device == "cpu" and Scorer(pred).max_pad == CPU_MAX_PAD > 0  # CPU: padded tokens cost, batch size does not
     assert Scorer(pred, max_pad=None).max_pad is None
     assert Scorer(DummyPredictor("xnli", seed=3)).max_pad is None  # no token lengths to weigh
 
@@ -108,7 +113,7 @@ _CHILD = textwrap.dedent("""
     from harness.attackset import read_attack_set
     from harness.cache import PredictionCache
     from harness.collect import collect_predictions
-    from harness.models import load_model
+    from harness.models import CPU_MAX_PAD, load_model
     from harness.scoring import Scorer
     p = load_model({model!r}, task="xnli")
     slow = p.forward
