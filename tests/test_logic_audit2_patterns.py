@@ -6,21 +6,13 @@ op cannot keep its label or its text right, and a near miss of each that still a
 from __future__ import annotations
 
 import pytest
+from negedit import edit
 
 from perturb import registry
-from perturb.core import DROPPED, apply_spans
+from perturb.core import DROPPED
 from perturb.example import Example
 from perturb.ops.logic import _neg
 from perturb.rng import derive_rng
-
-
-def edit(fn, text, lang):
-    """The new text a negation engine gives, or None when it declines (not applicable or dropped)."""
-    spans = fn(text, lang)
-    if spans is None or spans is DROPPED:
-        return None
-    return apply_spans(text, "hypothesis", spans)[0]
-
 
 # --- local negation: declined -------------------------------------------------------------------------------
 

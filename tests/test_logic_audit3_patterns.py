@@ -8,18 +8,9 @@ each that still applies.
 from __future__ import annotations
 
 import pytest
+from negedit import edit
 
-from perturb.core import DROPPED, apply_spans
 from perturb.ops.logic import _neg
-
-
-def edit(fn, text, lang, *args):
-    """The new text a negation engine gives, or None when it declines (not applicable or dropped)."""
-    spans = fn(text, lang, *args)
-    if spans is None or spans is DROPPED:
-        return None
-    return apply_spans(text, "hypothesis", spans)[0]
-
 
 # --- local negation ------------------------------------------------------------------------------------------
 
