@@ -6,9 +6,9 @@
 
 Why: on a CPU a forward costs per padded token whatever the batch size (from about 16 inputs up), so splitting a
 batch costs little and padding costs everything; `HFPredictor.max_pad` (harness/models.py) and
-`scoring.PAD_MIN_ROWS` are picked from this sweep. Each
-repeat runs every setting once, in turn (alternating, so a load change on the shared machine hits all of
-them): plain `Scorer.score` of `--pairs` XNLI test pairs (100 per language), and `xstress attack` (greedy over
+`scoring.PAD_MIN_ROWS` are picked from this sweep. Each repeat runs every setting once, in turn (alternating, so
+a load change on the shared machine hits all of them): plain `Scorer.score` of 1,500 XNLI test pairs (100 per
+language; --quick: 20), and `xstress attack` (greedy over
 `char.keyboard`, budget 100) on attack.py's 120 pairs. Writes benchmarks/results/padding-cpu.json and its block
 of benchmarks/RESULTS.md.
 """
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     from harness.attack.constraints import Constraints
     from harness.attack.run import AttackSpec, attack
     from harness.models import CPU_MAX_PAD, load_model
-    from harness.scoring import PAD_MIN_ROWS, Scorer, plan_batches
+    from harness.scoring import PAD_MIN_ROWS, Scorer
 
     pred = load_model(trained_model(data), task="xnli", name="trained-small")
     plain = bench.pick(data, 20 if args.quick else 100)
@@ -48,7 +48,9 @@ def main(argv=None) -> int:
     spec = AttackSpec(search="greedy", constraints=Constraints(budget=100, ops=("char.keyboard",)))
     env0, load0 = environment(), loadavg()
     attack(examples, pred, task="xnli", spec=spec, score=Scorer(pred, max_batch=256, progress=False).score)  # warm-up
-    rows: dict = {key(*st): {"score": [], "attack": [], "batches": None, "padded_share": None} for st in SETTINGS}
+    lengths = token_lengths(pred, plain)
+    rows: dict = {key(*st): {"score": [], "attack": [], "batches": None, "padded_share": padded_share(lengths, *st)}
+                  for st in SETTINGS}
     for _ in range(repeats):
         for share, min_rows in SETTINGS:
             row = rows[key(share, min_rows)]
@@ -57,7 +59,6 @@ def main(argv=None) -> int:
             s.score(plain)
             row["score"].append(time.perf_counter() - t0)
             row["batches"] = s.stats.forward_passes
-            row["padded_share"] = padded_share(pred, plain, share, min_rows, plan_batches)
             t0 = time.perf_counter()
             attack(examples, pred, task="xnli", spec=spec,
                    score=Scorer(pred, max_batch=256, progress=False, max_pad=share, pad_min_rows=min_rows).score)
@@ -66,8 +67,9 @@ def main(argv=None) -> int:
         row["score_median"] = statistics.median(row["score"])
         row["attack_median"] = statistics.median(row["attack"])
     payload = {"command": command_line(), "when": stamp(), "environment": env0, "loadavg": load0,
-               "pairs": len(plain), "attack_pairs": len(examples), "repeats": repeats, "chosen": key(CPU_MAX_PAD, PAD_MIN_ROWS),
-               "model": "benchmarks/trained_model.py's small XLM-R", "rows": rows}
+               "pairs": len(plain), "attack_pairs": len(examples), "repeats": repeats,
+               "chosen": key(CPU_MAX_PAD, PAD_MIN_ROWS), "model": "benchmarks/trained_model.py's small XLM-R",
+               "rows": rows}
     write_result("padding-cpu" + ("-quick" if args.quick else ""), payload)
     base = rows[key(None, 0)]
     lines = []
@@ -82,7 +84,8 @@ def main(argv=None) -> int:
             f"start {load0}. Plain scoring of {len(plain)} XNLI test pairs; `xstress attack` greedy over "
             f"`char.keyboard`, budget 100, on {len(examples)} pairs. Medians of {repeats} alternating repeats "
             "(seconds, and speed-up over no early close).\n\n"
-            "| a batch of at least N inputs closes at padding share | batches (plain) | padding (plain) | plain scoring s | attack s |\n"
+            "| a batch of at least N inputs closes at padding share | batches (plain) | padding (plain) "
+            "| plain scoring s | attack s |\n"
             "|---|---:|---:|---:|---:|\n" + "\n".join(lines) + "\n")
     update_results_md("padding-cpu" + ("-quick" if args.quick else ""), text)
     print(text)
@@ -93,13 +96,19 @@ def key(share, min_rows) -> str:
     return "None" if share is None else f"{share} (N = {min_rows})"
 
 
-def padded_share(pred, examples, share, min_rows, plan_batches) -> float:
-    """Share of padded tokens in the batches the scorer plans for `examples` (none cached)."""
-    from harness.scoring import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH, InputTable
+def token_lengths(pred, examples):
+    """Each example's token count as the scorer sees it."""
+    from harness.scoring import InputTable
 
     table = InputTable(pred.choices)
     slots = pred.add_inputs(table, examples)  # before reading lengths: the property is a view of what is there
-    lengths = table.lengths[slots]
+    return table.lengths[slots]
+
+
+def padded_share(lengths, share, min_rows) -> float:
+    """Share of padded tokens in the batches the scorer plans for inputs of these lengths (none cached)."""
+    from harness.scoring import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH, plan_batches
+
     batches = plan_batches(lengths, [1] * len(lengths), batch_tokens=DEFAULT_BATCH_TOKENS,
                            max_batch=DEFAULT_MAX_BATCH, max_pad=share, min_rows=min_rows)
     padded = sum(int(lengths[b].max()) * len(b) for b in batches)
