@@ -10,7 +10,7 @@
                                                             # the tiny demo classifier instead
 
 - Model: --model DIR, else a small XLM-R (hidden 256, 4 layers) trained on XNLI dev (benchmarks/trained_model.py,
-  built on first use in about 15 minutes; 37 % on XNLI test, its predictions follow the text), saved with
+  built on first use in about 15 minutes; 38 % on XNLI test, its predictions follow the text), saved with
   safetensors; xstress loads it with transformers 5, TextAttack with transformers 4 in benchmarks/.peers-venv.
 - Search: greedy word importance by deletion (TextAttack `wir_method="delete"`, what xstress's greedy ranks by),
   only words with candidates ranked (TextAttack: a pre-transformation constraint), untargeted goal, budget per

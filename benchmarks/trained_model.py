@@ -5,7 +5,9 @@ The base is benchmarks/scoring.py's random-weight small XLM-R (hidden 256, 4 lay
 tokenizer; a plain AdamW loop then runs STEPS steps of batch BATCH (pairs cut to 64 tokens) drawn from XNLI dev, all 15
 languages (the test split stays unseen). 80 steps of batch 16 (the first version) left it predicting one class; the
 defaults now train long enough (about 15 minutes on 2 idle cores) that its predictions follow the text, and the
-accuracy and class spread on 50 XNLI test pairs per language are written to the model's README. Built once into benchmarks/.cache/ (saved with save_pretrained + safetensors, so transformers 4 and 5 both load it).
+accuracy and class spread on 50 XNLI test pairs per language (scored by xstress's own loader and Scorer) are
+written to the model's README. Built once into benchmarks/.cache/, one directory per steps, batch and learning
+rate (saved with save_pretrained + safetensors, so transformers 4 and 5 both load it).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ CACHE = BENCH_DIR / ".cache"
 
 def trained_model(data: Path, *, steps: int = STEPS, batch: int = BATCH, lr: float = LR, log=print) -> Path:
     """The directory of the trained model (built on first use)."""
-    out = CACHE / (f"model-small-xnli-trained{steps}" + (f"-b{batch}" if batch != 16 else ""))
+    out = CACHE / f"model-small-xnli-trained{steps}-b{batch}-lr{lr:g}"
     if (out / "model.safetensors").exists():
         return out
     import random
@@ -52,9 +54,9 @@ def trained_model(data: Path, *, steps: int = STEPS, batch: int = BATCH, lr: flo
         enc = tok([a for a, _, _ in chunk], [b for _, b, _ in chunk], truncation=True, max_length=MAX_LENGTH,
                   padding=True, return_tensors="pt")
         gold = torch.tensor([y for _, _, y in chunk])
-        out_ = model(**enc, labels=gold)
-        loss = out_.loss
-        hits += int((out_.logits.argmax(-1) == gold).sum())
+        res = model(**enc, labels=gold)
+        loss = res.loss
+        hits += int((res.logits.argmax(-1) == gold).sum())
         seen += len(chunk)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -65,15 +67,15 @@ def trained_model(data: Path, *, steps: int = STEPS, batch: int = BATCH, lr: flo
             log(f"[trained_model] step {step + 1}/{steps} loss {loss.item():.3f} train acc (last 50 steps) "
                 f"{hits / max(seen, 1):.3f}")
             hits = seen = 0
-    model.eval()
-    acc, spread = _held_out(model, tok, data)
-    log(f"[trained_model] XNLI test, 50 pairs per language: accuracy {acc:.3f}, predicted classes {spread}")
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp), safe_serialization=True)
     tok.save_pretrained(str(tmp))
+    acc, spread = held_out(tmp, data)
+    log(f"[trained_model] XNLI test, 50 pairs per language: accuracy {acc:.3f}, predicted classes {spread}")
     (tmp / "README.md").write_text(
-        f"# Small XLM-R (hidden 256, 4 layers) trained {steps} steps (batch {batch}, lr {lr}) on XNLI dev, for benchmarks\n\n"
+        f"# Small XLM-R (hidden 256, 4 layers) trained {steps} steps (batch {batch}, lr {lr}) on XNLI dev, "
+        "for benchmarks\n\n"
         "Not a useful NLI model: trained only so its predictions depend on the text.\n\n"
         f"XNLI test, the first 50 pairs per language (750): accuracy {acc:.3f}; predicted classes {spread}.\n",
         encoding="utf-8")
@@ -81,25 +83,20 @@ def trained_model(data: Path, *, steps: int = STEPS, batch: int = BATCH, lr: flo
     return out
 
 
-def _held_out(model, tok, data: Path, per_lang: int = 50) -> tuple[float, dict]:
-    """Accuracy and predicted-class counts on the first per_lang XNLI test pairs of each language."""
+def held_out(model_dir: Path, data: Path, per_lang: int = 50) -> tuple[float, dict]:
+    """Accuracy and predicted-class counts on the first per_lang XNLI test pairs of each language, scored the way
+    the benchmarks score (harness.models.load_model + Scorer)."""
     import collections
 
-    import torch
-
+    from harness.models import load_model
+    from harness.scoring import Scorer
     from perturb.example import XNLI_LABELS
     from perturb.loaders import load
 
     exs = [ex for exs in load(task="xnli", data=str(data / "xnli"), split="test", langs="all").values()
            for ex in exs[:per_lang]]
-    preds = []
-    with torch.no_grad():
-        for i in range(0, len(exs), 64):
-            chunk = exs[i:i + 64]
-            enc = tok([e.fields["premise"] for e in chunk], [e.fields["hypothesis"] for e in chunk], truncation=True,
-                      max_length=MAX_LENGTH, padding=True, return_tensors="pt")
-            preds += model(**enc).logits.argmax(-1).tolist()
-    acc = sum(p == XNLI_LABELS.index(e.label) for p, e in zip(preds, exs)) / len(exs)
+    preds = Scorer(load_model(model_dir, task="xnli"), progress=False).score(exs).argmax(-1).tolist()
+    acc = sum(XNLI_LABELS[p] == e.label for p, e in zip(preds, exs)) / len(exs)
     return acc, dict(sorted(collections.Counter(XNLI_LABELS[p] for p in preds).items()))
 
 
